@@ -1,0 +1,10 @@
+import { AppConfigModule } from '@app/common';
+import { DatabaseModule } from '@app/database';
+import { QueueModule } from '@app/queue';
+import { Module } from '@nestjs/common';
+
+/** A worker-only process: queues and processors, no HTTP server. */
+@Module({
+  imports: [AppConfigModule, DatabaseModule, QueueModule],
+})
+export class WorkerModule {}

@@ -1,0 +1,40 @@
+import { ProblemCode, ProblemException, setTenantId } from '@app/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { ApiKeyStore } from './api-key.store';
+import { IS_PUBLIC_KEY } from './public.decorator';
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/** Global guard: every route needs `Authorization: Bearer <api key>` unless marked `@Public()`. */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly keys: ApiKeyStore,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true;
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (isPublic) return true;
+    const req = context.switchToHttp().getRequest<Request>();
+    const header = req.headers.authorization;
+    const key = header ? BEARER.exec(header)?.[1] : undefined;
+    const tenantId = key ? this.keys.resolve(key) : undefined;
+    if (!tenantId) {
+      throw new ProblemException(
+        401,
+        ProblemCode.Unauthorized,
+        header ? 'The API key is not valid' : 'Send an API key as "Authorization: Bearer <key>"',
+        { headers: { 'WWW-Authenticate': header ? 'Bearer error="invalid_token"' : 'Bearer' } },
+      );
+    }
+    setTenantId(req, tenantId);
+    return true;
+  }
+}

@@ -1,0 +1,4 @@
+export * from './public.decorator';
+export * from './api-key.store';
+export * from './api-key.guard';
+export * from './auth.module';

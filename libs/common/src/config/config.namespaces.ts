@@ -1,0 +1,76 @@
+import { registerAs } from '@nestjs/config';
+import { randomBytes } from 'node:crypto';
+import { validateEnv } from './env.validation';
+
+const env = () => validateEnv(process.env);
+
+export const appConfig = registerAs('app', () => {
+  const e = env();
+  return {
+    nodeEnv: e.NODE_ENV,
+    isProduction: e.NODE_ENV === 'production',
+    port: e.PORT,
+    runWorkers: e.RUN_WORKERS,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    logLevel: e.LOG_LEVEL,
+  };
+});
+
+export const databaseConfig = registerAs('database', () => ({
+  url: env().DATABASE_URL ?? '',
+}));
+
+export const redisConfig = registerAs('redis', () => {
+  const e = env();
+  return { url: e.REDIS_URL, prefix: e.BULL_PREFIX };
+});
+
+export const DEV_API_KEYS = 'demo:demo-key';
+
+export const authConfig = registerAs('auth', () => {
+  const e = env();
+  const raw = e.API_KEYS ?? DEV_API_KEYS;
+  return {
+    usingDevKey: !e.API_KEYS,
+    keys: raw.split(',').map((pair) => {
+      const i = pair.indexOf(':');
+      return { tenantId: pair.slice(0, i), key: pair.slice(i + 1) };
+    }),
+    adminApiKey: e.ADMIN_API_KEY,
+  };
+});
+
+/** Generated once per process so that cursors survive config re-reads within it. */
+const ephemeralCursorSecret = randomBytes(32).toString('base64url');
+
+export const paginationConfig = registerAs('pagination', () => {
+  const e = env();
+  return { secret: e.CURSOR_SECRET ?? ephemeralCursorSecret, ephemeralSecret: !e.CURSOR_SECRET };
+});
+
+export const idempotencyConfig = registerAs('idempotency', () => ({
+  ttlSeconds: env().IDEMPOTENCY_TTL_SECONDS,
+}));
+
+export const bulkConfig = registerAs('bulk', () => {
+  const e = env();
+  return {
+    maxItems: e.BULK_MAX_ITEMS,
+    maxJsonBytes: e.BULK_MAX_JSON_BYTES,
+    chunkSize: e.BULK_CHUNK_SIZE,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    jobTtlSeconds: e.JOB_TTL_SECONDS,
+    webhookSecret: e.WEBHOOK_SECRET,
+    webhookAllowPrivateNetworks: e.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+  };
+});
+
+export const ALL_CONFIG_NAMESPACES = [
+  appConfig,
+  databaseConfig,
+  redisConfig,
+  authConfig,
+  paginationConfig,
+  idempotencyConfig,
+  bulkConfig,
+];

@@ -1,0 +1,152 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
+
+const toBool = ({ value }: { value: unknown }): unknown => {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value === 'boolean') return value;
+  if (typeof value !== 'string') return value;
+  const v = value.toLowerCase();
+  if (['true', '1', 'yes'].includes(v)) return true;
+  if (['false', '0', 'no'].includes(v)) return false;
+  return value;
+};
+const toInt = ({ value }: { value: unknown }): unknown =>
+  value === undefined || value === ''
+    ? undefined
+    : typeof value === 'string' && /^-?\d+$/.test(value)
+      ? Number(value)
+      : value;
+const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
+  value === '' ? undefined : value;
+
+/** Every environment variable the service reads, validated once at boot. */
+export class EnvironmentVariables {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @Transform(emptyToUndefined)
+  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  BULL_PREFIX = 'bull';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[^:,\s]+:[^,\s]+(,[^:,\s]+:[^,\s]+)*$/, {
+    message:
+      'API_KEYS must be comma-separated tenant:key pairs, e.g. acme:key_acme,globex:key_globex',
+  })
+  API_KEYS?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  ADMIN_API_KEY?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  CURSOR_SECRET?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^whsec_[A-Za-z0-9+/=]+$/, { message: 'WEBHOOK_SECRET must look like whsec_<base64>' })
+  WEBHOOK_SECRET?: string;
+
+  @Transform(toBool)
+  @IsBoolean()
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS = false;
+
+  @Transform(toBool)
+  @IsBoolean()
+  RUN_WORKERS = true;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  IDEMPOTENCY_TTL_SECONDS = 86_400;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  BULK_MAX_ITEMS = 1_000_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  BULK_MAX_JSON_BYTES = 16 * 1024 * 1024;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(50_000)
+  BULK_CHUNK_SIZE = 1000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  WORKER_CONCURRENCY = 2;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  JOB_TTL_SECONDS = 7 * 24 * 3600;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  BODY_LIMIT_BYTES = 1024 * 1024;
+
+  @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
+}
+
+export class ConfigValidationError extends Error {}
+
+/** Validates and types the environment; throws one readable message listing every problem. */
+export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
+  const defined = Object.fromEntries(
+    Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const env = plainToInstance(EnvironmentVariables, defined, { exposeDefaultValues: true });
+  const problems = validateSync(env, { skipMissingProperties: false }).flatMap((e) =>
+    Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`),
+  );
+  if (env.NODE_ENV === 'production') {
+    for (const name of ['CURSOR_SECRET', 'API_KEYS', 'WEBHOOK_SECRET'] as const) {
+      if (!env[name]) problems.push(`${name}: required when NODE_ENV=production`);
+    }
+    if (!env.DATABASE_URL)
+      problems.push('DATABASE_URL: required when NODE_ENV=production (no embedded database)');
+  }
+  if (problems.length) {
+    throw new ConfigValidationError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+  return env;
+}

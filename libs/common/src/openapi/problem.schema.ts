@@ -1,0 +1,78 @@
+import { applyDecorators } from '@nestjs/common';
+import {
+  ApiExtraModels,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import { PROBLEM_CONTENT_TYPE, ProblemCode, titleFor } from '../problem/problem.types';
+
+export class FieldErrorSchema {
+  @ApiProperty({ example: 'amount' })
+  field: string;
+
+  @ApiProperty({ example: 'amount must not be less than 0' })
+  message: string;
+}
+
+/** RFC 9457 problem details as every error response carries them. */
+export class ProblemDetailsSchema {
+  @ApiProperty({ example: 'https://problems.bulk-rest.dev/validation-failed' })
+  type: string;
+
+  @ApiProperty({ example: 'Bad Request' })
+  title: string;
+
+  @ApiProperty({ example: 400 })
+  status: number;
+
+  @ApiProperty({ example: 'The request is invalid' })
+  detail: string;
+
+  @ApiProperty({ enum: Object.values(ProblemCode), example: ProblemCode.ValidationFailed })
+  code: string;
+
+  @ApiPropertyOptional({ example: '/orders' })
+  instance?: string;
+
+  @ApiPropertyOptional({ type: [FieldErrorSchema] })
+  errors?: FieldErrorSchema[];
+}
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Malformed or invalid request (`validation_failed`, `invalid_cursor`).',
+  401: 'Missing or invalid API key (`unauthorized`); carries `WWW-Authenticate: Bearer`.',
+  404: 'Unknown id, or an id of another tenant (`not_found`).',
+  409: 'State conflict.',
+  413: 'Body too large (`payload_too_large`).',
+  415: 'Unsupported body media type (`unsupported_media_type`).',
+  422: 'Idempotency key reused with a different request (`idempotency_key_reused`).',
+  429: 'Rate limited (`rate_limited`); see `Retry-After`.',
+  503: 'A dependency is down (`service_unavailable`); see `Retry-After`.',
+};
+
+const RETRY_AFTER = {
+  'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } },
+};
+
+/** Documents problem+json responses for the given statuses. */
+export function ApiProblems(...statuses: (number | [number, string])[]) {
+  return applyDecorators(
+    ApiExtraModels(ProblemDetailsSchema),
+    ...statuses.map((s) => {
+      const [status, description] = Array.isArray(s) ? s : [s, DESCRIPTIONS[s] ?? titleFor(s)];
+      return ApiResponse({
+        status,
+        description,
+        headers: status === 429 || status === 503 || status === 409 ? RETRY_AFTER : undefined,
+        content: {
+          [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDetailsSchema) } },
+        },
+      });
+    }),
+  );
+}
+
+/** The problems every authenticated operation can return. */
+export const ApiStandardProblems = () => ApiProblems(400, 401, 429, 503);

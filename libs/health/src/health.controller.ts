@@ -1,0 +1,69 @@
+import { Public } from '@app/auth';
+import { MAINTENANCE_QUEUE, REDIS_COMMAND_TIMEOUT_MS } from '@app/queue';
+import { InjectQueue } from '@nestjs/bull';
+import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorService,
+  TypeOrmHealthIndicator,
+} from '@nestjs/terminus';
+import type { Queue } from 'bull';
+import type { Response } from 'express';
+
+const CHECK_TIMEOUT_MS = Math.min(REDIS_COMMAND_TIMEOUT_MS, 2000);
+
+@ApiTags('health')
+@Public()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly db: TypeOrmHealthIndicator,
+    private readonly indicators: HealthIndicatorService,
+    @InjectQueue(MAINTENANCE_QUEUE) private readonly queue: Queue,
+  ) {}
+
+  /** The process is up and serving HTTP; never checks dependencies (a restart would not fix them). */
+  @Get('live')
+  @HealthCheck()
+  @ApiOperation({ operationId: 'getLiveness', summary: 'Liveness probe' })
+  live() {
+    return this.health.check([]);
+  }
+
+  /** Ready to take traffic: Postgres, Redis and the job queue answer. 503 otherwise. */
+  @Get('ready')
+  @HealthCheck()
+  @ApiOperation({ operationId: 'getReadiness', summary: 'Readiness probe' })
+  async ready(@Res({ passthrough: true }) res: Response) {
+    try {
+      return await this.check();
+    } catch (e) {
+      // Probes expect the Terminus body on 503 too, not a problem document.
+      if (!(e instanceof ServiceUnavailableException)) throw e;
+      res.status(503).setHeader('Retry-After', '5');
+      return e.getResponse();
+    }
+  }
+
+  private check() {
+    return this.health.check([
+      () => this.db.pingCheck('database', { timeout: CHECK_TIMEOUT_MS }),
+      () =>
+        this.indicators
+          .check('redis')
+          .attempt(async () => {
+            const pong = await this.queue.client.ping();
+            if (pong !== 'PONG') throw new Error(`unexpected reply ${String(pong)}`);
+          })
+          .withTimeout(CHECK_TIMEOUT_MS),
+      () =>
+        this.indicators
+          .check('queue')
+          .attempt(async () => ({ waiting: await this.queue.getWaitingCount() }))
+          .withTimeout(CHECK_TIMEOUT_MS),
+    ]);
+  }
+}

@@ -1,0 +1,33 @@
+import { appConfig, sendProblem } from '@app/common';
+import { INestApplication, Logger } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { json, type NextFunction, type Request, type Response } from 'express';
+import { setupOpenApi } from './openapi';
+
+const logger = new Logger('Http');
+
+/**
+ * Body parsing, problem responses for parser errors, and OpenAPI. Shared by `main.ts`
+ * and the e2e tests so that both run the same HTTP stack. Create the app with `bodyParser: false`.
+ */
+export function configureHttpApp(app: INestApplication): void {
+  const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
+  const express = app as NestExpressApplication;
+  express.disable('x-powered-by');
+  express.set('query parser', 'simple');
+  express.set('trust proxy', false);
+  app.use(
+    json({
+      limit: config.bodyLimitBytes,
+      type: ['application/json', 'application/*+json'],
+      strict: false,
+    }),
+  );
+  // Parser errors (bad JSON, too large) happen before Nest routes; answer them as problems too.
+  app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (!err) return next();
+    sendProblem(err, req, res, logger);
+  });
+  setupOpenApi(app);
+}

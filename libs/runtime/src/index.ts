@@ -1,0 +1,6 @@
+export * from './infrastructure';
+export * from './http-core.module';
+export * from './configure-http';
+export * from './openapi';
+export * from './shutdown';
+export * from './logging';

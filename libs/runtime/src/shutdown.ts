@@ -1,0 +1,32 @@
+import { INestApplicationContext, Logger } from '@nestjs/common';
+import type { Infrastructure } from './infrastructure';
+
+/**
+ * SIGTERM/SIGINT: Nest's shutdown sequence (stop accepting, drain HTTP, finish the current chunk,
+ * close Bull and the pool), then stop the embedded database, which must outlive the pool. Nest's
+ * `enableShutdownHooks` re-raises the signal when done, which would kill the process before that.
+ */
+export function handleShutdownSignals(app: INestApplicationContext, infra: Infrastructure): void {
+  const logger = new Logger('Shutdown');
+  let closing = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (closing) return;
+    closing = true;
+    logger.log(`${signal} received: draining`);
+    const forced = setTimeout(() => {
+      logger.error('Shutdown took longer than 30 s; exiting');
+      process.exit(1);
+    }, 30_000);
+    forced.unref();
+    app
+      .close()
+      .then(() => infra.release())
+      .then(() => process.exit(0))
+      .catch((e: unknown) => {
+        logger.error(`Shutdown failed: ${(e as Error)?.stack ?? String(e)}`);
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}

@@ -1,0 +1,56 @@
+import 'reflect-metadata';
+import { runMigrations } from '@app/database';
+import { configureHttpApp } from '@app/runtime';
+import { Logger, type INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
+import { AppModule } from '../../apps/api/src/app.module';
+import { createTestDatabase, type TestDatabase } from './database';
+
+export const TENANTS = { acme: 'key_acme', globex: 'key_globex' } as const;
+export const auth = (tenant: keyof typeof TENANTS = 'acme') => ({
+  Authorization: `Bearer ${TENANTS[tenant]}`,
+});
+
+export interface TestApp {
+  app: INestApplication;
+  http: TestAgent;
+  db: TestDatabase;
+  close(): Promise<void>;
+}
+
+/**
+ * The real AppModule against a database of its own on the machine's Postgres and a private Bull
+ * prefix on the machine's Redis.
+ */
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const db = await createTestDatabase(env.TEST_LABEL ?? 'e2e');
+  Object.assign(process.env, {
+    NODE_ENV: 'test',
+    DATABASE_URL: db.url,
+    API_KEYS: Object.entries(TENANTS)
+      .map(([t, k]) => `${t}:${k}`)
+      .join(','),
+    BULL_PREFIX: `test_${randomBytes(4).toString('hex')}`,
+    CURSOR_SECRET: 'test-cursor-secret',
+    LOG_LEVEL: 'error',
+    ...env,
+  });
+  Logger.overrideLogger(['error', 'warn']);
+  await runMigrations(db.url);
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+  const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error', 'warn'] });
+  configureHttpApp(app);
+  await app.init();
+  return {
+    app,
+    http: request(app.getHttpServer()),
+    db,
+    close: async () => {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
