@@ -52,9 +52,11 @@ export class CursorCodec {
     if (parts.length !== 2 || !parts[0] || !parts[1])
       throw new InvalidCursorError('the cursor is malformed');
     const [body, sig] = parts;
-    const given = Buffer.from(sig, 'base64url');
+    // Compare the canonical text, not decoded bytes: base64url decoding is lenient and would accept
+    // many spellings of one signature.
+    const given = Buffer.from(sig);
     const valid = this.secrets.some((secret) => {
-      const expected = this.sign(body, secret);
+      const expected = Buffer.from(this.sign(body, secret).toString('base64url'));
       return given.length === expected.length && timingSafeEqual(given, expected);
     });
     if (!valid)
@@ -63,6 +65,9 @@ export class CursorCodec {
     try {
       payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as CursorPayload;
     } catch {
+      throw new InvalidCursorError('the cursor is malformed');
+    }
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
       throw new InvalidCursorError('the cursor is malformed');
     }
     if (payload.v !== CURSOR_VERSION)

@@ -1,0 +1,294 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigValidationError, EnvironmentVariables, validateEnv } from './env.validation';
+
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  CURSOR_SECRET: 'cursor-secret',
+  API_KEYS: 'acme:key_acme,globex:key_globex',
+  WEBHOOK_SECRET: 'whsec_dGVzdA==',
+  DATABASE_URL: 'postgres://user:pass@db:5432/app',
+};
+
+function errorOf(raw: Record<string, unknown>): ConfigValidationError {
+  let thrown: unknown;
+  try {
+    validateEnv(raw);
+  } catch (e) {
+    thrown = e;
+  }
+  expect(thrown).toBeInstanceOf(ConfigValidationError);
+  return thrown as ConfigValidationError;
+}
+
+describe('validateEnv', () => {
+  describe('defaults', () => {
+    it('fills every default from an empty environment', () => {
+      const env = validateEnv({});
+      expect(env).toBeInstanceOf(EnvironmentVariables);
+      expect(env.NODE_ENV).toBe('development');
+      expect(env.PORT).toBe(3000);
+      expect(env.REDIS_URL).toBe('redis://127.0.0.1:6379');
+      expect(env.RUN_WORKERS).toBe(true);
+      expect(env.IDEMPOTENCY_TTL_SECONDS).toBe(86400);
+      expect(env.BULK_MAX_ITEMS).toBe(1_000_000);
+      expect(env.BULK_MAX_JSON_BYTES).toBe(16 * 1024 * 1024);
+      expect(env.BULK_MAX_JSON_BYTES).toBe(16_777_216);
+      expect(env.BULK_CHUNK_SIZE).toBe(1000);
+      expect(env.JOB_TTL_SECONDS).toBe(604800);
+      expect(env.WEBHOOK_ALLOW_PRIVATE_NETWORKS).toBe(false);
+      expect(env.WORKER_CONCURRENCY).toBe(2);
+      expect(env.BODY_LIMIT_BYTES).toBe(1024 * 1024);
+      expect(env.BULL_PREFIX).toBe('bull');
+      expect(env.LOG_LEVEL).toBe('log');
+      expect(env.DATABASE_URL).toBeUndefined();
+      expect(env.API_KEYS).toBeUndefined();
+      expect(env.CURSOR_SECRET).toBeUndefined();
+      expect(env.WEBHOOK_SECRET).toBeUndefined();
+    });
+
+    it('ignores undefined values', () => {
+      const env = validateEnv({ PORT: undefined, RUN_WORKERS: undefined, REDIS_URL: undefined });
+      expect(env.PORT).toBe(3000);
+      expect(env.RUN_WORKERS).toBe(true);
+      expect(env.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    });
+
+    it('treats empty strings as unset', () => {
+      const env = validateEnv({
+        NODE_ENV: '',
+        PORT: '',
+        REDIS_URL: '',
+        DATABASE_URL: '',
+        API_KEYS: '',
+        WEBHOOK_SECRET: '',
+        RUN_WORKERS: '',
+        WEBHOOK_ALLOW_PRIVATE_NETWORKS: '',
+        BULK_CHUNK_SIZE: '',
+        LOG_LEVEL: '',
+      });
+      expect(env.NODE_ENV).toBe('development');
+      expect(env.PORT).toBe(3000);
+      expect(env.REDIS_URL).toBe('redis://127.0.0.1:6379');
+      expect(env.DATABASE_URL).toBeUndefined();
+      expect(env.API_KEYS).toBeUndefined();
+      expect(env.WEBHOOK_SECRET).toBeUndefined();
+      expect(env.RUN_WORKERS).toBe(true);
+      expect(env.WEBHOOK_ALLOW_PRIVATE_NETWORKS).toBe(false);
+      expect(env.BULK_CHUNK_SIZE).toBe(1000);
+      expect(env.LOG_LEVEL).toBe('log');
+    });
+
+    it('ignores unrelated variables', () => {
+      expect(() =>
+        validateEnv({ HOME: '/root', PATH: '/usr/bin', npm_config_foo: 'x' }),
+      ).not.toThrow();
+    });
+  });
+
+  describe('conversion', () => {
+    it('converts numeric strings to numbers', () => {
+      const env = validateEnv({
+        PORT: '8080',
+        IDEMPOTENCY_TTL_SECONDS: '60',
+        BULK_MAX_ITEMS: '500',
+        BULK_MAX_JSON_BYTES: '2048',
+        BULK_CHUNK_SIZE: '250',
+        WORKER_CONCURRENCY: '8',
+        JOB_TTL_SECONDS: '3600',
+        BODY_LIMIT_BYTES: '4096',
+      });
+      expect(env.PORT).toBe(8080);
+      expect(env.IDEMPOTENCY_TTL_SECONDS).toBe(60);
+      expect(env.BULK_MAX_ITEMS).toBe(500);
+      expect(env.BULK_MAX_JSON_BYTES).toBe(2048);
+      expect(env.BULK_CHUNK_SIZE).toBe(250);
+      expect(env.WORKER_CONCURRENCY).toBe(8);
+      expect(env.JOB_TTL_SECONDS).toBe(3600);
+      expect(env.BODY_LIMIT_BYTES).toBe(4096);
+    });
+
+    it('accepts PORT 0 and 65535 (bounds)', () => {
+      expect(validateEnv({ PORT: '0' }).PORT).toBe(0);
+      expect(validateEnv({ PORT: '65535' }).PORT).toBe(65535);
+    });
+
+    it('accepts numbers that are already numbers', () => {
+      expect(validateEnv({ PORT: 9000 }).PORT).toBe(9000);
+    });
+
+    it.each([
+      ['false', false],
+      ['0', false],
+      ['no', false],
+      ['FALSE', false],
+      ['true', true],
+      ['1', true],
+      ['yes', true],
+      ['True', true],
+    ])('converts RUN_WORKERS %j to %s', (raw, expected) => {
+      expect(validateEnv({ RUN_WORKERS: raw }).RUN_WORKERS).toBe(expected);
+    });
+
+    it('converts WEBHOOK_ALLOW_PRIVATE_NETWORKS', () => {
+      expect(
+        validateEnv({ WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }).WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+      ).toBe(true);
+      expect(
+        validateEnv({ WEBHOOK_ALLOW_PRIVATE_NETWORKS: '1' }).WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+      ).toBe(true);
+      expect(
+        validateEnv({ WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false' }).WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+      ).toBe(false);
+    });
+
+    it('accepts booleans that are already booleans', () => {
+      expect(validateEnv({ RUN_WORKERS: false }).RUN_WORKERS).toBe(false);
+    });
+
+    it('keeps valid strings as given', () => {
+      const env = validateEnv({
+        REDIS_URL: 'rediss://cache:6380/1',
+        DATABASE_URL: 'postgresql://u@h/db',
+        API_KEYS: 'acme:key_acme',
+        WEBHOOK_SECRET: 'whsec_abc+/=',
+        LOG_LEVEL: 'debug',
+        NODE_ENV: 'test',
+        BULL_PREFIX: 'myq',
+      });
+      expect(env.REDIS_URL).toBe('rediss://cache:6380/1');
+      expect(env.DATABASE_URL).toBe('postgresql://u@h/db');
+      expect(env.API_KEYS).toBe('acme:key_acme');
+      expect(env.WEBHOOK_SECRET).toBe('whsec_abc+/=');
+      expect(env.LOG_LEVEL).toBe('debug');
+      expect(env.NODE_ENV).toBe('test');
+      expect(env.BULL_PREFIX).toBe('myq');
+    });
+  });
+
+  describe('invalid values', () => {
+    it.each([
+      ['PORT', 'abc'],
+      ['PORT', '70000'],
+      ['PORT', '-1'],
+      ['PORT', '80.5'],
+      ['REDIS_URL', 'http://x'],
+      ['DATABASE_URL', 'mysql://x'],
+      ['API_KEYS', 'nocolon'],
+      ['API_KEYS', 'a:b,'],
+      ['API_KEYS', 'a:b,c'],
+      ['API_KEYS', ':key'],
+      ['API_KEYS', 'a:b c:d'],
+      ['WEBHOOK_SECRET', 'abc'],
+      ['WEBHOOK_SECRET', 'whsec_'],
+      ['RUN_WORKERS', 'maybe'],
+      ['WEBHOOK_ALLOW_PRIVATE_NETWORKS', 'sure'],
+      ['LOG_LEVEL', 'loud'],
+      ['NODE_ENV', 'staging'],
+      ['BULK_CHUNK_SIZE', '0'],
+      ['BULK_CHUNK_SIZE', '50001'],
+      ['BULK_MAX_ITEMS', '10000001'],
+      ['BULK_MAX_JSON_BYTES', '1023'],
+      ['WORKER_CONCURRENCY', '65'],
+      ['JOB_TTL_SECONDS', '59'],
+      ['IDEMPOTENCY_TTL_SECONDS', '0'],
+      ['BODY_LIMIT_BYTES', '1k'],
+    ])('%s=%j throws a ConfigValidationError naming the variable', (name, value) => {
+      const err = errorOf({ [name]: value });
+      expect(err).toBeInstanceOf(Error);
+      expect(err.message).toMatch(/^Invalid configuration:/);
+      expect(err.message).toContain(`- ${name}: `);
+    });
+
+    it('names only the faulty variable', () => {
+      const err = errorOf({ PORT: 'abc', REDIS_URL: 'redis://ok:6379' });
+      expect(err.message).toContain('PORT');
+      expect(err.message).not.toContain('REDIS_URL');
+    });
+
+    it('uses the custom messages of pattern checks', () => {
+      expect(errorOf({ REDIS_URL: 'http://x' }).message).toContain(
+        'REDIS_URL must be a redis:// or rediss:// URL',
+      );
+      expect(errorOf({ DATABASE_URL: 'mysql://x' }).message).toContain(
+        'DATABASE_URL must be a postgres:// URL',
+      );
+      expect(errorOf({ API_KEYS: 'nocolon' }).message).toContain(
+        'API_KEYS must be comma-separated tenant:key pairs',
+      );
+      expect(errorOf({ WEBHOOK_SECRET: 'abc' }).message).toContain(
+        'WEBHOOK_SECRET must look like whsec_<base64>',
+      );
+    });
+
+    it('lists every problem in one message, one per line', () => {
+      const err = errorOf({
+        PORT: 'abc',
+        REDIS_URL: 'http://x',
+        DATABASE_URL: 'mysql://x',
+        API_KEYS: 'nocolon',
+        WEBHOOK_SECRET: 'abc',
+        RUN_WORKERS: 'maybe',
+        LOG_LEVEL: 'loud',
+      });
+      const lines = err.message.split('\n').slice(1);
+      for (const name of [
+        'PORT',
+        'REDIS_URL',
+        'DATABASE_URL',
+        'API_KEYS',
+        'WEBHOOK_SECRET',
+        'RUN_WORKERS',
+        'LOG_LEVEL',
+      ]) {
+        expect(lines.some((l) => l.startsWith(`  - ${name}: `))).toBe(true);
+      }
+      expect(lines.every((l) => l.startsWith('  - '))).toBe(true);
+    });
+  });
+
+  describe('production', () => {
+    it('requires CURSOR_SECRET, API_KEYS, WEBHOOK_SECRET and DATABASE_URL', () => {
+      const err = errorOf({ NODE_ENV: 'production' });
+      expect(err.message).toContain('CURSOR_SECRET: required when NODE_ENV=production');
+      expect(err.message).toContain('API_KEYS: required when NODE_ENV=production');
+      expect(err.message).toContain('WEBHOOK_SECRET: required when NODE_ENV=production');
+      expect(err.message).toContain('DATABASE_URL: required when NODE_ENV=production');
+    });
+
+    it.each(Object.keys(PRODUCTION).filter((k) => k !== 'NODE_ENV'))(
+      'requires %s on its own',
+      (name) => {
+        const err = errorOf({ ...PRODUCTION, [name]: undefined });
+        expect(err.message).toContain(`${name}: required when NODE_ENV=production`);
+        const others = Object.keys(PRODUCTION).filter((k) => k !== name && k !== 'NODE_ENV');
+        for (const other of others) expect(err.message).not.toContain(other);
+      },
+    );
+
+    it('treats an empty string as missing in production', () => {
+      expect(errorOf({ ...PRODUCTION, CURSOR_SECRET: '' }).message).toContain(
+        'CURSOR_SECRET: required',
+      );
+    });
+
+    it('passes with all of them set', () => {
+      const env = validateEnv(PRODUCTION);
+      expect(env.NODE_ENV).toBe('production');
+      expect(env.CURSOR_SECRET).toBe('cursor-secret');
+      expect(env.API_KEYS).toBe('acme:key_acme,globex:key_globex');
+      expect(env.WEBHOOK_SECRET).toBe('whsec_dGVzdA==');
+      expect(env.DATABASE_URL).toBe('postgres://user:pass@db:5432/app');
+    });
+
+    it('still reports invalid formats in production alongside missing ones', () => {
+      const err = errorOf({ ...PRODUCTION, WEBHOOK_SECRET: 'abc', CURSOR_SECRET: undefined });
+      expect(err.message).toContain('WEBHOOK_SECRET must look like whsec_<base64>');
+      expect(err.message).toContain('CURSOR_SECRET: required when NODE_ENV=production');
+    });
+
+    it('does not require them outside production', () => {
+      expect(() => validateEnv({ NODE_ENV: 'development' })).not.toThrow();
+      expect(() => validateEnv({ NODE_ENV: 'test' })).not.toThrow();
+    });
+  });
+});
