@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { runMigrations } from '@app/database';
 import { configureHttpApp } from '@app/runtime';
-import { Logger, type INestApplication } from '@nestjs/common';
+import { Logger, type INestApplication, type Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
@@ -25,7 +25,10 @@ export interface TestApp {
  * The real AppModule against a database of its own on the machine's Postgres and a private Bull
  * prefix on the machine's Redis.
  */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  extraImports: Type[] = [],
+): Promise<TestApp> {
   const db = await createTestDatabase(env.TEST_LABEL ?? 'e2e');
   Object.assign(process.env, {
     NODE_ENV: 'test',
@@ -40,7 +43,9 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   });
   Logger.overrideLogger(['error', 'warn']);
   await runMigrations(db.url);
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+  const moduleRef = await Test.createTestingModule({
+    imports: [AppModule, ...extraImports],
+  }).compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error', 'warn'] });
   configureHttpApp(app);
   await app.init();

@@ -5,8 +5,10 @@ import { HealthModule } from '@app/health';
 import { OrdersModule } from '@app/orders';
 import { PaginationModule } from '@app/pagination';
 import { QueueModule } from '@app/queue';
-import { HttpCoreModule } from '@app/runtime';
+import { IdempotencyModule } from '@app/idempotency';
+import { HttpCoreModule, WorkersModule } from '@app/runtime';
 import { Module } from '@nestjs/common';
+import { ConditionalModule } from '@nestjs/config';
 
 @Module({
   imports: [
@@ -16,8 +18,14 @@ import { Module } from '@nestjs/common';
     HttpCoreModule,
     AuthModule,
     PaginationModule,
+    IdempotencyModule,
     HealthModule,
     OrdersModule,
+    // Processors run in the API process too unless RUN_WORKERS=false.
+    ConditionalModule.registerWhen(
+      WorkersModule,
+      (env) => !/^(false|0|no)$/i.test(env.RUN_WORKERS ?? ''),
+    ),
   ],
 })
 export class AppModule {}

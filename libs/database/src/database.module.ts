@@ -7,6 +7,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClsModule } from 'nestjs-cls';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from './data-source';
+import { TransactionRunner } from './transaction-runner';
 
 /**
  * TypeORM on Postgres plus a CLS-propagated transaction, so that services join whatever
@@ -37,5 +38,7 @@ import { dataSourceOptions } from './data-source';
       ],
     }),
   ],
+  providers: [TransactionRunner],
+  exports: [TransactionRunner],
 })
 export class DatabaseModule {}

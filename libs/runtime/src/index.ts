@@ -4,3 +4,4 @@ export * from './configure-http';
 export * from './openapi';
 export * from './shutdown';
 export * from './logging';
+export * from './workers.module';

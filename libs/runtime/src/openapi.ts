@@ -1,4 +1,7 @@
+import { idempotencyConfig } from '@app/common';
+import { documentIdempotency } from '@app/idempotency';
 import { INestApplication } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
@@ -28,6 +31,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     if (!path.startsWith('/health/')) continue;
     for (const op of Object.values(item) as { security?: unknown[] }[]) op.security = [];
   }
+  documentIdempotency(
+    document,
+    app.get<ConfigType<typeof idempotencyConfig>>(idempotencyConfig.KEY).ttlSeconds,
+  );
   return document;
 }
 

@@ -48,9 +48,13 @@ export const paginationConfig = registerAs('pagination', () => {
   return { secret: e.CURSOR_SECRET ?? ephemeralCursorSecret, ephemeralSecret: !e.CURSOR_SECRET };
 });
 
-export const idempotencyConfig = registerAs('idempotency', () => ({
-  ttlSeconds: env().IDEMPOTENCY_TTL_SECONDS,
-}));
+export const idempotencyConfig = registerAs('idempotency', () => {
+  const e = env();
+  return {
+    ttlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
+    lockTimeoutSeconds: e.IDEMPOTENCY_LOCK_TIMEOUT_SECONDS,
+  };
+});
 
 export const bulkConfig = registerAs('bulk', () => {
   const e = env();

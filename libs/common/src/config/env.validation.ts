@@ -90,6 +90,12 @@ export class EnvironmentVariables {
   @Min(1)
   IDEMPOTENCY_TTL_SECONDS = 86_400;
 
+  /** A 'processing' key whose owner has not finished after this long is presumed dead and taken over. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  IDEMPOTENCY_LOCK_TIMEOUT_SECONDS = 60;
+
   @Transform(toInt)
   @IsInt()
   @Min(1)

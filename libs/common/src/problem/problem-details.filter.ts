@@ -4,32 +4,72 @@ import { ProblemException } from './problem.exception';
 import { toProblemException } from './problem.mapper';
 import { PROBLEM_CONTENT_TYPE, ProblemCode } from './problem.types';
 
+/** A response decided before the handler (e.g. an idempotent replay), written exactly as stored. */
+export class PrecomputedResponse extends Error {
+  constructor(
+    readonly status: number,
+    readonly headers: Record<string, string>,
+    readonly body: string,
+  ) {
+    super(`precomputed ${status} response`);
+  }
+}
+
+export interface RenderedError {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  problem: ProblemException;
+  /** True when nothing mapped the error: a bug, logged with its stack. */
+  unexpected: boolean;
+}
+
+/** The exact bytes an error is answered with; shared by the filter and by idempotency records. */
+export function renderError(error: unknown, req: Request): RenderedError {
+  const mapped = toProblemException(error);
+  const problem =
+    mapped ?? new ProblemException(500, ProblemCode.InternalError, 'An unexpected error occurred');
+  const status = problem.getStatus();
+  const headers: Record<string, string> = {
+    'content-type': `${PROBLEM_CONTENT_TYPE}; charset=utf-8`,
+    ...Object.fromEntries(Object.entries(problem.headers).map(([k, v]) => [k.toLowerCase(), v])),
+  };
+  if (status === 401 && !headers['www-authenticate']) headers['www-authenticate'] = 'Bearer';
+  if (status === 503 && !headers['retry-after']) headers['retry-after'] = '5';
+  const body = JSON.stringify(problem.toProblem(req.originalUrl?.split('?')[0]));
+  return { status, headers, body, problem, unexpected: !mapped };
+}
+
+export function writeRaw(
+  res: Response,
+  status: number,
+  headers: Record<string, string>,
+  body: string,
+): void {
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  res.status(status).end(body);
+}
+
 /** Writes a problem+json response for any error; shared by the Nest filter and the raw express error handler. */
 export function sendProblem(error: unknown, req: Request, res: Response, logger: Logger): void {
-  let problem = toProblemException(error);
-  if (!problem) {
-    logger.error(
-      `Unhandled error on ${req.method} ${req.originalUrl ?? req.url}: ${(error as Error)?.stack ?? String(error)}`,
-    );
-    problem = new ProblemException(500, ProblemCode.InternalError, 'An unexpected error occurred');
-  } else if (problem.getStatus() >= 500) {
-    logger.warn(
-      `${req.method} ${req.originalUrl ?? req.url} -> ${problem.getStatus()}: ${(error as Error)?.message ?? problem.detail}`,
-    );
-  }
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  const status = problem.getStatus();
-  for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
-  if (status === 401 && !res.getHeader('WWW-Authenticate'))
-    res.setHeader('WWW-Authenticate', 'Bearer');
-  if (status === 503 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', '5');
-  res
-    .status(status)
-    .type(PROBLEM_CONTENT_TYPE)
-    .send(JSON.stringify(problem.toProblem(req.originalUrl?.split('?')[0])));
+  if (error instanceof PrecomputedResponse) {
+    writeRaw(res, error.status, error.headers, error.body);
+    return;
+  }
+  const rendered = renderError(error, req);
+  const where = `${req.method} ${req.originalUrl ?? req.url}`;
+  if (rendered.unexpected) {
+    logger.error(`Unhandled error on ${where}: ${(error as Error)?.stack ?? String(error)}`);
+  } else if (rendered.status >= 500) {
+    logger.warn(
+      `${where} -> ${rendered.status}: ${(error as Error)?.message ?? rendered.problem.detail}`,
+    );
+  }
+  writeRaw(res, rendered.status, rendered.headers, rendered.body);
 }
 
 /** Turns every error into RFC 9457 problem details with the contract's `code`. */

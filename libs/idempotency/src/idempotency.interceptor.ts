@@ -1,0 +1,162 @@
+import {
+  getTenantId,
+  PrecomputedResponse,
+  ProblemCode,
+  ProblemException,
+  renderError,
+} from '@app/common';
+import { TransactionRunner } from '@app/database';
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request, Response } from 'express';
+import { from, lastValueFrom, Observable } from 'rxjs';
+import { requestFingerprint } from './fingerprint';
+import {
+  IDEMPOTENCY_KEY_PATTERN,
+  IDEMPOTENCY_OPTIONS_KEY,
+  IDEMPOTENT_REPLAYED_HEADER,
+  REPLAYED_HEADERS,
+} from './idempotency.constants';
+import type { IdempotencyOptions } from './idempotency.decorator';
+import { IdempotencyService, type StoredResponse } from './idempotency.service';
+
+const METHODS = new Set(['POST', 'PATCH']);
+const HTTP_CODE_METADATA = '__httpCode__';
+
+/**
+ * Exactly-once POST and PATCH under `Idempotency-Key`: claim the key, run the handler in a transaction
+ * that also stores its response, replay that response for retries.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly idempotency: IdempotencyService,
+    private readonly transactions: TransactionRunner,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const req = context.switchToHttp().getRequest<Request>();
+    if (!METHODS.has(req.method)) return next.handle();
+    const options = this.reflector.getAllAndOverride<IdempotencyOptions | undefined>(
+      IDEMPOTENCY_OPTIONS_KEY,
+      [context.getHandler(), context.getClass()],
+    );
+    if (options?.enabled === false) return next.handle();
+    const tenantId = getTenantId(req);
+    const raw = req.headers['idempotency-key'];
+    if (raw === undefined || !tenantId) {
+      if (options?.required) throw this.badKey('this operation requires an Idempotency-Key header');
+      return next.handle();
+    }
+    if (Array.isArray(raw) || !IDEMPOTENCY_KEY_PATTERN.test(raw)) {
+      throw this.badKey('Idempotency-Key must be 1-255 printable ASCII characters, sent once');
+    }
+    return from(this.execute(context, next, req, tenantId, raw));
+  }
+
+  private async execute(
+    context: ExecutionContext,
+    next: CallHandler,
+    req: Request,
+    tenantId: string,
+    key: string,
+  ): Promise<unknown> {
+    const res = context.switchToHttp().getResponse<Response>();
+    const fingerprint = requestFingerprint(req.method, req.path, req.body);
+    const claim = await this.idempotency.claim({
+      tenantId,
+      key,
+      fingerprint,
+      method: req.method,
+      path: req.path,
+    });
+    switch (claim.kind) {
+      case 'mismatch':
+        throw new ProblemException(
+          422,
+          ProblemCode.IdempotencyKeyReused,
+          `This Idempotency-Key was already used for a different request (${claim.method} ${claim.path}); use a new key for a new request`,
+        );
+      case 'in_use':
+        throw new ProblemException(
+          409,
+          ProblemCode.IdempotencyKeyInUse,
+          'A request with this Idempotency-Key is still being processed; retry after it finishes',
+          { headers: { 'Retry-After': String(claim.retryAfterSeconds) } },
+        );
+      case 'completed':
+        throw new PrecomputedResponse(
+          claim.response.status,
+          {
+            ...claim.response.headers,
+            [IDEMPOTENT_REPLAYED_HEADER.toLowerCase()]: 'true',
+          },
+          claim.response.body,
+        );
+    }
+    const { lockToken } = claim;
+    try {
+      return await this.transactions.run(async () => {
+        const value: unknown = await lastValueFrom(next.handle(), { defaultValue: undefined });
+        await this.idempotency.completeInTransaction(
+          tenantId,
+          key,
+          lockToken,
+          this.successResponse(context, res, value),
+        );
+        return value;
+      });
+    } catch (error) {
+      const rendered = renderError(error, req);
+      // Nothing ran (validation) or the server failed: forget the key so that a retry executes.
+      if (rendered.status >= 500 || rendered.problem.code === ProblemCode.ValidationFailed) {
+        await this.idempotency.release(tenantId, key, lockToken).catch(() => undefined);
+      } else {
+        await this.idempotency
+          .complete(tenantId, key, lockToken, {
+            status: rendered.status,
+            headers: pickHeaders(rendered.headers),
+            body: rendered.body,
+          })
+          .catch(() => undefined);
+      }
+      throw error;
+    }
+  }
+
+  /** The status and bytes Nest is about to send for the handler's value. */
+  private successResponse(
+    context: ExecutionContext,
+    res: Response,
+    value: unknown,
+  ): StoredResponse {
+    const declared = this.reflector.get<number | undefined>(
+      HTTP_CODE_METADATA,
+      context.getHandler(),
+    );
+    const req = context.switchToHttp().getRequest<Request>();
+    const status = declared ?? (req.method === 'POST' ? 201 : 200);
+    const headers = pickHeaders(
+      Object.fromEntries(Object.entries(res.getHeaders()).map(([k, v]) => [k, String(v)])),
+    );
+    if (value === undefined || value === null) return { status, headers, body: '' };
+    const body = typeof value === 'string' ? value : JSON.stringify(value);
+    headers['content-type'] ??=
+      typeof value === 'string' ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8';
+    return { status, headers, body };
+  }
+
+  private badKey(message: string): ProblemException {
+    return ProblemException.validation([{ field: 'Idempotency-Key', message }], message);
+  }
+}
+
+function pickHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (REPLAYED_HEADERS.includes(name.toLowerCase())) out[name.toLowerCase()] = value;
+  }
+  return out;
+}

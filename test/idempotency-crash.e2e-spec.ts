@@ -1,0 +1,114 @@
+import { runMigrations } from '@app/database';
+import { Client } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from './support/database';
+import { API_MAIN, freePort, start, type Proc } from './support/processes';
+
+/**
+ * A real API process is SIGKILLed after its handler wrote the order but before the transaction that
+ * also stores the idempotent response commits. A trigger holds that transaction at the response
+ * UPDATE, so the kill lands exactly in the window that matters.
+ */
+describe('idempotency across a crash', () => {
+  let db: TestDatabase;
+  let pg: Client;
+  const procs: Proc[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase('idemcrash');
+    await runMigrations(db.url);
+    pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    await pg.query(`
+      CREATE FUNCTION hold_completion() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.state = 'completed' THEN PERFORM pg_sleep(120); END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER hold_completion BEFORE UPDATE ON idempotency_keys
+        FOR EACH ROW EXECUTE FUNCTION hold_completion();`);
+  });
+  afterAll(async () => {
+    for (const p of procs) p.child.kill('SIGKILL');
+    await pg?.end();
+    await db?.drop();
+  });
+
+  const launch = async () => {
+    const port = await freePort();
+    const env = {
+      ...process.env,
+      DATABASE_URL: db.url,
+      PORT: String(port),
+      API_KEYS: 'acme:key_acme',
+      CURSOR_SECRET: 'x',
+      BULL_PREFIX: `crash_${port}`,
+      RUN_WORKERS: 'false',
+      IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '2',
+      LOG_LEVEL: 'log',
+      NODE_ENV: 'test',
+    };
+    const proc = start('node', [API_MAIN], { env });
+    procs.push(proc);
+    await proc.waitFor(/API listening/, 30_000);
+    return { proc, base: `http://127.0.0.1:${port}` };
+  };
+
+  const post = (base: string, key: string) =>
+    fetch(`${base}/orders`, {
+      method: 'POST',
+      headers: {
+        Authorization: 'Bearer key_acme',
+        'content-type': 'application/json',
+        'Idempotency-Key': key,
+      },
+      body: JSON.stringify({ customer_id: 'cus_crash', amount: 7, currency: 'EUR' }),
+    });
+  const count = async () =>
+    Number(
+      (await pg.query(`SELECT count(*) FROM orders WHERE customer_id = 'cus_crash'`)).rows[0].count,
+    );
+
+  it('leaves neither the order nor a stored response, and a later retry executes exactly once', async () => {
+    const first = await launch();
+    const inflight = post(first.base, 'crash-key-1').catch((e: Error) => e);
+    // Wait until the transaction is parked in the trigger: the order row is written, uncommitted.
+    for (let i = 0; ; i++) {
+      const { rows } = await pg.query(
+        `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep'`,
+      );
+      if (rows.length) break;
+      if (i > 200) throw new Error('the request never reached the response UPDATE');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    first.proc.child.kill('SIGKILL');
+    await first.proc.exited(10_000);
+    expect(await inflight).toBeInstanceOf(Error);
+    // The server notices the dead client; end the parked backend now instead of after the sleep.
+    await pg.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep'`,
+    );
+
+    expect(await count()).toBe(0);
+    const { rows } = await pg.query(
+      `SELECT state, response_status FROM idempotency_keys WHERE key = 'crash-key-1'`,
+    );
+    expect(rows).toEqual([{ state: 'processing', response_status: null }]);
+
+    await pg.query('DROP TRIGGER hold_completion ON idempotency_keys');
+    const second = await launch();
+    const early = await post(second.base, 'crash-key-1');
+    expect([409, 201]).toContain(early.status); // 409 until the dead owner's lock times out (2 s)
+    if (early.status === 409) {
+      expect(early.headers.get('retry-after')).toMatch(/^\d+$/);
+      await new Promise((r) => setTimeout(r, 2500));
+      const retried = await post(second.base, 'crash-key-1');
+      expect(retried.status).toBe(201);
+      expect(retried.headers.get('idempotent-replayed')).toBeNull();
+    }
+    const replay = await post(second.base, 'crash-key-1');
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(await count()).toBe(1);
+  });
+});

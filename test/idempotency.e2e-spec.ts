@@ -1,0 +1,406 @@
+import { IdempotencyService } from '@app/idempotency';
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IdempotencyProbeModule } from './support/idempotency-probe.module';
+import { auth, createTestApp, type TestApp } from './support/test-app';
+
+describe('idempotency keys', () => {
+  let t: TestApp;
+  let pg: Client;
+  beforeAll(async () => {
+    t = await createTestApp({ TEST_LABEL: 'idem', IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '2' }, [
+      IdempotencyProbeModule,
+    ]);
+    pg = new Client({ connectionString: t.db.url });
+    await pg.connect();
+  });
+  afterAll(async () => {
+    await pg?.end();
+    await t?.close();
+  });
+
+  const key = () => `key-${randomUUID()}`;
+  const orderBody = (customer: string) => ({ customer_id: customer, amount: 100, currency: 'EUR' });
+  const countOrders = async (customer: string) =>
+    Number(
+      (await pg.query('SELECT count(*) FROM orders WHERE customer_id = $1', [customer])).rows[0]
+        .count,
+    );
+  const record = async (k: string) =>
+    (await pg.query('SELECT * FROM idempotency_keys WHERE key = $1', [k])).rows[0] as
+      Record<string, unknown> | undefined;
+
+  it('replays a 201 byte for byte with Location and Idempotent-Replayed, executing once', async () => {
+    const k = key();
+    const first = await t.http
+      .post('/orders')
+      .set(auth())
+      .set('Idempotency-Key', k)
+      .send(orderBody('cus_replay'))
+      .expect(201);
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    const again = await t.http
+      .post('/orders')
+      .set(auth())
+      .set('Idempotency-Key', k)
+      .send(orderBody('cus_replay'))
+      .expect(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.headers.location).toBe(first.headers.location);
+    expect(again.headers['content-type']).toBe(first.headers['content-type']);
+    expect(again.text).toBe(first.text);
+    expect(await countOrders('cus_replay')).toBe(1);
+    expect(await record(k)).toMatchObject({
+      state: 'completed',
+      response_status: 201,
+      method: 'POST',
+      path: '/orders',
+    });
+  });
+
+  it('treats a body with reordered keys as the same request', async () => {
+    const k = key();
+    await t.http
+      .post('/orders')
+      .set(auth())
+      .set('Idempotency-Key', k)
+      .send({ customer_id: 'cus_order', amount: 1, currency: 'EUR' })
+      .expect(201);
+    const again = await t.http
+      .post('/orders')
+      .set(auth())
+      .set('Idempotency-Key', k)
+      .set('content-type', 'application/json')
+      .send('{"currency":"EUR","amount":1,"customer_id":"cus_order"}')
+      .expect(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(await countOrders('cus_order')).toBe(1);
+  });
+
+  it('replays a 202 with its Location', async () => {
+    const k = key();
+    const first = await t.http
+      .post('/probe/accept')
+      .set(auth())
+      .set('Idempotency-Key', k)
+      .send({ customer_id: 'cus_202' })
+      .expect(202);
+    const again = await t.http
+      .post('/probe/accept')
+      .set(auth())
+      .set('Idempotency-Key', k)
+      .send({ customer_id: 'cus_202' })
+      .expect(202);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.headers.location).toBe(first.headers.location);
+    expect(again.text).toBe(first.text);
+    expect(await countOrders('cus_202')).toBe(1);
+  });
+
+  it('replays PATCH without changing the version again', async () => {
+    const { body: order } = await t.http
+      .post('/orders')
+      .set(auth())
+      .send(orderBody('cus_patch'))
+      .expect(201);
+    const k = key();
+    const first = await t.http
+      .patch(`/orders/${order.id}`)
+      .set(auth())
+      .set('Idempotency-Key', k)
+      .send({ status: 'paid' })
+      .expect(200);
+    await t.http.patch(`/orders/${order.id}`).set(auth()).send({ status: 'shipped' }).expect(200);
+    const again = await t.http
+      .patch(`/orders/${order.id}`)
+      .set(auth())
+      .set('Idempotency-Key', k)
+      .send({ status: 'paid' })
+      .expect(200);
+    expect(again.text).toBe(first.text);
+    expect(again.body.status).toBe('paid');
+    const now = await t.http.get(`/orders/${order.id}`).set(auth()).expect(200);
+    expect(now.body).toMatchObject({ status: 'shipped', version: 3 });
+  });
+
+  it('answers 422 idempotency_key_reused for another body, path or method under the same key', async () => {
+    const k = key();
+    await t.http
+      .post('/orders')
+      .set(auth())
+      .set('Idempotency-Key', k)
+      .send(orderBody('cus_422'))
+      .expect(201);
+    const other = await t.http
+      .post('/orders')
+      .set(auth())
+      .set('Idempotency-Key', k)
+      .send(orderBody('cus_422b'))
+      .expect(422);
+    expect(other.body).toMatchObject({ code: 'idempotency_key_reused', status: 422 });
+    expect(other.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const { body: order } = await t.http
+      .post('/orders')
+      .set(auth())
+      .send(orderBody('cus_422'))
+      .expect(201);
+    await t.http
+      .patch(`/orders/${order.id}`)
+      .set(auth())
+      .set('Idempotency-Key', k)
+      .send({ status: 'paid' })
+      .expect(422);
+    await t.http
+      .post('/probe/accept')
+      .set(auth())
+      .set('Idempotency-Key', k)
+      .send({ customer_id: 'cus_422' })
+      .expect(422);
+    expect(await countOrders('cus_422b')).toBe(0);
+  });
+
+  it('lets 50 concurrent identical requests create exactly one order', async () => {
+    const k = key();
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        t.http.post('/orders').set(auth()).set('Idempotency-Key', k).send(orderBody('cus_race')),
+      ),
+    );
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.every((s) => s === 201 || s === 409)).toBe(true);
+    const executed = responses.filter(
+      (r) => r.status === 201 && r.headers['idempotent-replayed'] === undefined,
+    );
+    expect(executed).toHaveLength(1);
+    for (const r of responses.filter((r) => r.status === 409)) {
+      expect(r.body.code).toBe('idempotency_key_in_use');
+      expect(Number(r.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    }
+    for (const r of responses.filter((r) => r.status === 201))
+      expect(r.text).toBe(executed[0].text);
+    expect(await countOrders('cus_race')).toBe(1);
+  });
+
+  it('answers 409 idempotency_key_in_use with Retry-After while the first request runs, then replays', async () => {
+    const k = key();
+    const slow = t.http
+      .post('/probe/slow')
+      .set(auth())
+      .set('Idempotency-Key', k)
+      .send({ customer_id: 'cus_slow' });
+    const slowDone = slow.then((r) => r);
+    await new Promise((r) => setTimeout(r, 300));
+    const busy = await t.http
+      .post('/probe/slow')
+      .set(auth())
+      .set('Idempotency-Key', k)
+      .send({ customer_id: 'cus_slow' })
+      .expect(409);
+    expect(busy.body.code).toBe('idempotency_key_in_use');
+    expect(busy.headers['retry-after']).toMatch(/^\d+$/);
+    const first = await slowDone;
+    expect(first.status).toBe(201);
+    const again = await t.http
+      .post('/probe/slow')
+      .set(auth())
+      .set('Idempotency-Key', k)
+      .send({ customer_id: 'cus_slow' })
+      .expect(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(await countOrders('cus_slow')).toBe(1);
+  });
+
+  it('scopes keys per tenant', async () => {
+    const k = key();
+    const a = await t.http
+      .post('/orders')
+      .set(auth('acme'))
+      .set('Idempotency-Key', k)
+      .send(orderBody('cus_scope'))
+      .expect(201);
+    const b = await t.http
+      .post('/orders')
+      .set(auth('globex'))
+      .set('Idempotency-Key', k)
+      .send(orderBody('cus_scope'))
+      .expect(201);
+    expect(b.headers['idempotent-replayed']).toBeUndefined();
+    expect(b.body.id).not.toBe(a.body.id);
+    await t.http.get(`/orders/${a.body.id}`).set(auth('globex')).expect(404);
+    expect(await countOrders('cus_scope')).toBe(2);
+  });
+
+  it('does not store validation failures: the key stays usable', async () => {
+    const k = key();
+    await t.http
+      .post('/orders')
+      .set(auth())
+      .set('Idempotency-Key', k)
+      .send({ customer_id: 'cus_val', amount: -5, currency: 'EUR' })
+      .expect(400);
+    expect(await record(k)).toBeUndefined();
+    const ok = await t.http
+      .post('/orders')
+      .set(auth())
+      .set('Idempotency-Key', k)
+      .send(orderBody('cus_val'))
+      .expect(201);
+    expect(ok.headers['idempotent-replayed']).toBeUndefined();
+  });
+
+  it('stores a 4xx outcome of the handler and replays it', async () => {
+    const { body: order } = await t.http
+      .post('/orders')
+      .set(auth())
+      .send(orderBody('cus_409'))
+      .expect(201);
+    const k = key();
+    const first = await t.http
+      .patch(`/orders/${order.id}`)
+      .set(auth())
+      .set('Idempotency-Key', k)
+      .send({ status: 'delivered' })
+      .expect(409);
+    const again = await t.http
+      .patch(`/orders/${order.id}`)
+      .set(auth())
+      .set('Idempotency-Key', k)
+      .send({ status: 'delivered' })
+      .expect(409);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.text).toBe(first.text);
+    expect(again.body.code).toBe('invalid_transition');
+  });
+
+  it('rolls back a handler that fails after its write: no order, no record, and a retry executes', async () => {
+    const k = key();
+    const res = await t.http
+      .post('/probe/fail-after-write')
+      .set(auth())
+      .set('Idempotency-Key', k)
+      .send({ customer_id: 'cus_fail' });
+    expect(res.status).toBe(500);
+    expect(await countOrders('cus_fail')).toBe(0);
+    expect(await record(k)).toBeUndefined();
+    const retry = await t.http
+      .post('/probe/accept')
+      .set(auth())
+      .set('Idempotency-Key', k)
+      .send({ customer_id: 'cus_fail' })
+      .expect(202);
+    expect(retry.headers['idempotent-replayed']).toBeUndefined();
+    expect(await countOrders('cus_fail')).toBe(1);
+  });
+
+  it.each([
+    ['x'.repeat(256), 'too long'],
+    ['', 'empty'],
+    ['caf\u00e9', 'non-ASCII'],
+    ['tab\tinside', 'control character'],
+  ])('rejects an invalid key (%s: %s) with 400', async (k) => {
+    const res = await t.http
+      .post('/orders')
+      .set(auth())
+      .set('Idempotency-Key', k)
+      .send(orderBody('cus_badkey'));
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('validation_failed');
+    expect(res.body.errors[0].field).toBe('Idempotency-Key');
+    expect(await countOrders('cus_badkey')).toBe(0);
+  });
+
+  it('accepts a 255-character key', async () => {
+    await t.http
+      .post('/orders')
+      .set(auth())
+      .set('Idempotency-Key', 'k'.repeat(255))
+      .send(orderBody('cus_255'))
+      .expect(201);
+  });
+
+  it('treats an expired record as absent and sweeps expired records', async () => {
+    const k = key();
+    await t.http
+      .post('/orders')
+      .set(auth())
+      .set('Idempotency-Key', k)
+      .send(orderBody('cus_exp'))
+      .expect(201);
+    await pg.query(
+      `UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = $1`,
+      [k],
+    );
+    const fresh = await t.http
+      .post('/orders')
+      .set(auth())
+      .set('Idempotency-Key', k)
+      .send(orderBody('cus_exp2'))
+      .expect(201);
+    expect(fresh.headers['idempotent-replayed']).toBeUndefined();
+    const k2 = key();
+    await t.http
+      .post('/orders')
+      .set(auth())
+      .set('Idempotency-Key', k2)
+      .send(orderBody('cus_exp3'))
+      .expect(201);
+    await pg.query(
+      `UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = $1`,
+      [k2],
+    );
+    const deleted = await t.app.get(IdempotencyService).sweepExpired();
+    expect(deleted).toBeGreaterThanOrEqual(1);
+    expect(await record(k2)).toBeUndefined();
+    expect(await record(k)).toBeDefined();
+  });
+
+  it('takes over a stale lock left by a dead owner', async () => {
+    const k = key();
+    const body = orderBody('cus_stale');
+    // What a process that died after claiming leaves behind: a 'processing' row with an old lock.
+    await t.http.post('/orders').set(auth()).set('Idempotency-Key', k).send(body).expect(201);
+    await pg.query(
+      `UPDATE idempotency_keys SET state = 'processing', lock_token = gen_random_uuid(), locked_at = now() - interval '10 seconds',
+       response_status = NULL, response_body = NULL WHERE key = $1`,
+      [k],
+    );
+    await pg.query(`DELETE FROM orders WHERE customer_id = 'cus_stale'`);
+    const res = await t.http
+      .post('/orders')
+      .set(auth())
+      .set('Idempotency-Key', k)
+      .send(body)
+      .expect(201);
+    expect(res.headers['idempotent-replayed']).toBeUndefined();
+    expect(await countOrders('cus_stale')).toBe(1);
+  });
+
+  it('documents the header and its problems on every POST and PATCH', async () => {
+    const spec = (await t.http.get('/openapi.json').expect(200)).body;
+    for (const [path, item] of Object.entries(
+      spec.paths as Record<
+        string,
+        Record<
+          string,
+          {
+            parameters?: { name: string; in: string; description: string }[];
+            responses: Record<string, unknown>;
+          }
+        >
+      >,
+    )) {
+      for (const method of ['post', 'patch']) {
+        const op = item[method];
+        if (!op) continue;
+        const header = op.parameters?.find(
+          (p) => p.name === 'Idempotency-Key' && p.in === 'header',
+        );
+        expect(header, `${method} ${path}`).toBeDefined();
+        expect(header?.description).toMatch(/86400 seconds/);
+        expect(op.responses['409']).toBeDefined();
+        expect(op.responses['422']).toBeDefined();
+      }
+    }
+  });
+});
