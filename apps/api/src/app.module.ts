@@ -2,7 +2,8 @@ import { AuthModule } from '@app/auth';
 import { AppConfigModule } from '@app/common';
 import { DatabaseModule } from '@app/database';
 import { HealthModule } from '@app/health';
-import { OrdersModule } from '@app/orders';
+import { JobsModule } from '@app/jobs';
+import { OrdersBulkModule, OrdersModule } from '@app/orders';
 import { PaginationModule } from '@app/pagination';
 import { QueueModule } from '@app/queue';
 import { IdempotencyModule } from '@app/idempotency';
@@ -21,6 +22,8 @@ import { ConditionalModule } from '@nestjs/config';
     IdempotencyModule,
     HealthModule,
     OrdersModule,
+    OrdersBulkModule,
+    JobsModule,
     // Processors run in the API process too unless RUN_WORKERS=false.
     ConditionalModule.registerWhen(
       WorkersModule,

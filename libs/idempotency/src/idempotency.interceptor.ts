@@ -64,7 +64,18 @@ export class IdempotencyInterceptor implements NestInterceptor {
     key: string,
   ): Promise<unknown> {
     const res = context.switchToHttp().getResponse<Response>();
-    const fingerprint = requestFingerprint(req.method, req.path, req.body);
+    // A streamed body (NDJSON/CSV) is not parsed here: describe it by type, length and query instead.
+    const body: unknown =
+      req.body !== undefined
+        ? req.body
+        : {
+            $stream: {
+              type: req.headers['content-type'] ?? null,
+              length: req.headers['content-length'] ?? null,
+              query: req.query,
+            },
+          };
+    const fingerprint = requestFingerprint(req.method, req.path, body);
     const claim = await this.idempotency.claim({
       tenantId,
       key,

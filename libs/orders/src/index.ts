@@ -6,3 +6,7 @@ export * from './dto/update-order.dto';
 export * from './dto/list-orders-query.dto';
 export * from './orders.service';
 export * from './orders.module';
+export * from './bulk/order-item.dto';
+export * from './bulk/update-orders-status.operation';
+export * from './bulk/create-orders.operation';
+export * from './bulk/orders-bulk.module';

@@ -1,4 +1,4 @@
-import { appConfig, sendProblem } from '@app/common';
+import { appConfig, bulkConfig, sendProblem } from '@app/common';
 import { INestApplication, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -17,13 +17,11 @@ export function configureHttpApp(app: INestApplication): void {
   express.disable('x-powered-by');
   express.set('query parser', 'simple');
   express.set('trust proxy', false);
-  app.use(
-    json({
-      limit: config.bodyLimitBytes,
-      type: ['application/json', 'application/*+json'],
-      strict: false,
-    }),
-  );
+  const bulk = app.get<ConfigType<typeof bulkConfig>>(bulkConfig.KEY);
+  const jsonTypes = ['application/json', 'application/*+json'];
+  // Bulk submissions may be large JSON; NDJSON/CSV uploads are streamed by the handler, not parsed here.
+  app.use('/bulk-jobs', json({ limit: bulk.maxJsonBytes, type: jsonTypes, strict: false }));
+  app.use(json({ limit: config.bodyLimitBytes, type: jsonTypes, strict: false }));
   // Parser errors (bad JSON, too large) happen before Nest routes; answer them as problems too.
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (!err) return next();

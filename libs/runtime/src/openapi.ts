@@ -31,6 +31,24 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     if (!path.startsWith('/health/')) continue;
     for (const op of Object.values(item) as { security?: unknown[] }[]) op.security = [];
   }
+  // Streamed bodies (NDJSON, CSV) are text, whatever the JSON body's schema is.
+  for (const item of Object.values(document.paths)) {
+    for (const op of Object.values(item) as {
+      requestBody?: { content?: Record<string, { schema?: unknown }> };
+    }[]) {
+      for (const [type, media] of Object.entries(op.requestBody?.content ?? {})) {
+        if (type === 'text/csv' || type === 'application/x-ndjson') {
+          media.schema = {
+            type: 'string',
+            description:
+              type === 'text/csv'
+                ? 'CSV with a header row of item fields'
+                : 'One JSON item per line',
+          };
+        }
+      }
+    }
+  }
   documentIdempotency(
     document,
     app.get<ConfigType<typeof idempotencyConfig>>(idempotencyConfig.KEY).ttlSeconds,

@@ -1,0 +1,59 @@
+import { Transform } from 'class-transformer';
+import {
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUrl,
+  MaxLength,
+} from 'class-validator';
+
+const toBool = ({ value }: { value: unknown }) =>
+  value === 'true' ? true : value === 'false' ? false : value;
+
+/** The envelope only: items are checked one by one by the worker, never here. */
+export class CreateBulkJobDto {
+  /** A registered operation, e.g. `update_orders_status` or `create_orders`. @example update_orders_status */
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  operation: string;
+
+  /** 1 … BULK_MAX_ITEMS items; each is validated by the worker and may fail on its own. */
+  @IsArray()
+  @ArrayMinSize(1)
+  items: Record<string, unknown>[];
+
+  /** Receives a signed `bulk_job.*` event when the job ends (http/https, public addresses only). */
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
+  @MaxLength(2048)
+  webhook_url?: string;
+
+  /** All or nothing: if any item fails, none is applied and the job fails. */
+  @IsOptional()
+  @IsBoolean()
+  atomic?: boolean;
+}
+
+/** For NDJSON and CSV uploads the envelope travels in the query string. */
+export class CreateBulkJobQueryDto {
+  /** Required with `application/x-ndjson` and `text/csv` bodies. */
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  operation?: string;
+
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
+  @MaxLength(2048)
+  webhook_url?: string;
+
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  atomic?: boolean;
+}

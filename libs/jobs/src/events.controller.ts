@@ -1,0 +1,36 @@
+import { ApiStandardProblems, TenantId } from '@app/common';
+import { ApiPageResponse, PageArgs, Paginated, type Page, type PageRequest } from '@app/pagination';
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { EventDto } from './dto/event.dto';
+import { ListEventsQueryDto } from './dto/list-queries.dto';
+import { JobsService } from './jobs.service';
+
+@ApiTags('events')
+@ApiStandardProblems()
+@Controller('events')
+export class EventsController {
+  constructor(private readonly jobs: JobsService) {}
+
+  @Get()
+  @Paginated({
+    key: [
+      { column: 'e.created_at', type: 'timestamptz' },
+      { column: 'e.id', type: 'text' },
+    ],
+    direction: 'desc',
+    filters: ['type'],
+  })
+  @ApiOperation({
+    operationId: 'listEvents',
+    summary: 'List job lifecycle events, newest first (the objects webhooks carry)',
+  })
+  @ApiPageResponse(EventDto, 'EventPage')
+  list(
+    @TenantId() tenantId: string,
+    @Query() query: ListEventsQueryDto,
+    @PageArgs() page: PageRequest,
+  ): Promise<Page<EventDto>> {
+    return this.jobs.listEvents(tenantId, query, page);
+  }
+}

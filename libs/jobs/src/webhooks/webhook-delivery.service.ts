@@ -1,0 +1,150 @@
+import { bulkConfig } from '@app/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
+import { DataSource } from 'typeorm';
+import { QUEUE_SETTINGS, WEBHOOK_QUEUE } from '../jobs.constants';
+import { newWebhookSecret, signWebhook } from './signature';
+import { resolveWebhookTarget, UnsafeWebhookUrlError } from './url-guard';
+
+interface EventRow {
+  id: string;
+  type: string;
+  created_at: Date;
+  data: unknown;
+  webhook_url: string | null;
+  delivery_status: string | null;
+}
+
+export type DeliveryResult = 'delivered' | 'gone' | 'refused' | 'skipped';
+
+export class WebhookAttemptFailed extends Error {}
+
+/** Sends one signed webhook attempt; Bull's retries with jittered backoff drive the schedule. */
+@Injectable()
+export class WebhookDeliveryService implements OnModuleInit {
+  private readonly logger = new Logger('Webhooks');
+  private readonly secret: string;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(bulkConfig.KEY) private readonly config: ConfigType<typeof bulkConfig>,
+  ) {
+    this.secret = config.webhookSecret ?? newWebhookSecret();
+  }
+
+  onModuleInit(): void {
+    if (!this.config.webhookSecret) {
+      this.logger.warn(
+        'WEBHOOK_SECRET is not set: webhooks are signed with a random per-process secret',
+      );
+    }
+  }
+
+  async deliver(eventId: string, attempt: number, finalAttempt: boolean): Promise<DeliveryResult> {
+    const [event] = await this.dataSource.query<EventRow[]>(
+      `SELECT id, type, created_at, data, webhook_url, delivery_status FROM events WHERE id = $1`,
+      [eventId],
+    );
+    if (
+      !event?.webhook_url ||
+      event.delivery_status === 'delivered' ||
+      event.delivery_status === 'gone'
+    )
+      return 'skipped';
+    const body = JSON.stringify({
+      id: event.id,
+      type: event.type,
+      created_at: new Date(event.created_at).toISOString(),
+      data: event.data,
+    });
+    let status: number;
+    try {
+      const target = await resolveWebhookTarget(
+        event.webhook_url,
+        this.config.webhookAllowPrivateNetworks,
+      );
+      status = await this.post(
+        target.url,
+        target.address,
+        target.family,
+        {
+          'content-type': 'application/json',
+          'user-agent': 'bulk-rest-service-webhooks/1',
+          ...signWebhook(this.secret, event.id, Math.floor(Date.now() / 1000), body),
+        },
+        body,
+      );
+    } catch (e) {
+      if (e instanceof UnsafeWebhookUrlError) {
+        await this.record(eventId, 'refused', attempt);
+        this.logger.warn(`webhook ${eventId} refused: ${e.message}`);
+        return 'refused';
+      }
+      await this.record(eventId, finalAttempt ? 'failed' : 'retrying', attempt);
+      throw new WebhookAttemptFailed(
+        `webhook ${eventId} attempt ${attempt}: ${(e as Error).message}`,
+      );
+    }
+    if (status >= 200 && status < 300) {
+      await this.record(eventId, 'delivered', attempt);
+      return 'delivered';
+    }
+    if (status === 410) {
+      await this.record(eventId, 'gone', attempt);
+      return 'gone';
+    }
+    await this.record(eventId, finalAttempt ? 'failed' : 'retrying', attempt);
+    throw new WebhookAttemptFailed(
+      `webhook ${eventId} attempt ${attempt}: receiver answered ${status}`,
+    );
+  }
+
+  private async record(eventId: string, status: string, attempt: number): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE events SET delivery_status = $2, delivery_attempts = $3 WHERE id = $1`,
+      [eventId, status, attempt],
+    );
+  }
+
+  /** POSTs to the already-vetted address; redirects are not followed (a 3xx is a failed attempt). */
+  private post(
+    url: URL,
+    address: string,
+    family: 4 | 6,
+    headers: Record<string, string>,
+    body: string,
+  ): Promise<number> {
+    const pinned: LookupFunction = (_host, options, cb) => {
+      if ((options as { all?: boolean }).all)
+        (cb as (e: null, a: { address: string; family: number }[]) => void)(null, [
+          { address, family },
+        ]);
+      else cb(null, address, family);
+    };
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const timeout = QUEUE_SETTINGS[WEBHOOK_QUEUE].timeoutMs;
+    return new Promise((resolve, reject) => {
+      const req = send(
+        url,
+        {
+          method: 'POST',
+          headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+          lookup: pinned,
+          timeout,
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`timed out after ${timeout} ms`)));
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+}

@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { CreateOrdersOperation } from './create-orders.operation';
+import { UpdateOrdersStatusOperation } from './update-orders-status.operation';
+
+/** The orders' bulk operations; the jobs module discovers them, it does not import them. */
+@Module({ providers: [UpdateOrdersStatusOperation, CreateOrdersOperation] })
+export class OrdersBulkModule {}
