@@ -278,10 +278,13 @@ export class JobsService {
           id,
         ],
       );
-      const [, count] = await m.query<[unknown, number]>(
-        `INSERT INTO bulk_job_items (job_id, idx, payload, ref, dedupe_key)
-         SELECT $1, (row_number() OVER (ORDER BY idx) - 1)::int, payload, ref, dedupe_key
-           FROM bulk_job_items WHERE job_id = $2 AND status = 'failed'`,
+      const [{ count }] = await m.query<{ count: number }[]>(
+        `WITH copied AS (
+           INSERT INTO bulk_job_items (job_id, idx, payload, ref, dedupe_key)
+           SELECT $1, (row_number() OVER (ORDER BY idx) - 1)::int, payload, ref, dedupe_key
+             FROM bulk_job_items WHERE job_id = $2 AND status = 'failed'
+           RETURNING 1)
+         SELECT count(*)::int AS count FROM copied`,
         [newJobId, id],
       );
       if (!count) {
