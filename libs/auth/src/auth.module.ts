@@ -1,15 +1,39 @@
-import { ContentTypeGuard } from '@app/common';
+import { ContentTypeGuard, redisConfig } from '@app/common';
 import { Global, Module } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeyStore } from './api-key.store';
+import { RedisThrottlerStorage } from './throttling/redis-throttler.storage';
+import { TenantThrottlerGuard } from './throttling/tenant-throttler.guard';
 
-/** Authentication first, then the body media-type check: an anonymous caller learns nothing. */
+/**
+ * Guards in order: authentication (an anonymous caller learns nothing), the tenant's rate limit,
+ * then the body media-type check.
+ */
 @Global()
 @Module({
+  imports: [
+    ThrottlerModule.forRootAsync({
+      inject: [redisConfig.KEY],
+      useFactory: (redis: ConfigType<typeof redisConfig>) => ({
+        throttlers: [
+          {
+            name: 'default',
+            ttl: 60_000,
+            limit: redis.rateLimitPerMinute || Number.MAX_SAFE_INTEGER,
+          },
+        ],
+        skipIf: () => redis.rateLimitPerMinute === 0,
+        storage: new RedisThrottlerStorage(redis.url, redis.prefix),
+      }),
+    }),
+  ],
   providers: [
     ApiKeyStore,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
+    { provide: APP_GUARD, useClass: TenantThrottlerGuard },
     { provide: APP_GUARD, useClass: ContentTypeGuard },
   ],
   exports: [ApiKeyStore],

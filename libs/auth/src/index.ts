@@ -2,3 +2,5 @@ export * from './public.decorator';
 export * from './api-key.store';
 export * from './api-key.guard';
 export * from './auth.module';
+export * from './throttling/tenant-throttler.guard';
+export * from './throttling/redis-throttler.storage';

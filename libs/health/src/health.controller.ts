@@ -3,6 +3,7 @@ import { MAINTENANCE_QUEUE, REDIS_COMMAND_TIMEOUT_MS } from '@app/queue';
 import { InjectQueue } from '@nestjs/bull';
 import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
 import {
   HealthCheck,
   HealthCheckService,
@@ -16,6 +17,7 @@ const CHECK_TIMEOUT_MS = Math.min(REDIS_COMMAND_TIMEOUT_MS, 2000);
 
 @ApiTags('health')
 @Public()
+@SkipThrottle()
 @Controller('health')
 export class HealthController {
   constructor(

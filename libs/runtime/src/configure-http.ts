@@ -3,6 +3,7 @@ import { INestApplication, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { json, type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
 import { setupOpenApi } from './openapi';
 
 const logger = new Logger('Http');
@@ -17,6 +18,12 @@ export function configureHttpApp(app: INestApplication): void {
   express.disable('x-powered-by');
   express.set('query parser', 'simple');
   express.set('trust proxy', false);
+  // Security headers everywhere; the Swagger UI page needs its inline bootstrap, so no CSP there.
+  const secure = helmet();
+  const docs = helmet({ contentSecurityPolicy: false });
+  app.use((req: Request, res: Response, next: NextFunction) =>
+    (req.path.startsWith('/docs') ? docs : secure)(req, res, next),
+  );
   const bulk = app.get<ConfigType<typeof bulkConfig>>(bulkConfig.KEY);
   const jsonTypes = ['application/json', 'application/*+json'];
   // Bulk submissions may be large JSON; NDJSON/CSV uploads are streamed by the handler, not parsed here.

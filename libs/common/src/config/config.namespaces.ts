@@ -22,7 +22,7 @@ export const databaseConfig = registerAs('database', () => ({
 
 export const redisConfig = registerAs('redis', () => {
   const e = env();
-  return { url: e.REDIS_URL, prefix: e.BULL_PREFIX };
+  return { url: e.REDIS_URL, prefix: e.BULL_PREFIX, rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE };
 });
 
 export const DEV_API_KEYS = 'demo:demo-key';

@@ -129,6 +129,12 @@ export class EnvironmentVariables {
   @Min(1024)
   BODY_LIMIT_BYTES = 1024 * 1024;
 
+  /** Requests per minute per tenant, shared by all API processes through Redis; 0 disables. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_PER_MINUTE = 60_000;
+
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
 }
