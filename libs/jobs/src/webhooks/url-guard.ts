@@ -1,7 +1,9 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 
+// Separate lists: BlockList matches IPv4 against IPv6 rules through the mapped form (::ffff:a.b.c.d).
 const blocked = new BlockList();
+const blocked6 = new BlockList();
 for (const [net, prefix] of [
   ['0.0.0.0', 8],
   ['10.0.0.0', 8],
@@ -29,8 +31,14 @@ for (const [net, prefix] of [
   ['2001:db8::', 32],
   ['64:ff9b::', 96],
   ['100::', 64],
+  // Forms that embed an IPv4 address (compatible, mapped, translated, 6to4): refused unless the
+  // embedded address was recognised and checked above.
+  ['::', 96],
+  ['::ffff:0:0', 96],
+  ['::ffff:0:0:0', 96],
+  ['2002::', 16],
 ] as const) {
-  blocked.addSubnet(net, prefix, 'ipv6');
+  blocked6.addSubnet(net, prefix, 'ipv6');
 }
 
 export class UnsafeWebhookUrlError extends Error {}
@@ -50,7 +58,7 @@ export function isPrivateAddress(address: string): boolean {
     const lo = parseInt(hexMapped[2], 16);
     return blocked.check(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`, 'ipv4');
   }
-  return blocked.check(lower, 'ipv6');
+  return blocked6.check(lower, 'ipv6');
 }
 
 export interface ResolvedTarget {
