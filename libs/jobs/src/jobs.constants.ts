@@ -87,7 +87,10 @@ export const WEBHOOK_JOB_OPTIONS: JobOptions = {
 };
 
 /** Exponential backoff with jitter for webhook retries (base read at call time: tests shorten it). */
-export function jitteredBackoff(attemptsMade: number, baseMs = env('WEBHOOK_BACKOFF_BASE_MS', 2_000)): number {
+export function jitteredBackoff(
+  attemptsMade: number,
+  baseMs = env('WEBHOOK_BACKOFF_BASE_MS', 2_000),
+): number {
   const ceiling = Math.min(baseMs * 2 ** Math.max(0, attemptsMade - 1), 3_600_000);
   return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
 }

@@ -119,16 +119,21 @@ export class JobsController {
         items: mediaType === 'text/csv' ? csvItems(req) : ndjsonItems(req),
       });
     } else {
-      const body = (await bodyValidation.transform(req.body ?? {}, {
-        type: 'body',
-        metatype: CreateBulkJobDto,
-      })) as CreateBulkJobDto;
+      // Validate the envelope on a one-item sample: the full array is passed on untouched, never
+      // copied or checked item by item here (the workers check each item).
+      const raw = (req.body ?? {}) as Record<string, unknown>;
+      const items = raw.items;
+      const sample = Array.isArray(items) ? items.slice(0, 1) : items;
+      const body = (await bodyValidation.transform(
+        { ...raw, items: sample },
+        { type: 'body', metatype: CreateBulkJobDto },
+      )) as CreateBulkJobDto;
       job = await this.jobs.accept(tenantId, {
         operation: body.operation,
         webhookUrl: body.webhook_url ?? query.webhook_url,
         atomic: body.atomic ?? query.atomic,
         format: 'json',
-        items: body.items,
+        items: items as unknown[],
       });
     }
     res.location(job.links.self);

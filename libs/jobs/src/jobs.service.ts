@@ -103,11 +103,16 @@ export class JobsService {
         ],
       );
       const writer = new ItemWriter(m, id, op.dedupeField);
-      for await (const item of input.items) {
-        if (writer.count + 1 > this.config.maxItems) throw this.tooMany();
-        await writer.add(item);
+      try {
+        for await (const item of input.items) {
+          if (writer.count + 1 > this.config.maxItems) throw this.tooMany();
+          await writer.add(item);
+        }
+        await writer.close();
+      } catch (e) {
+        await writer.abort(e instanceof Error ? e : new Error(String(e)));
+        throw e;
       }
-      await writer.flush();
       if (writer.count === 0) {
         throw ProblemException.validation([
           { field: 'items', message: 'items must contain at least 1 item' },
@@ -179,7 +184,7 @@ export class JobsService {
       items: result.items.map((i) =>
         toItemDto({
           idx: i.idx,
-          id: i.resultId ?? payloadId(i.payload),
+          id: i.resultId ?? i.dedupeKey,
           ref: i.ref,
           status: i.status,
           error_code: i.errorCode,
@@ -215,7 +220,7 @@ export class JobsService {
     let after = -1;
     for (;;) {
       const rows = await this.txHost.tx.query<ResultRow[]>(
-        `SELECT idx, COALESCE(result_id, payload->>'id') AS id, ref, status, error_code, error_message
+        `SELECT idx, COALESCE(result_id, dedupe_key) AS id, ref, status, error_code, error_message
            FROM bulk_job_items WHERE job_id = $1 AND idx > $2 ORDER BY idx LIMIT 5000`,
         [jobId, after],
       );
@@ -325,12 +330,4 @@ export class JobsService {
       `The job is already ${status} and cannot be cancelled`,
     );
   }
-}
-
-function payloadId(payload: unknown): string | null {
-  const id =
-    typeof payload === 'object' && payload !== null
-      ? (payload as Record<string, unknown>).id
-      : undefined;
-  return typeof id === 'string' ? id : null;
 }

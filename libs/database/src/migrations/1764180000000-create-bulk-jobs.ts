@@ -45,7 +45,7 @@ export class CreateBulkJobs1764180000000 implements MigrationInterface {
       CREATE TABLE "bulk_job_items" (
         "job_id" text NOT NULL REFERENCES "bulk_jobs" ("id") ON DELETE CASCADE,
         "idx" integer NOT NULL,
-        "payload" jsonb NOT NULL,
+        "payload" json NOT NULL,
         "ref" text,
         "dedupe_key" text,
         "status" text NOT NULL DEFAULT 'pending' CHECK ("status" IN ('pending', 'succeeded', 'failed', 'cancelled')),

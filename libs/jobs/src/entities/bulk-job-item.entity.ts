@@ -11,7 +11,8 @@ export class BulkJobItem {
   @PrimaryColumn({ type: 'integer' })
   idx: number;
 
-  @Column({ type: 'jsonb' })
+  /** `json`, not `jsonb`: stored as sent (cheaper to ingest); parsed when the worker reads it. */
+  @Column({ type: 'json' })
   payload: unknown;
 
   @Column({ type: 'text', nullable: true })
