@@ -15,6 +15,7 @@ const libs = [
   'idempotency',
   'jobs',
   'runtime',
+  'metrics',
 ];
 const alias = Object.fromEntries(libs.map((l) => [`@app/${l}`, resolve(root, `libs/${l}/src`)]));
 

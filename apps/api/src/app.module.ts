@@ -3,6 +3,7 @@ import { AppConfigModule } from '@app/common';
 import { DatabaseModule } from '@app/database';
 import { HealthModule } from '@app/health';
 import { JobsModule } from '@app/jobs';
+import { MetricsModule } from '@app/metrics';
 import { OrdersBulkModule, OrdersModule } from '@app/orders';
 import { PaginationModule } from '@app/pagination';
 import { QueueModule } from '@app/queue';
@@ -24,6 +25,7 @@ import { ConditionalModule } from '@nestjs/config';
     OrdersModule,
     OrdersBulkModule,
     JobsModule,
+    MetricsModule,
     // Processors run in the API process too unless RUN_WORKERS=false.
     ConditionalModule.registerWhen(
       WorkersModule,

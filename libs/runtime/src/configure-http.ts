@@ -4,6 +4,7 @@ import type { ConfigType } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { json, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
+import { httpMetricsMiddleware, MetricsService } from '@app/metrics';
 import { setupOpenApi } from './openapi';
 
 const logger = new Logger('Http');
@@ -18,6 +19,7 @@ export function configureHttpApp(app: INestApplication): void {
   express.disable('x-powered-by');
   express.set('query parser', 'simple');
   express.set('trust proxy', false);
+  app.use(httpMetricsMiddleware(app.get(MetricsService)));
   // Security headers everywhere; the Swagger UI page needs its inline bootstrap, so no CSP there.
   const secure = helmet();
   const docs = helmet({ contentSecurityPolicy: false });

@@ -1,0 +1,132 @@
+import { BULK_QUEUE, WEBHOOK_QUEUE } from '@app/jobs';
+import { MAINTENANCE_QUEUE } from '@app/queue';
+import { InjectQueue } from '@nestjs/bull';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Queue } from 'bull';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { DataSource } from 'typeorm';
+
+/**
+ * Prometheus metrics. HTTP latency is measured in this process; job, item and queue figures are read
+ * from Postgres and Redis at scrape time, so they are the same whichever API process is scraped and
+ * include work done by worker-only processes.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+  readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency by route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+  private readonly items = new Gauge({
+    name: 'bulk_job_items',
+    help: 'Items of stored bulk jobs by operation and outcome',
+    labelNames: ['operation', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly jobs = new Gauge({
+    name: 'bulk_jobs',
+    help: 'Stored bulk jobs by operation and status',
+    labelNames: ['operation', 'status'] as const,
+    registers: [this.registry],
+  });
+  private readonly durations = new Gauge({
+    name: 'bulk_job_duration_seconds',
+    help: 'Duration (started to completed) of jobs finished in the last hour, by quantile',
+    labelNames: ['operation', 'quantile'] as const,
+    registers: [this.registry],
+  });
+  private readonly queueDepth = new Gauge({
+    name: 'queue_jobs',
+    help: 'Queue entries by queue and state',
+    labelNames: ['queue', 'state'] as const,
+    registers: [this.registry],
+  });
+  private readonly oldestWaiting = new Gauge({
+    name: 'queue_oldest_waiting_seconds',
+    help: 'Age of the oldest waiting entry per queue (0 when none waits)',
+    labelNames: ['queue'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectQueue(BULK_QUEUE) private readonly bulk: Queue,
+    @InjectQueue(WEBHOOK_QUEUE) private readonly webhooks: Queue,
+    @InjectQueue(MAINTENANCE_QUEUE) private readonly maintenance: Queue,
+  ) {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  async render(): Promise<string> {
+    await Promise.all([this.collectJobs(), this.collectQueues()]);
+    return this.registry.metrics();
+  }
+
+  private async collectJobs(): Promise<void> {
+    const rows = await this.dataSource.query<
+      {
+        operation: string;
+        status: string;
+        jobs: number;
+        succeeded: number;
+        failed: number;
+        pending: number;
+      }[]
+    >(
+      `SELECT operation, status, count(*)::int AS jobs, sum(succeeded)::bigint AS succeeded, sum(failed)::bigint AS failed,
+              sum(total_items - processed_items)::bigint AS pending
+         FROM bulk_jobs GROUP BY operation, status`,
+    );
+    this.jobs.reset();
+    this.items.reset();
+    const totals = new Map<string, { succeeded: number; failed: number; pending: number }>();
+    for (const r of rows) {
+      this.jobs.set({ operation: r.operation, status: r.status }, r.jobs);
+      const t = totals.get(r.operation) ?? { succeeded: 0, failed: 0, pending: 0 };
+      t.succeeded += Number(r.succeeded);
+      t.failed += Number(r.failed);
+      t.pending += Number(r.pending);
+      totals.set(r.operation, t);
+    }
+    for (const [operation, t] of totals) {
+      this.items.set({ operation, outcome: 'succeeded' }, t.succeeded);
+      this.items.set({ operation, outcome: 'failed' }, t.failed);
+      this.items.set({ operation, outcome: 'unprocessed' }, t.pending);
+    }
+    const durations = await this.dataSource.query<
+      { operation: string; p50: number; p95: number; max: number }[]
+    >(
+      `SELECT operation,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM completed_at - started_at)) AS p50,
+              percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM completed_at - started_at)) AS p95,
+              max(extract(epoch FROM completed_at - started_at)) AS max
+         FROM bulk_jobs WHERE completed_at > now() - interval '1 hour' AND started_at IS NOT NULL
+        GROUP BY operation`,
+    );
+    this.durations.reset();
+    for (const d of durations) {
+      this.durations.set({ operation: d.operation, quantile: '0.5' }, Number(d.p50));
+      this.durations.set({ operation: d.operation, quantile: '0.95' }, Number(d.p95));
+      this.durations.set({ operation: d.operation, quantile: '1' }, Number(d.max));
+    }
+  }
+
+  private async collectQueues(): Promise<void> {
+    for (const queue of [this.bulk, this.webhooks, this.maintenance]) {
+      const counts = await queue.getJobCounts();
+      for (const [state, n] of Object.entries(counts) as [string, number][]) {
+        this.queueDepth.set({ queue: queue.name, state }, n);
+      }
+      const [oldest] = await queue.getWaiting(0, 0);
+      this.oldestWaiting.set(
+        { queue: queue.name },
+        oldest ? Math.max(0, (Date.now() - oldest.timestamp) / 1000) : 0,
+      );
+    }
+  }
+}
