@@ -5,6 +5,7 @@ import {
   exitOnStartupError,
   handleShutdownSignals,
   logLevels,
+  logUnhandledRejections,
   prepareInfrastructure,
 } from '@app/runtime';
 import { Logger } from '@nestjs/common';
@@ -13,6 +14,7 @@ import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 
 async function bootstrap(): Promise<void> {
+  logUnhandledRejections();
   const infra = await prepareInfrastructure();
   const app = await NestFactory.create(AppModule, { bodyParser: false, logger: logLevels() });
   configureHttpApp(app);

@@ -3,6 +3,7 @@ import {
   exitOnStartupError,
   handleShutdownSignals,
   logLevels,
+  logUnhandledRejections,
   prepareInfrastructure,
 } from '@app/runtime';
 import { Logger } from '@nestjs/common';
@@ -10,6 +11,7 @@ import { NestFactory } from '@nestjs/core';
 import { WorkerModule } from './worker.module';
 
 async function bootstrap(): Promise<void> {
+  logUnhandledRejections();
   const infra = await prepareInfrastructure();
   const app = await NestFactory.createApplicationContext(WorkerModule, { logger: logLevels() });
   handleShutdownSignals(app, infra);

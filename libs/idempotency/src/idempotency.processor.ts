@@ -1,6 +1,6 @@
-import { MAINTENANCE_QUEUE } from '@app/queue';
+import { keepRepeatable, MAINTENANCE_QUEUE } from '@app/queue';
 import { InjectQueue, Process, Processor } from '@nestjs/bull';
-import { Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { SWEEP_IDEMPOTENCY_KEYS_JOB } from './idempotency.constants';
 import { IdempotencyService } from './idempotency.service';
@@ -9,7 +9,7 @@ const SWEEP_EVERY_MS = 60_000;
 
 /** Deletes expired idempotency records; a repeatable job, so one worker runs it per interval. */
 @Processor(MAINTENANCE_QUEUE)
-export class IdempotencySweepProcessor implements OnApplicationBootstrap {
+export class IdempotencySweepProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('IdempotencySweep');
 
   constructor(
@@ -17,15 +17,14 @@ export class IdempotencySweepProcessor implements OnApplicationBootstrap {
     @InjectQueue(MAINTENANCE_QUEUE) private readonly queue: Queue,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    // Same repeat options from every process → one schedule in Redis.
-    await this.queue
-      .add(
-        SWEEP_IDEMPOTENCY_KEYS_JOB,
-        {},
-        { repeat: { every: SWEEP_EVERY_MS }, removeOnComplete: true, removeOnFail: 100 },
-      )
-      .catch((e: Error) => this.logger.warn(`could not schedule the sweep: ${e.message}`));
+  private stop?: () => void;
+
+  onApplicationBootstrap(): void {
+    this.stop = keepRepeatable(this.queue, SWEEP_IDEMPOTENCY_KEYS_JOB, SWEEP_EVERY_MS, this.logger);
+  }
+
+  onApplicationShutdown(): void {
+    this.stop?.();
   }
 
   @Process(SWEEP_IDEMPOTENCY_KEYS_JOB)

@@ -1,6 +1,6 @@
-import { MAINTENANCE_QUEUE } from '@app/queue';
+import { keepRepeatable, MAINTENANCE_QUEUE } from '@app/queue';
 import { InjectQueue, Process, Processor } from '@nestjs/bull';
-import { Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
 import { JobRunner } from './job-runner.service';
 import { JobsMaintenanceService } from './jobs-maintenance.service';
@@ -18,7 +18,7 @@ import { WebhookDeliveryService } from './webhooks/webhook-delivery.service';
 const RECONCILE_EVERY_MS = 30_000;
 const SWEEP_EVERY_MS = 60_000;
 /** Work untouched for this long is checked against the queue. */
-const RECONCILE_STALE_SECONDS = 30;
+const RECONCILE_STALE_SECONDS = 15;
 
 /** Applies chunks; delegates everything to the runner. */
 @Processor(BULK_QUEUE)
@@ -47,10 +47,11 @@ export class WebhooksProcessor {
   }
 }
 
-/** Reconciler and TTL sweeper, as repeatable jobs plus one reconcile pass at start-up. */
+/** Reconciler and TTL sweeper, as repeatable jobs kept registered, plus one reconcile pass at start-up. */
 @Processor(MAINTENANCE_QUEUE)
-export class JobsMaintenanceProcessor implements OnApplicationBootstrap {
+export class JobsMaintenanceProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('JobsMaintenance');
+  private readonly stops: (() => void)[] = [];
 
   constructor(
     private readonly maintenance: JobsMaintenanceService,
@@ -58,21 +59,17 @@ export class JobsMaintenanceProcessor implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    this.stops.push(keepRepeatable(this.queue, JobName.Reconcile, RECONCILE_EVERY_MS, this.logger));
+    this.stops.push(keepRepeatable(this.queue, JobName.Sweep, SWEEP_EVERY_MS, this.logger));
     try {
-      await this.queue.add(
-        JobName.Reconcile,
-        {},
-        { repeat: { every: RECONCILE_EVERY_MS }, removeOnComplete: true, removeOnFail: 100 },
-      );
-      await this.queue.add(
-        JobName.Sweep,
-        {},
-        { repeat: { every: SWEEP_EVERY_MS }, removeOnComplete: true, removeOnFail: 100 },
-      );
       await this.maintenance.reconcile(0);
     } catch (e) {
       this.logger.warn(`start-up reconcile skipped: ${(e as Error).message}`);
     }
+  }
+
+  onApplicationShutdown(): void {
+    for (const stop of this.stops) stop();
   }
 
   @Process(JobName.Reconcile)

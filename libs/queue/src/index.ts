@@ -2,3 +2,4 @@ export * from './queue.constants';
 export * from './redis-options';
 export * from './redis-check';
 export * from './queue.module';
+export * from './repeatable';

@@ -1,31 +1,57 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import Bull from 'bull';
+import type { Redis } from 'ioredis';
+
+const SETTLE_MS = 5_000;
+const CLOSE_MS = 20_000;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
 /**
- * Bull queues emit `error` when Redis goes away; an EventEmitter without a listener would crash
- * the process. Log instead: readiness reports the outage and the reconciler repairs it later.
+ * Keeps Redis trouble from taking the process down. Bull queues emit `error` when Redis goes away
+ * (an EventEmitter without a listener would crash the process): log it; readiness reports the outage
+ * and the reconciler repairs lost work. At shutdown, close each queue (letting the current chunk
+ * finish) within a bound: Bull's close forces its blocking connection to reconnect, which hangs or
+ * rejects if that connection is still reconnecting after a Redis restart.
  */
 @Injectable()
-export class QueueErrorsListener implements OnModuleInit {
+export class QueueErrorsListener implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('Queue');
+  private readonly queues: Bull.Queue[] = [];
   private lastLog = 0;
 
   constructor(private readonly discovery: DiscoveryService) {}
 
   onModuleInit(): void {
-    const seen = new Set<unknown>();
     for (const wrapper of this.discovery.getProviders()) {
       const instance: unknown = wrapper.instance;
-      if (!instance || seen.has(instance) || !(instance instanceof Bull)) continue;
-      seen.add(instance);
-      const queue = instance;
-      queue.on('error', (err: Error) => {
+      if (!(instance instanceof Bull) || this.queues.includes(instance)) continue;
+      this.queues.push(instance);
+      instance.on('error', (err: Error) => {
         if (Date.now() - this.lastLog > 5000) {
           this.lastLog = Date.now();
-          this.logger.warn(`Queue ${queue.name}: ${err.message}`);
+          this.logger.warn(`Queue ${instance.name}: ${err.message}`);
         }
       });
     }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(this.queues.map((q) => this.close(q)));
+  }
+
+  private async close(queue: Bull.Queue): Promise<void> {
+    const clients = (queue as unknown as { clients: Redis[] }).clients ?? [];
+    const settling = () =>
+      clients.some((c) => ['connecting', 'connect', 'reconnecting'].includes(c.status));
+    for (let waited = 0; settling() && waited < SETTLE_MS; waited += 100) await sleep(100);
+    const closed = queue.close().then(
+      () => true,
+      () => true,
+    );
+    if (await Promise.race([closed, sleep(CLOSE_MS).then(() => false)])) return;
+    this.logger.warn(`Queue ${queue.name} did not close in ${CLOSE_MS} ms; disconnecting`);
+    for (const c of clients) c.disconnect();
   }
 }

@@ -30,3 +30,14 @@ export function handleShutdownSignals(app: INestApplicationContext, infra: Infra
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 }
+
+/**
+ * A rejection nobody awaited (seen inside Bull when Redis drops mid-reconnect) must not kill a
+ * server that is otherwise healthy: log it loudly instead.
+ */
+export function logUnhandledRejections(): void {
+  const logger = new Logger('Process');
+  process.on('unhandledRejection', (reason: unknown) => {
+    logger.error(`Unhandled rejection: ${(reason as Error)?.stack ?? String(reason)}`);
+  });
+}
