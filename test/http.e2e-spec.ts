@@ -161,6 +161,15 @@ describe('HTTP conventions', () => {
         'listOrders',
         'getLiveness',
         'getReadiness',
+        'createBulkJob',
+        'getBulkJob',
+        'listBulkJobItems',
+        'downloadBulkJobResults',
+        'cancelBulkJob',
+        'retryBulkJob',
+        'deleteBulkJob',
+        'listBulkJobs',
+        'listEvents',
       ]) {
         expect(ids).toContain(id);
       }
@@ -168,6 +177,19 @@ describe('HTTP conventions', () => {
       const create = spec.paths['/orders'].post;
       expect(create.responses['400'].content['application/problem+json']).toBeDefined();
       expect(create.responses['201'].headers.Location).toBeDefined();
+      const bulk = spec.paths['/bulk-jobs'].post;
+      expect(bulk.responses['202'].headers.Location).toBeDefined();
+      expect(Object.keys(bulk.requestBody.content).sort()).toEqual([
+        'application/json',
+        'application/x-ndjson',
+        'text/csv',
+      ]);
+      expect(
+        spec.paths['/bulk-jobs/{id}'].get.parameters.map((p: { name: string }) => p.name),
+      ).toContain('Prefer');
+      for (const page of ['OrderPage', 'BulkJobPage', 'BulkJobItemPage', 'EventPage']) {
+        expect(spec.components.schemas[page].properties).toHaveProperty('has_more');
+      }
       expect(spec.paths['/health/live'].get.security).toEqual([]);
       expect(spec.components.schemas.OrderPage.properties).toHaveProperty('next_cursor');
     });
