@@ -1,0 +1,447 @@
+import { runMigrations } from '@app/database';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from './support/database';
+import {
+  API_MAIN,
+  freePort,
+  start,
+  startPrivateRedis,
+  WORKER_MAIN,
+  type Proc,
+} from './support/processes';
+
+/**
+ * Bulk jobs under faults, with the built API and worker as real processes: workers SIGKILLed mid-job,
+ * Redis flushed mid-job, Redis down at submission. Postgres is the source of truth, so every job must
+ * complete with each item applied exactly once.
+ */
+
+type PrivateRedis = Awaited<ReturnType<typeof startPrivateRedis>>;
+
+interface JobBody {
+  id: string;
+  status: string;
+  total_items: number;
+  processed_items: number;
+  succeeded: number;
+  failed: number;
+}
+
+interface Named {
+  name: string;
+  proc: Proc;
+}
+
+const ITEMS = 20_000;
+const AUTH = { Authorization: 'Bearer key_acme' };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('bulk jobs under faults (real API and worker processes)', () => {
+  let db: TestDatabase;
+  let pg: Client;
+  const procs: Named[] = [];
+  const redises: PrivateRedis[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase('bulkfaults');
+    await runMigrations(db.url);
+    pg = new Client({ connectionString: db.url });
+    await pg.connect();
+  });
+
+  const alive = (p: Proc) => p.child.exitCode === null && p.child.signalCode === null;
+
+  /**
+   * Stops every process and private Redis a test started. Tests share one database and the reconciler
+   * scans every job in it, so a worker left over from an earlier test would repair a later test's job
+   * through its own Redis and hide the behaviour under test.
+   */
+  const stopAll = async () => {
+    for (const { proc } of procs.splice(0)) {
+      if (alive(proc)) {
+        proc.child.kill('SIGKILL');
+        await proc.exited(10_000).catch(() => undefined);
+      }
+    }
+    for (const r of redises.splice(0)) {
+      if (alive(r.proc)) await r.stop().catch(() => undefined);
+    }
+  };
+
+  /** A job a failed test left unfinished would otherwise be reconciled by the next test's worker. */
+  const cancelLeftovers = async () => {
+    await pg.query(
+      `UPDATE bulk_job_items SET status = 'cancelled' WHERE status = 'pending'
+          AND job_id IN (SELECT id FROM bulk_jobs WHERE status IN ('pending', 'processing'))`,
+    );
+    await pg.query(
+      `UPDATE bulk_jobs SET status = 'cancelled', completed_at = now(), updated_at = now()
+        WHERE status IN ('pending', 'processing')`,
+    );
+  };
+
+  // Other people rebuild dist/ on this machine: start each test on a complete build.
+  beforeEach(async () => {
+    const until = Date.now() + 180_000;
+    const building = () => spawnSync('pgrep', ['-f', 'nest build']).status === 0;
+    while (building() || !existsSync(API_MAIN) || !existsSync(WORKER_MAIN)) {
+      if (Date.now() > until) throw new Error('dist/ is not built (or a build never ends)');
+      await sleep(1000);
+    }
+  }, 200_000);
+
+  afterEach(async () => {
+    await stopAll();
+    await cancelLeftovers();
+  });
+  afterAll(async () => {
+    await stopAll();
+    await pg?.end();
+    await db?.drop();
+  });
+
+  /** Prints the tail of every process's output, so a failure shows what the service logged. */
+  const dumpLogs = () => {
+    for (const { name, proc } of procs) {
+      console.error(`----- ${name} (pid ${proc.child.pid}) -----\n${proc.output().slice(-6000)}`);
+    }
+  };
+  const withLogs = async (fn: () => Promise<void>) => {
+    try {
+      await fn();
+    } catch (e) {
+      dumpLogs();
+      throw e;
+    }
+  };
+
+  const privateRedis = async (port?: number) => {
+    const r = await startPrivateRedis(port);
+    redises.push(r);
+    return r;
+  };
+
+  const baseEnv = (prefix: string, redisUrl: string): NodeJS.ProcessEnv => ({
+    ...process.env,
+    DATABASE_URL: db.url,
+    REDIS_URL: redisUrl,
+    API_KEYS: 'acme:key_acme',
+    CURSOR_SECRET: 'bulk-faults-secret',
+    BULL_PREFIX: prefix,
+    LOG_LEVEL: 'log',
+    NODE_ENV: 'test',
+    BULK_CHUNK_SIZE: '200',
+  });
+
+  const startApi = async (prefix: string, redisUrl: string) => {
+    const port = await freePort();
+    const proc = start('node', [API_MAIN], {
+      env: { ...baseEnv(prefix, redisUrl), PORT: String(port), RUN_WORKERS: 'false' },
+    });
+    procs.push({ name: `api ${prefix}`, proc });
+    await proc.waitFor(/API listening/, 30_000);
+    return { proc, base: `http://127.0.0.1:${port}` };
+  };
+
+  let workerSeq = 0;
+  const startWorker = async (prefix: string, redisUrl: string) => {
+    const port = await freePort();
+    const proc = start('node', [WORKER_MAIN], {
+      env: { ...baseEnv(prefix, redisUrl), PORT: String(port), BULK_LOCK_DURATION_MS: '5000' },
+    });
+    procs.push({ name: `worker #${++workerSeq} ${prefix}`, proc });
+    await proc.waitFor(/Worker started/, 30_000);
+    return proc;
+  };
+
+  const kill = async (proc: Proc) => {
+    proc.child.kill('SIGKILL');
+    await proc.exited(10_000);
+  };
+
+  const items = (customerPrefix: string, n = ITEMS) =>
+    Array.from({ length: n }, (_, i) => ({
+      customer_id: `${customerPrefix}${i}`,
+      amount: i,
+      currency: 'EUR',
+      ref: `r${i}`,
+    }));
+
+  const submit = (base: string, customerPrefix: string, n = ITEMS) =>
+    fetch(`${base}/bulk-jobs`, {
+      method: 'POST',
+      headers: { ...AUTH, 'content-type': 'application/json' },
+      body: JSON.stringify({ operation: 'create_orders', items: items(customerPrefix, n) }),
+      signal: AbortSignal.timeout(60_000),
+    });
+
+  const submitAccepted = async (base: string, customerPrefix: string, n = ITEMS) => {
+    const res = await submit(base, customerPrefix, n);
+    const body = (await res.json()) as JobBody;
+    expect(res.status, JSON.stringify(body)).toBe(202);
+    expect(body.total_items).toBe(n);
+    return body.id;
+  };
+
+  const getJob = async (base: string, id: string, waitSeconds?: number): Promise<JobBody> => {
+    const res = await fetch(`${base}/bulk-jobs/${id}`, {
+      headers: { ...AUTH, ...(waitSeconds ? { Prefer: `wait=${waitSeconds}` } : {}) },
+      signal: AbortSignal.timeout(30_000),
+    });
+    const body = (await res.json()) as JobBody;
+    expect(res.status, JSON.stringify(body)).toBe(200);
+    return body;
+  };
+
+  /** Polls until more than `after` items are processed but the job is not finished; returns the count. */
+  const waitForProgress = async (base: string, id: string, after: number, timeoutMs = 60_000) => {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const job = await getJob(base, id);
+      if (job.processed_items >= job.total_items || job.status === 'completed') {
+        throw new Error(
+          `job ${id} finished (${job.processed_items}/${job.total_items}, ${job.status}) before the fault could be injected`,
+        );
+      }
+      if (job.processed_items > after) return job.processed_items;
+      if (Date.now() > until) {
+        throw new Error(
+          `job ${id} made no progress past ${after} within ${timeoutMs} ms: ${JSON.stringify(job)}`,
+        );
+      }
+      await sleep(50);
+    }
+  };
+
+  const waitCompleted = async (base: string, id: string, timeoutMs: number) => {
+    const until = Date.now() + timeoutMs;
+    let job = await getJob(base, id);
+    while (job.status !== 'completed') {
+      if (job.status === 'failed' || job.status === 'cancelled') {
+        throw new Error(`job ${id} ended ${job.status}: ${JSON.stringify(job)}`);
+      }
+      if (Date.now() > until) {
+        throw new Error(`job ${id} not completed within ${timeoutMs} ms: ${JSON.stringify(job)}`);
+      }
+      job = await getJob(base, id, 10);
+    }
+    return job;
+  };
+
+  const eventually = async (what: string, fn: () => Promise<boolean>, timeoutMs = 20_000) => {
+    const until = Date.now() + timeoutMs;
+    while (!(await fn())) {
+      if (Date.now() > until) throw new Error(`${what}: not reached within ${timeoutMs} ms`);
+      await sleep(250);
+    }
+  };
+
+  /** Every item applied exactly once: one order per customer, counters exact, items point at real orders. */
+  const assertExactlyOnce = async (jobId: string, customerPrefix: string, n = ITEMS) => {
+    const like = `${customerPrefix.replace(/_/g, '\\_')}%`;
+    const [job] = (
+      await pg.query(
+        `SELECT tenant_id, status, total_items, processed_items, succeeded, failed FROM bulk_jobs WHERE id = $1`,
+        [jobId],
+      )
+    ).rows;
+    expect(job).toMatchObject({
+      status: 'completed',
+      total_items: n,
+      processed_items: n,
+      succeeded: n,
+      failed: 0,
+    });
+    const orders = await pg.query(
+      `SELECT count(*)::int AS n, count(DISTINCT customer_id)::int AS customers,
+              count(*) FILTER (WHERE amount::text <> substr(customer_id, $3::int))::int AS wrong_amount
+         FROM orders WHERE tenant_id = $1 AND customer_id LIKE $2`,
+      [job.tenant_id, like, customerPrefix.length + 1],
+    );
+    expect(orders.rows[0]).toEqual({ n, customers: n, wrong_amount: 0 });
+    const dupes = await pg.query(
+      `SELECT customer_id, count(*)::int AS n FROM orders WHERE customer_id LIKE $1
+        GROUP BY customer_id HAVING count(*) > 1 LIMIT 20`,
+      [like],
+    );
+    expect(dupes.rows).toEqual([]);
+    const itemRows = await pg.query(
+      `SELECT count(*)::int AS n,
+              count(*) FILTER (WHERE i.status = 'succeeded')::int AS succeeded,
+              count(DISTINCT i.result_id)::int AS result_ids,
+              count(*) FILTER (WHERE o.id IS NULL)::int AS dangling,
+              count(*) FILTER (WHERE o.customer_id IS DISTINCT FROM i.payload->>'customer_id')::int AS mismatched
+         FROM bulk_job_items i LEFT JOIN orders o ON o.id = i.result_id
+        WHERE i.job_id = $1`,
+      [jobId],
+    );
+    expect(itemRows.rows[0]).toEqual({
+      n,
+      succeeded: n,
+      result_ids: n,
+      dangling: 0,
+      mismatched: 0,
+    });
+  };
+
+  it('completes exactly once although its worker is SIGKILLed three times mid-job', async () => {
+    await withLogs(async () => {
+      const t0 = Date.now();
+      const prefix = `bf_kill_${process.pid}_${Date.now()}`;
+      const redis = await privateRedis();
+      const api = await startApi(prefix, redis.url);
+      let worker = await startWorker(prefix, redis.url);
+      const id = await submitAccepted(api.base, 'cus_kill_');
+      let seen = 0;
+      const kills: number[] = [];
+      for (let k = 0; k < 3; k++) {
+        seen = await waitForProgress(api.base, id, seen);
+        await kill(worker);
+        kills.push(seen);
+        worker = await startWorker(prefix, redis.url);
+      }
+      console.log(`kill test: worker killed at processed_items ${kills.join(', ')}`);
+      const job = await waitCompleted(api.base, id, 120_000);
+      expect(job).toMatchObject({
+        status: 'completed',
+        processed_items: ITEMS,
+        succeeded: ITEMS,
+        failed: 0,
+      });
+      await assertExactlyOnce(id, 'cus_kill_');
+      console.log(`kill test: completed in ${Date.now() - t0} ms`);
+    });
+  }, 240_000);
+
+  it('completes exactly once after Redis is flushed mid-job and the worker restarts (start-up reconcile)', async () => {
+    await withLogs(async () => {
+      const t0 = Date.now();
+      const prefix = `bf_flush_${process.pid}_${Date.now()}`;
+      const redis = await privateRedis();
+      const api = await startApi(prefix, redis.url);
+      const worker = await startWorker(prefix, redis.url);
+      const id = await submitAccepted(api.base, 'cus_flush_');
+      const seen = await waitForProgress(api.base, id, 0);
+      const client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+      try {
+        expect(await client.flushall()).toBe('OK');
+      } finally {
+        client.disconnect();
+      }
+      console.log(`flush+restart test: flushed at processed_items >= ${seen}`);
+      await kill(worker);
+      await startWorker(prefix, redis.url);
+      await waitCompleted(api.base, id, 120_000);
+      await assertExactlyOnce(id, 'cus_flush_');
+      console.log(`flush+restart test: completed in ${Date.now() - t0} ms`);
+    });
+  }, 240_000);
+
+  it('completes exactly once after Redis is flushed mid-job, by the periodic reconcile alone', async () => {
+    await withLogs(async () => {
+      const t0 = Date.now();
+      const prefix = `bf_flush2_${process.pid}_${Date.now()}`;
+      const redis = await privateRedis();
+      const api = await startApi(prefix, redis.url);
+      await startWorker(prefix, redis.url);
+      const id = await submitAccepted(api.base, 'cus_period_');
+      const seen = await waitForProgress(api.base, id, 0);
+      const client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+      try {
+        expect(await client.flushall()).toBe('OK');
+      } finally {
+        client.disconnect();
+      }
+      console.log(`flush (periodic) test: flushed at processed_items >= ${seen}`);
+      // No restart: the reconciler runs every 30 s for work untouched for 30 s.
+      try {
+        await waitCompleted(api.base, id, 90_000);
+      } catch (e) {
+        const probe = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+        try {
+          const keys = await probe.keys(`${prefix}:maintenance:*`);
+          console.error(
+            `flush (periodic) test: maintenance keys in Redis after the flush: ${JSON.stringify(keys)}`,
+          );
+        } finally {
+          probe.disconnect();
+        }
+        throw e;
+      }
+      await assertExactlyOnce(id, 'cus_period_');
+      console.log(`flush (periodic) test: completed in ${Date.now() - t0} ms`);
+    });
+  }, 240_000);
+
+  it('answers POST /bulk-jobs with 202 or 503 (never 500) while Redis is down, and the job runs once', async () => {
+    await withLogs(async () => {
+      const t0 = Date.now();
+      const prefix = `bf_down_${process.pid}_${Date.now()}`;
+      const n = 2_000;
+      let redis = await privateRedis();
+      const api = await startApi(prefix, redis.url);
+      let worker = await startWorker(prefix, redis.url);
+      expect((await fetch(`${api.base}/health/ready`)).status).toBe(200);
+
+      await redis.stop();
+      await eventually(
+        'readiness 503 while Redis is down',
+        async () => (await fetch(`${api.base}/health/ready`)).status === 503,
+      );
+      const ready = await fetch(`${api.base}/health/ready`);
+      expect(ready.status).toBe(503);
+      const readyBody = (await ready.json()) as {
+        details: Record<string, { status: string }>;
+      };
+      expect(readyBody.details.redis.status).toBe('down');
+      expect(readyBody.details.database.status).toBe('up');
+
+      const postStarted = Date.now();
+      const res = await submit(api.base, 'cus_down_', n);
+      const postMs = Date.now() - postStarted;
+      const body = (await res.json()) as JobBody & { code?: string };
+      console.log(
+        `redis-down test: POST /bulk-jobs answered ${res.status} in ${postMs} ms: ${JSON.stringify(body)}`,
+      );
+      expect([202, 503], JSON.stringify(body)).toContain(res.status);
+      const jobsCreated = async () =>
+        (
+          await pg.query(
+            `SELECT j.id FROM bulk_jobs j JOIN bulk_job_items i ON i.job_id = j.id AND i.idx = 0
+              WHERE i.payload->>'customer_id' = 'cus_down_0'`,
+          )
+        ).rows.map((r: { id: string }) => r.id);
+
+      let id = '';
+      if (res.status === 202) {
+        id = body.id;
+        expect(body.status).toBe('pending');
+        expect(res.headers.get('location')).toBe(`/bulk-jobs/${id}`);
+        expect(await jobsCreated()).toEqual([id]);
+      } else {
+        expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+        // A 503 tells the client to retry: nothing may have been stored, or the retry would run twice.
+        expect(await jobsCreated()).toEqual([]);
+      }
+
+      // Redis comes back (empty) on the same port; a fresh worker reconciles at start-up.
+      redis = await privateRedis(redis.port);
+      await eventually(
+        'readiness 200 once Redis is back',
+        async () => (await fetch(`${api.base}/health/ready`)).status === 200,
+        30_000,
+      );
+      await kill(worker);
+      worker = await startWorker(prefix, redis.url);
+      if (res.status === 503) id = await submitAccepted(api.base, 'cus_down_', n);
+      await waitCompleted(api.base, id, 120_000);
+      await assertExactlyOnce(id, 'cus_down_', n);
+      expect(await jobsCreated()).toEqual([id]);
+      console.log(`redis-down test: outcome ${res.status}, completed in ${Date.now() - t0} ms`);
+    });
+  }, 240_000);
+});
