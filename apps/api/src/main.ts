@@ -4,6 +4,7 @@ import {
   configureHttpApp,
   exitOnStartupError,
   handleShutdownSignals,
+  HttpDrain,
   logLevels,
   logUnhandledRejections,
   prepareInfrastructure,
@@ -11,14 +12,16 @@ import {
 import { Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
+import type { Server } from 'node:http';
 import { AppModule } from './app.module';
 
 async function bootstrap(): Promise<void> {
   logUnhandledRejections();
   const infra = await prepareInfrastructure();
   const app = await NestFactory.create(AppModule, { bodyParser: false, logger: logLevels() });
-  configureHttpApp(app);
-  handleShutdownSignals(app, infra);
+  const drain = new HttpDrain();
+  configureHttpApp(app, drain);
+  handleShutdownSignals(app, infra, { drain, server: app.getHttpServer() as Server });
   const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
   await app.listen(config.port);
   new Logger('Bootstrap').log(

@@ -23,18 +23,22 @@ export class ApiKeyGuard implements CanActivate {
     ]);
     if (isPublic) return true;
     const req = context.switchToHttp().getRequest<Request>();
-    const header = req.headers.authorization;
-    const key = header ? BEARER.exec(header)?.[1] : undefined;
-    const tenantId = key ? this.keys.resolve(key) : undefined;
-    if (!tenantId) {
-      throw new ProblemException(
-        401,
-        ProblemCode.Unauthorized,
-        header ? 'The API key is not valid' : 'Send an API key as "Authorization: Bearer <key>"',
-        { headers: { 'WWW-Authenticate': header ? 'Bearer error="invalid_token"' : 'Bearer' } },
-      );
-    }
-    setTenantId(req, tenantId);
+    setTenantId(req, authenticate(this.keys, req.headers.authorization));
     return true;
   }
+}
+
+/** The tenant behind `Authorization: Bearer <key>`, or the 401 problem to answer. */
+export function authenticate(keys: ApiKeyStore, header: string | undefined): string {
+  const key = header ? BEARER.exec(header)?.[1] : undefined;
+  const tenantId = key ? keys.resolve(key) : undefined;
+  if (!tenantId) {
+    throw new ProblemException(
+      401,
+      ProblemCode.Unauthorized,
+      header ? 'The API key is not valid' : 'Send an API key as "Authorization: Bearer <key>"',
+      { headers: { 'WWW-Authenticate': header ? 'Bearer error="invalid_token"' : 'Bearer' } },
+    );
+  }
+  return tenantId;
 }

@@ -10,3 +10,4 @@ export * from './http/content-type.guard';
 export * from './ids';
 export * from './http/tenant-context';
 export * from './openapi/problem.schema';
+export * from './http/json-depth';

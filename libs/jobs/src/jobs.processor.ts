@@ -20,19 +20,18 @@ const SWEEP_EVERY_MS = 60_000;
 /** Work untouched for this long is checked against the queue. */
 const RECONCILE_STALE_SECONDS = 15;
 
-/** Applies chunks; delegates everything to the runner. */
+/**
+ * Applies chunks and atomic jobs; delegates everything to the runner. One handler for every job name:
+ * Bull adds up the concurrency of named handlers, and WORKER_CONCURRENCY must be the real ceiling.
+ */
 @Processor(BULK_QUEUE)
 export class BulkJobsProcessor {
   constructor(private readonly runner: JobRunner) {}
 
-  @Process({ name: JobName.Chunk, concurrency: QUEUE_SETTINGS[BULK_QUEUE].concurrency() })
-  applyChunk(job: Job<ChunkPayload>) {
-    return this.runner.processChunk(job.data.jobId, job.data.chunk);
-  }
-
-  @Process({ name: JobName.Atomic, concurrency: 1 })
-  applyAtomic(job: Job<AtomicPayload>) {
-    return this.runner.processAtomic(job.data.jobId);
+  @Process({ name: '*', concurrency: QUEUE_SETTINGS[BULK_QUEUE].concurrency() })
+  apply(job: Job<ChunkPayload | AtomicPayload>) {
+    if (job.name === JobName.Atomic) return this.runner.processAtomic(job.data.jobId);
+    return this.runner.processChunk(job.data.jobId, (job.data as ChunkPayload).chunk);
   }
 }
 

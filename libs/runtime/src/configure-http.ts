@@ -1,10 +1,13 @@
-import { appConfig, bulkConfig, sendProblem } from '@app/common';
+import { ApiKeyStore, authenticate } from '@app/auth';
+import { appConfig, bulkConfig, sendProblem, verifyJsonDepth } from '@app/common';
 import { INestApplication, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { json, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { httpMetricsMiddleware, MetricsService } from '@app/metrics';
+import type { Server } from 'node:http';
+import type { HttpDrain } from './http-drain';
 import { setupOpenApi } from './openapi';
 
 const logger = new Logger('Http');
@@ -13,12 +16,16 @@ const logger = new Logger('Http');
  * Body parsing, problem responses for parser errors, and OpenAPI. Shared by `main.ts`
  * and the e2e tests so that both run the same HTTP stack. Create the app with `bodyParser: false`.
  */
-export function configureHttpApp(app: INestApplication): void {
+export function configureHttpApp(app: INestApplication, drain?: HttpDrain): void {
   const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
   const express = app as NestExpressApplication;
   express.disable('x-powered-by');
   express.set('query parser', 'simple');
   express.set('trust proxy', false);
+  if (drain) {
+    drain.attach(app.getHttpServer() as Server);
+    app.use(drain.middleware);
+  }
   app.use(httpMetricsMiddleware(app.get(MetricsService)));
   // Security headers everywhere; the Swagger UI page needs its inline bootstrap, so no CSP there.
   const secure = helmet();
@@ -29,11 +36,24 @@ export function configureHttpApp(app: INestApplication): void {
   const bulk = app.get<ConfigType<typeof bulkConfig>>(bulkConfig.KEY);
   const jsonTypes = ['application/json', 'application/*+json'];
   // Bulk submissions may be large JSON; NDJSON/CSV uploads are streamed by the handler, not parsed here.
-  app.use('/bulk-jobs', json({ limit: bulk.maxJsonBytes, type: jsonTypes, strict: false }));
-  app.use(json({ limit: config.bodyLimitBytes, type: jsonTypes, strict: false }));
+  app.use(
+    '/bulk-jobs',
+    json({ limit: bulk.maxJsonBytes, type: jsonTypes, strict: false, verify: verifyJsonDepth }),
+  );
+  app.use(
+    json({ limit: config.bodyLimitBytes, type: jsonTypes, strict: false, verify: verifyJsonDepth }),
+  );
   // Parser errors (bad JSON, too large) happen before Nest routes; answer them as problems too.
+  // Authentication outranks the body: an anonymous caller gets 401, never a parse error about its body.
+  const keys = app.get(ApiKeyStore);
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (!err) return next();
+    try {
+      authenticate(keys, req.headers.authorization);
+    } catch (unauthorized) {
+      sendProblem(unauthorized, req, res, logger);
+      return;
+    }
     sendProblem(err, req, res, logger);
   });
   setupOpenApi(app);

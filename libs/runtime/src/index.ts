@@ -5,3 +5,4 @@ export * from './openapi';
 export * from './shutdown';
 export * from './logging';
 export * from './workers.module';
+export * from './http-drain';

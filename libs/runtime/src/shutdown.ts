@@ -1,12 +1,18 @@
 import { INestApplicationContext, Logger } from '@nestjs/common';
+import type { Server } from 'node:http';
+import type { HttpDrain } from './http-drain';
 import type { Infrastructure } from './infrastructure';
 
 /**
- * SIGTERM/SIGINT: Nest's shutdown sequence (stop accepting, drain HTTP, finish the current chunk,
- * close Bull and the pool), then stop the embedded database, which must outlive the pool. Nest's
+ * SIGTERM/SIGINT: drain HTTP (see HttpDrain), then Nest's shutdown sequence (finish the current
+ * chunk, close Bull and the pool), then stop the embedded database, which must outlive the pool. Nest's
  * `enableShutdownHooks` re-raises the signal when done, which would kill the process before that.
  */
-export function handleShutdownSignals(app: INestApplicationContext, infra: Infrastructure): void {
+export function handleShutdownSignals(
+  app: INestApplicationContext,
+  infra: Infrastructure,
+  http?: { drain: HttpDrain; server: Server },
+): void {
   const logger = new Logger('Shutdown');
   let closing = false;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -18,8 +24,8 @@ export function handleShutdownSignals(app: INestApplicationContext, infra: Infra
       process.exit(1);
     }, 30_000);
     forced.unref();
-    app
-      .close()
+    (http ? http.drain.drain(http.server) : Promise.resolve())
+      .then(() => app.close())
       .then(() => infra.release())
       .then(() => process.exit(0))
       .catch((e: unknown) => {

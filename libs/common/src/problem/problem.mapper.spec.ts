@@ -183,14 +183,17 @@ describe('toProblemException', () => {
         });
         expect(p.getStatus()).toBe(400);
         expect(p.code).toBe('validation_failed');
-        expect(p.detail).toContain('invalid input');
+        // The database's own message (table, index, column details) is never echoed to clients.
+        expect(p.detail).not.toContain('invalid input');
+        expect(p.detail).toMatch(/cannot be stored/);
       },
     );
 
     it('22P02 on the error itself (no driverError) -> 400', () => {
       const p = mapped({ code: '22P02', message: 'invalid input syntax for type uuid' });
       expect(p.getStatus()).toBe(400);
-      expect(p.detail).toContain('invalid input syntax for type uuid');
+      expect(p.detail).not.toContain('uuid');
+      expect(p.detail).toMatch(/cannot be stored/);
     });
 
     it('23505 unique violation -> 409 conflict', () => {

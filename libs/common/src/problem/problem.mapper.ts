@@ -80,6 +80,15 @@ function fromBodyParser(err: ErrorLike): ProblemException | undefined {
         ProblemCode.PayloadTooLarge,
         `The request body exceeds the limit of ${err.limit ?? 'the configured'} bytes`,
       );
+    case 'entity.too.deep':
+      return new ProblemException(
+        400,
+        ProblemCode.ValidationFailed,
+        err.message ?? 'JSON nested too deeply',
+        {
+          errors: [{ field: 'body', message: err.message ?? 'JSON nested too deeply' }],
+        },
+      );
     case 'entity.parse.failed':
       return new ProblemException(
         400,
@@ -146,7 +155,7 @@ export function toProblemException(error: unknown): ProblemException | undefined
     return new ProblemException(
       400,
       ProblemCode.ValidationFailed,
-      `The request contains an invalid value: ${db.message ?? db.code}`,
+      'The request contains a value that cannot be stored (wrong format, out of range or too long)',
     );
   }
   if (db.code === '23505') {

@@ -2,6 +2,8 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { parseErrorItem } from './ndjson';
 
+const MAX_FIELD_CHARS = 1024 * 1024;
+
 /**
  * Streams RFC 4180 CSV as objects keyed by the header row (quoted fields, doubled quotes, CRLF and
  * newlines inside quotes). Empty cells are left out, so optional fields stay optional.
@@ -15,6 +17,11 @@ export async function* csvItems(stream: Readable): AsyncGenerator<unknown> {
   let afterQuote = false;
   let row = 0;
   let first = true;
+  let tooLong = false;
+  const append = (c: string) => {
+    if (field.length < MAX_FIELD_CHARS) field += c;
+    else tooLong = true;
+  };
 
   const finishRecord = (): unknown => {
     record.push(field);
@@ -22,6 +29,13 @@ export async function* csvItems(stream: Readable): AsyncGenerator<unknown> {
     const values = record;
     record = [];
     row++;
+    if (tooLong) {
+      tooLong = false;
+      if (header)
+        return parseErrorItem(
+          `CSV row ${row} has a field longer than ${MAX_FIELD_CHARS} characters`,
+        );
+    }
     if (!header) {
       header = values.map((h) => h.trim());
       return undefined;
@@ -51,7 +65,7 @@ export async function* csvItems(stream: Readable): AsyncGenerator<unknown> {
       if (inQuotes) {
         if (c === '"') {
           if (text[i + 1] === '"') {
-            field += '"';
+            append('"');
             i++;
           } else if (i + 1 === text.length) {
             // A quote at the chunk's end: decide on the next chunk.
@@ -60,13 +74,13 @@ export async function* csvItems(stream: Readable): AsyncGenerator<unknown> {
           } else {
             inQuotes = false;
           }
-        } else field += c;
+        } else append(c);
         continue;
       }
       if (afterQuote) {
         afterQuote = false;
         if (c === '"') {
-          field += '"';
+          append('"');
           inQuotes = true;
           continue;
         }
@@ -78,7 +92,7 @@ export async function* csvItems(stream: Readable): AsyncGenerator<unknown> {
       } else if (c === '\n') {
         const item = finishRecord();
         if (item !== undefined) out.push(item);
-      } else if (c !== '\r') field += c;
+      } else if (c !== '\r') append(c);
     }
     yield* out;
   }

@@ -35,8 +35,9 @@ export class ItemWriter {
         : undefined;
     const ref = obj && typeof obj.ref === 'string' ? copyText(obj.ref) : '\\N';
     const key = obj && this.dedupeField ? obj[this.dedupeField] : undefined;
-    const dedupe =
-      typeof key === 'string' || typeof key === 'number' ? copyText(String(key)) : '\\N';
+    // An over-long key cannot be a valid id (the item fails validation) and would not fit the index.
+    const keyText = typeof key === 'string' || typeof key === 'number' ? String(key) : undefined;
+    const dedupe = keyText !== undefined && keyText.length <= 255 ? copyText(keyText) : '\\N';
     this.pending += `${this.jobId}\t${this.count}\t${copyText(JSON.stringify(value ?? null))}\t${ref}\t${dedupe}\n`;
     this.count++;
     if (this.pending.length >= FLUSH_CHARS) await this.write();

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from '@app/common';
 import { StringDecoder } from 'node:string_decoder';
 
 export const PARSE_ERROR_FIELD = '$parse_error';
@@ -18,6 +19,8 @@ export async function* ndjsonItems(stream: Readable): AsyncGenerator<unknown> {
     line++;
     if (text.length > MAX_LINE_CHARS)
       return parseErrorItem(`line ${line} is longer than ${MAX_LINE_CHARS} characters`);
+    if (jsonDepthExceeds(text))
+      return parseErrorItem(`line ${line} is nested deeper than ${MAX_JSON_DEPTH} levels`);
     try {
       return JSON.parse(text);
     } catch (e) {
