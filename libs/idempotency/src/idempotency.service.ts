@@ -1,11 +1,10 @@
-import { idempotencyConfig } from '@app/common';
+import { databaseConfig, idempotencyConfig } from '@app/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { Pool } from 'pg';
 import { SWEEP_BATCH_SIZE } from './idempotency.constants';
 
 export interface StoredResponse {
@@ -28,81 +27,121 @@ export type ClaimResult =
   | { kind: 'in_use'; retryAfterSeconds: number }
   | { kind: 'mismatch'; method: string; path: string };
 
-interface KeyRow {
+interface ExistingRecord {
   fingerprint: string;
   method: string;
   path: string;
   state: 'processing' | 'completed';
+  lock_token: string | null;
   response_status: number | null;
   response_headers: Record<string, string> | null;
   response_body: string | null;
+  expired: boolean;
+  stale: boolean;
   lock_age_seconds: number | null;
 }
 
 export class IdempotencyLockLostError extends Error {}
 
+/**
+ * Looks the key up and, only if it is absent, inserts the claim — one statement. Replays and
+ * in-use answers are plain reads (no row lock, no write); a fresh key is one insert.
+ */
+const CLAIM_SQL = `
+WITH existing AS (
+  SELECT fingerprint, method, path, state, lock_token, response_status, response_headers, response_body,
+         expires_at <= now() AS expired,
+         state = 'processing' AND locked_at < now() - make_interval(secs => $8) AS stale,
+         EXTRACT(EPOCH FROM now() - locked_at)::float8 AS lock_age_seconds
+    FROM idempotency_keys WHERE tenant_id = $1 AND key = $2
+), inserted AS (
+  INSERT INTO idempotency_keys
+    (tenant_id, key, fingerprint, method, path, state, lock_token, locked_at, created_at, expires_at)
+  SELECT $1, $2, $3, $4, $5, 'processing', $6, now(), now(), now() + make_interval(secs => $7)
+   WHERE NOT EXISTS (SELECT 1 FROM existing)
+  ON CONFLICT (tenant_id, key) DO NOTHING
+  RETURNING lock_token
+)
+SELECT (SELECT lock_token FROM inserted) AS claimed, (SELECT row_to_json(e) FROM existing e) AS existing`;
+
+/** Takes over an expired record, or a 'processing' one whose owner died — only if still so. */
+const TAKEOVER_SQL = `
+UPDATE idempotency_keys SET
+  fingerprint = $3, method = $4, path = $5, state = 'processing', lock_token = $6, locked_at = now(),
+  response_status = NULL, response_headers = NULL, response_body = NULL,
+  created_at = now(), expires_at = now() + make_interval(secs => $7)
+WHERE tenant_id = $1 AND key = $2 AND lock_token IS NOT DISTINCT FROM $9
+  AND (expires_at <= now() OR (state = 'processing' AND locked_at < now() - make_interval(secs => $8)))
+RETURNING lock_token`;
+
 @Injectable()
-export class IdempotencyService {
+export class IdempotencyService implements OnApplicationShutdown {
+  /**
+   * Claims, releases and outcomes that wrote nothing else commit asynchronously: they are visible to
+   * other sessions at once, and if the server crashed before flushing one, no transaction that
+   * depends on it can have been flushed either (WAL is ordered), so a retry simply runs again.
+   */
+  private readonly pool: Pool;
+
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     @Inject(idempotencyConfig.KEY) private readonly config: ConfigType<typeof idempotencyConfig>,
-  ) {}
+    @Inject(databaseConfig.KEY) db: ConfigType<typeof databaseConfig>,
+  ) {
+    this.pool = new Pool({
+      connectionString: db.url,
+      max: 10,
+      idleTimeoutMillis: 30_000,
+      connectionTimeoutMillis: 5000,
+      options: '-c synchronous_commit=off',
+      application_name: 'bulk-rest-idempotency',
+    });
+    this.pool.on('error', () => undefined);
+  }
 
-  /**
-   * Claims the key in its own committed statement, so a concurrent duplicate sees it at once. An expired
-   * record, or a 'processing' one whose owner died (stale lock, same request), is taken over.
-   */
   async claim(req: ClaimRequest): Promise<ClaimResult> {
-    for (let attempt = 0; attempt < 3; attempt++) {
+    const params = [
+      req.tenantId,
+      req.key,
+      req.fingerprint,
+      req.method,
+      req.path,
+      '',
+      this.config.ttlSeconds,
+      this.config.lockTimeoutSeconds,
+    ];
+    for (let attempt = 0; attempt < 5; attempt++) {
       const token = randomUUID();
-      const claimed = await this.dataSource.query<{ lock_token: string }[]>(
-        `INSERT INTO idempotency_keys
-           (tenant_id, key, fingerprint, method, path, state, lock_token, locked_at, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, 'processing', $6, now(), now(), now() + make_interval(secs => $7))
-         ON CONFLICT (tenant_id, key) DO UPDATE SET
-           fingerprint = EXCLUDED.fingerprint, method = EXCLUDED.method, path = EXCLUDED.path,
-           state = 'processing', lock_token = EXCLUDED.lock_token, locked_at = now(),
-           response_status = NULL, response_headers = NULL, response_body = NULL,
-           created_at = now(), expires_at = EXCLUDED.expires_at
-         WHERE idempotency_keys.expires_at <= now()
-            OR (idempotency_keys.state = 'processing'
-                AND idempotency_keys.fingerprint = EXCLUDED.fingerprint
-                AND idempotency_keys.locked_at < now() - make_interval(secs => $8))
-         RETURNING lock_token`,
-        [
-          req.tenantId,
-          req.key,
-          req.fingerprint,
-          req.method,
-          req.path,
-          token,
-          this.config.ttlSeconds,
-          this.config.lockTimeoutSeconds,
-        ],
-      );
-      if (claimed[0]?.lock_token === token) return { kind: 'claimed', lockToken: token };
-
-      const [row] = await this.dataSource.query<KeyRow[]>(
-        `SELECT fingerprint, method, path, state, response_status, response_headers, response_body,
-                EXTRACT(EPOCH FROM now() - locked_at)::float8 AS lock_age_seconds
-           FROM idempotency_keys WHERE tenant_id = $1 AND key = $2 AND expires_at > now()`,
-        [req.tenantId, req.key],
-      );
-      if (!row) continue; // released or expired in between: claim again
-      if (row.fingerprint !== req.fingerprint)
-        return { kind: 'mismatch', method: row.method, path: row.path };
-      if (row.state === 'completed') {
+      params[5] = token;
+      const { rows } = await this.pool.query<{
+        claimed: string | null;
+        existing: ExistingRecord | null;
+      }>(CLAIM_SQL, params);
+      const { claimed, existing } = rows[0];
+      if (claimed === token) return { kind: 'claimed', lockToken: token };
+      if (!existing) continue; // inserted concurrently by another request, not yet in our snapshot
+      if (existing.expired || (existing.stale && existing.fingerprint === req.fingerprint)) {
+        const taken = await this.pool.query<{ lock_token: string }>(TAKEOVER_SQL, [
+          ...params,
+          existing.lock_token,
+        ]);
+        if (taken.rows[0]?.lock_token === token) return { kind: 'claimed', lockToken: token };
+        continue; // someone else took it over or finished: look again
+      }
+      if (existing.fingerprint !== req.fingerprint) {
+        return { kind: 'mismatch', method: existing.method, path: existing.path };
+      }
+      if (existing.state === 'completed') {
         return {
           kind: 'completed',
           response: {
-            status: row.response_status ?? 200,
-            headers: row.response_headers ?? {},
-            body: row.response_body ?? '',
+            status: existing.response_status ?? 200,
+            headers: existing.response_headers ?? {},
+            body: existing.response_body ?? '',
           },
         };
       }
-      const remaining = this.config.lockTimeoutSeconds - (row.lock_age_seconds ?? 0);
+      const remaining = this.config.lockTimeoutSeconds - (existing.lock_age_seconds ?? 0);
       return { kind: 'in_use', retryAfterSeconds: Math.max(1, Math.min(5, Math.ceil(remaining))) };
     }
     return { kind: 'in_use', retryAfterSeconds: 1 };
@@ -124,8 +163,9 @@ export class IdempotencyService {
         WHERE tenant_id = $1 AND key = $2 AND lock_token = $3`,
       [tenantId, key, lockToken, response.status, JSON.stringify(response.headers), response.body],
     );
-    if (affected(result) !== 1)
+    if (affected(result) !== 1) {
       throw new IdempotencyLockLostError(`idempotency key ${key} was taken over`);
+    }
   }
 
   /** Stores an outcome that wrote nothing (a 4xx from the handler) outside any transaction. */
@@ -135,7 +175,7 @@ export class IdempotencyService {
     lockToken: string,
     response: StoredResponse,
   ): Promise<void> {
-    await this.dataSource.query(
+    await this.pool.query(
       `UPDATE idempotency_keys SET state = 'completed', response_status = $4, response_headers = $5,
               response_body = $6, lock_token = NULL, locked_at = NULL
         WHERE tenant_id = $1 AND key = $2 AND lock_token = $3`,
@@ -145,7 +185,7 @@ export class IdempotencyService {
 
   /** Forgets a claim whose request did nothing (validation failure, 5xx), so the client may retry. */
   async release(tenantId: string, key: string, lockToken: string): Promise<void> {
-    await this.dataSource.query(
+    await this.pool.query(
       `DELETE FROM idempotency_keys WHERE tenant_id = $1 AND key = $2 AND lock_token = $3`,
       [tenantId, key, lockToken],
     );
@@ -155,15 +195,19 @@ export class IdempotencyService {
   async sweepExpired(batchSize = SWEEP_BATCH_SIZE): Promise<number> {
     let total = 0;
     for (;;) {
-      const result: unknown = await this.dataSource.query(
+      const result = await this.pool.query(
         `DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY(
            SELECT ctid FROM idempotency_keys WHERE expires_at <= now() LIMIT $1))`,
         [batchSize],
       );
-      const n = affected(result);
+      const n = result.rowCount ?? 0;
       total += n;
       if (n < batchSize) return total;
     }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.end().catch(() => undefined);
   }
 }
 
