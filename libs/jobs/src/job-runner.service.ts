@@ -189,9 +189,12 @@ export class JobRunner {
   ): Promise<Set<number>> {
     const keyed = items.filter((i) => i.dedupe_key !== null);
     if (!keyed.length) return new Set();
+    // A LATERAL probe with LIMIT 1 is one index lookup per item whatever the statistics say (items
+    // just inserted may have none, and a semi-join plan would then read the whole job per chunk).
     const rows = await m.query<{ idx: number }[]>(
       `SELECT c.idx FROM unnest($2::int[], $3::text[]) AS c(idx, k)
-        WHERE EXISTS (SELECT 1 FROM bulk_job_items e WHERE e.job_id = $1 AND e.dedupe_key = c.k AND e.idx < c.idx)`,
+        CROSS JOIN LATERAL (SELECT 1 FROM bulk_job_items e
+                             WHERE e.job_id = $1 AND e.dedupe_key = c.k AND e.idx < c.idx LIMIT 1) AS earlier`,
       [jobId, keyed.map((i) => i.idx), keyed.map((i) => i.dedupe_key)],
     );
     return new Set(rows.map((r) => r.idx));
@@ -227,7 +230,7 @@ export class JobRunner {
       `UPDATE bulk_job_items i
           SET status = u.status, result_id = COALESCE(u.rid, i.result_id), error_code = u.code, error_message = u.msg
          FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(idx, status, rid, code, msg)
-        WHERE i.job_id = $1 AND i.idx = u.idx`,
+        WHERE i.job_id = $1 AND i.idx = u.idx AND i.idx BETWEEN $7 AND $8`,
       [
         jobId,
         outcomes.map((o) => o.idx),
@@ -235,6 +238,9 @@ export class JobRunner {
         outcomes.map((o) => (o.status === 'succeeded' ? (o.resultId ?? null) : null)),
         outcomes.map((o) => (o.status === 'failed' ? o.code : null)),
         outcomes.map((o) => (o.status === 'failed' ? o.message : null)),
+        // The index range bound keeps this a range scan of the chunk even without statistics.
+        outcomes.reduce((min, o) => Math.min(min, o.idx), Infinity),
+        outcomes.reduce((max, o) => Math.max(max, o.idx), -Infinity),
       ],
     );
   }

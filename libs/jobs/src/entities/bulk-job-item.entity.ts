@@ -2,7 +2,9 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { ItemStatus } from '../jobs.constants';
 
 @Entity({ name: 'bulk_job_items' })
-@Index('bulk_job_items_status_idx', ['jobId', 'status', 'idx'])
+@Index('bulk_job_items_status_idx', ['jobId', 'status', 'idx'], {
+  where: `"status" IN ('failed', 'cancelled')`,
+})
 @Index('bulk_job_items_dedupe_idx', ['jobId', 'dedupeKey', 'idx'])
 export class BulkJobItem {
   @PrimaryColumn({ name: 'job_id', type: 'text' })
