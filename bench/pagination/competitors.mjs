@@ -8,9 +8,9 @@
 //
 // and a few helpers for the bench driver: /_ready, /_capture (record the SQL TypeORM sends),
 // /tcp/mint (the library's own cursor for a given row) and /sql/ours (the service's page SQL, built by
-// the service's own PaginationService from dist, for EXPLAIN).
+// the service's own PaginationService from the build, for EXPLAIN).
 //
-// Env: DATABASE_URL, PORT, BENCH_DIST (a copy of dist/), BENCH_TENANT.
+// Env: DATABASE_URL, PORT, BENCH_DIST (the build: bench/pagination/.work/dist), BENCH_TENANT.
 // Plain ESM without decorator syntax: Nest decorators are applied as functions.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';

@@ -1,6 +1,6 @@
 // Pagination benchmark: page 1 vs a page at depth 990,000 of GET /orders (1,000,000 orders of one
 // tenant), through HTTP, for
-//   ours      the service's keyset cursors (dist/apps/api/src/main.js, the real app)
+//   ours      the service's keyset cursors (the real app, apps/api/src/main.js of a fresh build)
 //   offset    a hand-written OFFSET endpoint
 //   np-cursor nestjs-paginate in its cursor mode
 //   np-page   nestjs-paginate in its default mode (page numbers)
@@ -9,7 +9,7 @@
 // Writes bench/pagination/REPORT.md and bench/pagination/results.json. See bench/README.md.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,20 +76,53 @@ async function withClient(url, fn) {
 
 // ------------------------------------------------------------------------------------------ setup
 
-function buildAndSnapshot() {
-  let build = 'skipped (BENCH_SKIP_BUILD=1)';
-  if (!CFG.skipBuild) {
-    log('npm run build');
-    const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
-    build = r.status === 0 ? 'ok' : `failed (exit ${r.status}, see the console output); the run continued with whatever dist/ held after it`;
-    if (r.status !== 0) log(`WARNING: build ${build}`);
-  }
-  if (!existsSync(join(ROOT, 'dist/apps/api/src/main.js'))) throw new Error('dist/ is missing: run npm run build');
-  // A private copy, so that someone else's `nest build` (deleteOutDir) cannot pull files from under the run.
+/** Files of the build this bench loads; a copy missing one of them is incomplete. */
+const REQUIRED = [
+  'apps/api/src/main.js',
+  'libs/database/src/index.js',
+  'libs/pagination/src/index.js',
+  'libs/pagination/src/paginated.decorator.js',
+  'libs/pagination/src/pagination.service.js',
+  'libs/orders/src/orders.controller.js',
+  'libs/orders/src/orders.service.js',
+  'libs/orders/src/entities/order.entity.js',
+  'libs/orders/src/dto/order.dto.js',
+];
+const complete = (dir) => REQUIRED.every((f) => existsSync(join(dir, f)));
+
+/**
+ * Builds the service with the project's own `nest build api` (same nest-cli.json, plugins and
+ * tsconfig.build.json) into a private outDir, bench/pagination/.work/dist, through
+ * bench/pagination/tsconfig.build.json: other people building into dist/ at the same time
+ * (deleteOutDir) can neither break this build nor be broken by it.
+ * BENCH_SKIP_BUILD=1, or a build that emitted nothing usable, falls back to a copy of dist/.
+ */
+async function buildAndSnapshot() {
   rmSync(SNAP, { recursive: true, force: true });
   mkdirSync(WORK, { recursive: true });
-  cpSync(join(ROOT, 'dist'), SNAP, { recursive: true });
-  return build;
+  for (const f of readdirSync(WORK)) if (f.endsWith('.log')) rmSync(join(WORK, f)); // the last run's server logs
+  if (!CFG.skipBuild) {
+    log('nest build api --path bench/pagination/tsconfig.build.json (private outDir)');
+    const r = spawnSync(join(ROOT, 'node_modules/.bin/nest'), ['build', 'api', '--path', relative(ROOT, join(HERE, 'tsconfig.build.json'))], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
+    if (r.status === 0 && complete(SNAP)) return 'ok (`nest build api` into a private outDir, bench/pagination/.work/dist)';
+    if (complete(SNAP)) {
+      log(`WARNING: nest build exited ${r.status}; using the JavaScript it emitted`);
+      return `exited ${r.status} (type errors, see the console output); the JavaScript it emitted was used`;
+    }
+    log(`WARNING: nest build exited ${r.status} without a usable output; falling back to a copy of dist/`);
+  }
+  // A copy of dist/, checked for completeness: someone else's `nest build` may be rewriting it.
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    rmSync(SNAP, { recursive: true, force: true });
+    if (existsSync(join(ROOT, 'dist'))) cpSync(join(ROOT, 'dist'), SNAP, { recursive: true });
+    if (complete(SNAP)) return CFG.skipBuild ? 'skipped (BENCH_SKIP_BUILD=1): a copy of the existing dist/ was used' : 'failed; a copy of the existing dist/ was used';
+    log(`dist/ incomplete or missing (attempt ${attempt}); retrying in 5 s`);
+    await new Promise((r) => setTimeout(r, 5000));
+  }
+  throw new Error('no complete build: dist/ is missing or incomplete; run npm run build');
 }
 
 async function createDatabase() {
@@ -616,10 +649,18 @@ async function latency(impls, cursors) {
       roundMedians: rounds.map((x) => +x.median.toFixed(3)),
     });
     summary[id] = { page1: s(r.page1), deep: s(r.deep) };
-    summary[id].deepOverPage1 = summary[id].deep.medianOfMedians / summary[id].page1.medianOfMedians;
+    // Ratios are taken within a round (page 1 and deep were measured interleaved, under the same
+    // load), then the median over rounds: on a machine whose load changes between rounds, dividing a
+    // median taken from one round by a median taken from another would mostly measure that change.
     summary[id].deepOverPage1PerRound = r.deep.map((d, i) => d.median / r.page1[i].median);
+    summary[id].deepOverPage1 = median(summary[id].deepOverPage1PerRound);
+    summary[id].deepOverPage1OfMedians = summary[id].deep.medianOfMedians / summary[id].page1.medianOfMedians;
   }
-  for (const id of Object.keys(summary)) summary[id].deepOverOursDeep = summary[id].deep.medianOfMedians / summary.ours.deep.medianOfMedians;
+  for (const id of Object.keys(summary)) {
+    summary[id].deepOverOursDeepPerRound = results[id].deep.map((d, i) => d.median / results.ours.deep[i].median);
+    summary[id].deepOverOursDeep = median(summary[id].deepOverOursDeepPerRound);
+    summary[id].deepOverOursDeepOfMedians = summary[id].deep.medianOfMedians / summary.ours.deep.medianOfMedians;
+  }
   return { results, summary };
 }
 
@@ -674,7 +715,8 @@ function planSummary(q) {
     .filter(Boolean)
     .map(Number);
   const buffers = q.plan.find((l) => /Buffers:/.test(l))?.trim().replace(/^Buffers:\s*/, '');
-  return `${nodes}${removed.length ? `; rows removed by filter: ${removed.join(', ')}` : ''}${buffers ? `; buffers: ${buffers}` : ''}; ${q.executionTime}`;
+  const planning = q.plan.find((l) => l.startsWith('Planning Time'));
+  return `${nodes}${removed.length ? `; rows removed by filter: ${removed.join(', ')}` : ''}${buffers ? `; buffers: ${buffers}` : ''}; ${planning ? `${planning}, ` : ''}${q.executionTime}`;
 }
 
 function rowsVerdict(v) {
@@ -694,7 +736,8 @@ function renderReport(r) {
     '',
     `Generated by \`npm run bench -- pagination\` (bench/pagination/index.mjs) on ${m.date}. Raw figures: [results.json](results.json).`,
     '',
-    `**Target for ours: deep page ≤ 1.2 × page 1 → ${fmt(ours.deepOverPage1, 2)}× — ${target ? 'met' : 'NOT met'}.**`,
+    `**Target for ours: deep page ≤ 1.2 × page 1 → ${fmt(ours.deepOverPage1, 2)}× — ${target ? 'met' : 'NOT met'}** ` +
+      `(per round: ${ours.deepOverPage1PerRound.map((x) => fmt(x, 2)).join(', ')}; ratio of the two medians of medians: ${fmt(ours.deepOverPage1OfMedians, 2)}).`,
     '',
     `GET /orders of one tenant with ${r.data.tenantRows.toLocaleString('en-US')} orders (+ ${r.data.otherTenantRows.toLocaleString('en-US')} of a second tenant), ` +
       `newest first, limit ${CFG.limit}. Page 1 = no cursor/offset; deep = the page after row ${CFG.depth.toLocaleString('en-US')} ` +
@@ -702,7 +745,7 @@ function renderReport(r) {
       `Latency is per request, sequential over one keep-alive connection, measured by the client from request to last body byte; ` +
       `page-1 and deep requests of an implementation interleaved (so that both see the same background load), ${CFG.warmup} warm-up + ${CFG.n} timed requests per case and round ` +
       `(implementations whose two cases answered the warm-up in under ${CFG.fastMs} ms: ${CFG.warmup + CFG.warmupFast} warm-up + ${Math.max(CFG.n, CFG.nFast)}), ${CFG.rounds} rounds with the implementation order rotated; ` +
-      'figures are the **median of the round medians** (p95: median of the round p95s).',
+      'times are the **median of the round medians** (p95: median of the round p95s); ratios are taken within each round, where both sides ran under the same load, and the median over rounds is shown.',
     '',
     '| Implementation | Mode | Page 1 median ms (p95) | Deep median ms (p95) | Deep / page 1 | Deep / ours deep | Rows vs SQL |',
     '|---|---|---:|---:|---:|---:|---|',
@@ -774,7 +817,7 @@ function renderReport(r) {
     '',
     '## How the deep page was reached',
     '',
-    `- ours: cursor minted with \`CursorCodec\` + \`bindingHash\` from dist/libs/pagination/src/index.js and the run's CURSOR_SECRET, ` +
+    `- ours: cursor minted with \`CursorCodec\` + \`bindingHash\` from the build's libs/pagination/src/index.js and the run's CURSOR_SECRET, ` +
       `binding built like \`PaginationInterceptor.binding()\` (${JSON.stringify(co.bindingParts)}). Checked against the API: the cursor it issues after page 1 has the same binding ` +
       `(${co.apiIssuedBindingMatches}) and the key of row 20 (${co.apiIssuedKeyMatchesRow20}); the minted deep cursor → HTTP ${vo.deep.status}, rows ${vo.deep.exact ? 'exactly' : 'NOT'} ` +
       `rows ${(CFG.depth + 1).toLocaleString('en-US')}–${(CFG.depth + CFG.limit).toLocaleString('en-US')}; the next_cursor the API returned with it → HTTP ${vo.afterDeep.status}, ` +
@@ -811,7 +854,8 @@ function renderReport(r) {
     '',
     '## Notes',
     '',
-    '- "Deep / page 1" is the depth penalty of each implementation; the target applies to ours. Our deep page reads the same handful of index and heap pages as page 1 (see the plans): so whatever separates the two figures comes from the HTTP/Nest path and machine noise, not from the depth.',
+    '- "Deep / page 1" is the depth penalty of each implementation; the target applies to ours. Our deep page reads the same handful of index and heap pages as page 1 and plans and runs in about the same time (see the plans). ' +
+      'What a deep request adds is constant, not a function of depth: the cursor to verify (HMAC) and decode, two more bound parameters and a longer URL to parse; on a loaded machine that constant grows with CPU contention.',
     `- OFFSET, nestjs-paginate page mode and typeorm-cursor-pagination read and discard the ${CFG.depth.toLocaleString('en-US')} preceding index entries (and their heap rows) on every deep request. ` +
       'typeorm-cursor-pagination does so because it writes the keyset condition as `a < x OR (a = x AND b < y)`, which Postgres applies as a filter, not as an index bound; ours uses a row-value comparison, which is an index bound.',
     '- nestjs-paginate page mode also runs `COUNT(*)` over the tenant on every request (its page 1 cost); its cursor mode sorts the whole tenant on every request, so its page 1 is slower than its deep page (fewer rows pass the cursor filter at depth).',
@@ -821,8 +865,8 @@ function renderReport(r) {
     '',
     `- Machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.totalMemGiB} GiB RAM, ${m.os}; load average (1/5/15 min) at start ${m.loadavgAtStart.join(' / ')}, at the end ${m.loadavgAtEnd?.join(' / ') ?? 'n/a'}${Math.max(m.loadavgAtStart[0], m.loadavgAtEnd?.[0] ?? 0) > m.nproc ? ' — more runnable work than CPUs: other jobs shared the machine' : ''}. Shared and noisy: compare ratios, not absolute values.`,
     `- Node ${m.node}; ${m.postgres}; the database, the service, the competitor app and the client all on this machine.`,
-    `- Build: \`npm run build\` ${r.build}; the service ran from a copy of dist/ (\`node dist/apps/api/src/main.js\`, RUN_WORKERS=false, LOG_LEVEL=warn, pool 20).`,
-    `- Competitors: one small Nest 12 app (bench/pagination/competitors.mjs) over the same database with the service's \`Order\` entity from dist and the same pool settings; no auth, validation or CLS (the service pays for its API-key guard, validation pipe, interceptor and transaction context on every request).`,
+    `- Build: ${r.build}. The service ran as \`node <build>/apps/api/src/main.js\` (RUN_WORKERS=false, LOG_LEVEL=warn, default pool of 20).`,
+    `- Competitors: one small Nest 12 app (bench/pagination/competitors.mjs) over the same database with the service's \`Order\` entity from the same build and the same pool settings; no auth, validation or CLS (the service pays for its API-key guard, validation pipe, interceptor and transaction context on every request).`,
     `- Data: database \`${CFG.dbName}\` dropped and recreated, schema by the service's migrations (\`runMigrations\`), one \`INSERT … SELECT generate_series\` per tenant ` +
       `(${r.data.insertSeconds}s for ${r.data.tenantRows.toLocaleString('en-US')} rows), then ANALYZE. Bursts of 3 orders within ~0.3 ms, bursts ~31 s apart, ` +
       `${r.data.distinctCreatedAt.toLocaleString('en-US')} distinct created_at, ${r.data.rowsWithSubMillisecondPart.toLocaleString('en-US')} rows with a sub-millisecond part, ` +
@@ -853,7 +897,7 @@ async function main() {
   process.on('SIGTERM', onSignal);
   process.on('exit', killAllSync);
   try {
-    result.build = buildAndSnapshot();
+    result.build = await buildAndSnapshot();
     const postgres = await withClient(CFG.adminUrl, (c) => c.query('SHOW server_version').then((r) => `PostgreSQL ${r.rows[0].server_version}`));
     result.machine = machineInfo({ postgres, loadavgAtStart });
 
@@ -900,7 +944,15 @@ async function main() {
   console.log('\n' + renderReport(result).split('\n').slice(0, 14).join('\n'));
 }
 
-main().catch((e) => {
+/** `--report-only`: re-render REPORT.md from the last results.json (no database, no servers). */
+function reportOnly() {
+  const result = JSON.parse(readFileSync(join(HERE, 'results.json'), 'utf8'));
+  Object.assign(CFG, Object.fromEntries(Object.entries(result.config).filter(([, v]) => v !== undefined && v !== null)));
+  writeFileSync(join(HERE, 'REPORT.md'), renderReport(result));
+  console.log(`re-rendered ${relative(ROOT, join(HERE, 'REPORT.md'))} from results.json of ${result.machine.date}`);
+}
+
+(process.argv.includes('--report-only') ? Promise.resolve().then(reportOnly) : main()).catch((e) => {
   console.error(e);
   process.exitCode = 1;
 });
