@@ -8,6 +8,7 @@ import { OrdersBulkModule, OrdersModule } from '@app/orders';
 import { PaginationModule } from '@app/pagination';
 import { QueueModule } from '@app/queue';
 import { IdempotencyModule } from '@app/idempotency';
+import { OpsModule } from '@app/ops';
 import { HttpCoreModule, WorkersModule } from '@app/runtime';
 import { Module } from '@nestjs/common';
 import { ConditionalModule } from '@nestjs/config';
@@ -26,6 +27,7 @@ import { ConditionalModule } from '@nestjs/config';
     OrdersBulkModule,
     JobsModule,
     MetricsModule,
+    OpsModule,
     // Processors run in the API process too unless RUN_WORKERS=false.
     ConditionalModule.registerWhen(
       WorkersModule,

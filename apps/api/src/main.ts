@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { appConfig } from '@app/common';
+import { useStructuredLogging } from '@app/ops';
 import {
   configureHttpApp,
   exitOnStartupError,
   handleShutdownSignals,
   HttpDrain,
-  logLevels,
   logUnhandledRejections,
   prepareInfrastructure,
 } from '@app/runtime';
@@ -13,12 +13,15 @@ import { Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import type { Server } from 'node:http';
+import { Logger as StructuredLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 
 async function bootstrap(): Promise<void> {
+  useStructuredLogging('api');
   logUnhandledRejections();
   const infra = await prepareInfrastructure();
-  const app = await NestFactory.create(AppModule, { bodyParser: false, logger: logLevels() });
+  const app = await NestFactory.create(AppModule, { bodyParser: false, bufferLogs: true });
+  app.useLogger(app.get(StructuredLogger));
   const drain = new HttpDrain();
   configureHttpApp(app, drain);
   handleShutdownSignals(app, infra, { drain, server: app.getHttpServer() as Server });

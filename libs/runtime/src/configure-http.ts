@@ -3,9 +3,10 @@ import { appConfig, bulkConfig, sendProblem, verifyJsonDepth } from '@app/common
 import { INestApplication, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { json, type NextFunction, type Request, type Response } from 'express';
+import { json, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import { httpMetricsMiddleware, MetricsService } from '@app/metrics';
+import { QUEUE_BOARD_ROUTE, REQUEST_LOGGER } from '@app/ops';
 import type { Server } from 'node:http';
 import type { HttpDrain } from './http-drain';
 import { setupOpenApi } from './openapi';
@@ -22,16 +23,25 @@ export function configureHttpApp(app: INestApplication, drain?: HttpDrain): void
   express.disable('x-powered-by');
   express.set('query parser', 'simple');
   express.set('trust proxy', false);
+  // First of all: every request, even one a later middleware answers (401, 413, a bad body, the
+  // queue dashboard), gets its X-Request-Id and one log line.
+  app.use(app.get<RequestHandler>(REQUEST_LOGGER));
   if (drain) {
     drain.attach(app.getHttpServer() as Server);
     app.use(drain.middleware);
   }
   app.use(httpMetricsMiddleware(app.get(MetricsService)));
   // Security headers everywhere; the Swagger UI page needs its inline bootstrap, so no CSP there.
+  // The queue dashboard loads its own scripts, also over plain HTTP on a private network.
   const secure = helmet();
   const docs = helmet({ contentSecurityPolicy: false });
+  const board = helmet({
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+  });
+  const headersFor = (path: string) =>
+    path.startsWith('/docs') ? docs : path.startsWith(QUEUE_BOARD_ROUTE) ? board : secure;
   app.use((req: Request, res: Response, next: NextFunction) =>
-    (req.path.startsWith('/docs') ? docs : secure)(req, res, next),
+    headersFor(req.path)(req, res, next),
   );
   const bulk = app.get<ConfigType<typeof bulkConfig>>(bulkConfig.KEY);
   const jsonTypes = ['application/json', 'application/*+json'];

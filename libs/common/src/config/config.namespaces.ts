@@ -1,6 +1,6 @@
 import { registerAs } from '@nestjs/config';
 import { randomBytes } from 'node:crypto';
-import { validateEnv } from './env.validation';
+import { effectiveLogFormat, validateEnv } from './env.validation';
 
 const env = () => validateEnv(process.env);
 
@@ -13,6 +13,8 @@ export const appConfig = registerAs('app', () => {
     runWorkers: e.RUN_WORKERS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     logLevel: e.LOG_LEVEL,
+    logFormat: effectiveLogFormat(e),
+    workerHeartbeatFile: e.WORKER_HEARTBEAT_FILE,
   };
 });
 

@@ -137,6 +137,25 @@ export class EnvironmentVariables {
 
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
+
+  /** `json` (one object per line) or `text`; unset: `text` when NODE_ENV=development, else `json`. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsIn(['json', 'text'])
+  LOG_FORMAT?: 'json' | 'text';
+
+  /** Worker only: a file touched every few seconds while the event loop runs (container health check). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  WORKER_HEARTBEAT_FILE?: string;
+}
+
+/** The log format in effect: LOG_FORMAT, else human-readable text in development and JSON elsewhere. */
+export function effectiveLogFormat(
+  env: Pick<EnvironmentVariables, 'NODE_ENV' | 'LOG_FORMAT'>,
+): 'json' | 'text' {
+  return env.LOG_FORMAT ?? (env.NODE_ENV === 'development' ? 'text' : 'json');
 }
 
 export class ConfigValidationError extends Error {}

@@ -1,0 +1,56 @@
+import type { ApiKeyStore } from '@app/auth';
+import { ProblemCode, ProblemException, sendProblem } from '@app/common';
+import { Logger } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+const BASIC = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i;
+
+/** Both schemes: API clients send Bearer, a browser shows its login dialog for Basic. */
+export const ADMIN_CHALLENGE = 'Bearer realm="operators", Basic realm="operators", charset="UTF-8"';
+
+/** The key in `Authorization: Bearer <key>`, or the password of `Authorization: Basic …`. */
+export function presentedAdminKey(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const bearer = BEARER.exec(header);
+  if (bearer) return bearer[1];
+  const basic = BASIC.exec(header);
+  if (!basic) return undefined;
+  const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon >= 0 && colon < decoded.length - 1 ? decoded.slice(colon + 1) : undefined;
+}
+
+/**
+ * Express middleware in front of an operator-only router: 404 while ADMIN_API_KEY is not configured
+ * (the feature does not exist), 401 without the operator key, else on to the router. Tenant API keys
+ * are not operator keys.
+ */
+export function adminOnly(keys: ApiKeyStore, enabled: boolean) {
+  const logger = new Logger('Operators');
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (!enabled) {
+      const where = `${req.method} ${req.originalUrl}`;
+      sendProblem(
+        new ProblemException(404, ProblemCode.NotFound, `Cannot ${where}`),
+        req,
+        res,
+        logger,
+      );
+      return;
+    }
+    const header = req.headers.authorization;
+    const key = presentedAdminKey(header);
+    if (key !== undefined && keys.isAdmin(key)) {
+      next();
+      return;
+    }
+    const detail = header
+      ? 'The operator key is not valid'
+      : 'Send the operator key: "Authorization: Bearer <ADMIN_API_KEY>", or HTTP Basic with it as the password';
+    const problem = new ProblemException(401, ProblemCode.Unauthorized, detail, {
+      headers: { 'WWW-Authenticate': ADMIN_CHALLENGE },
+    });
+    sendProblem(problem, req, res, logger);
+  };
+}

@@ -1,0 +1,309 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from './support/database';
+import { API_MAIN, freePort, start, startPrivateRedis, WORKER_MAIN } from './support/processes';
+import type { Proc } from './support/processes';
+import { auth, createTestApp, type TestApp } from './support/test-app';
+
+const ADMIN_KEY = 'ops-admin-key-3f9c1b';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const basic = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+describe('queue dashboard without ADMIN_API_KEY', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    delete process.env.ADMIN_API_KEY;
+    t = await createTestApp({ TEST_LABEL: 'ops_off' });
+  });
+  afterAll(async () => t?.close());
+
+  it.each(['/admin/queues', '/admin/queues/', '/admin/queues/api/queues'])(
+    '%s is not there (404), whatever key is sent',
+    async (path) => {
+      for (const header of [undefined, `Bearer ${ADMIN_KEY}`, 'Bearer key_acme']) {
+        const req = t.http.get(path);
+        const res = await (header ? req.set('Authorization', header) : req);
+        expect(res.status).toBe(404);
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(res.body.code).toBe('not_found');
+      }
+    },
+  );
+});
+
+describe('queue dashboard with ADMIN_API_KEY', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ TEST_LABEL: 'ops', ADMIN_API_KEY: ADMIN_KEY });
+  });
+  afterAll(async () => {
+    await t?.close();
+    delete process.env.ADMIN_API_KEY;
+  });
+
+  it.each([
+    ['no credentials', undefined],
+    ['a wrong Bearer key', 'Bearer wrong-key'],
+    ['a tenant API key', 'Bearer key_acme'],
+    ['a wrong Basic password', basic('admin', 'wrong-key')],
+    ['the key as Basic user name', basic(ADMIN_KEY, '')],
+    ['a truncated key', `Bearer ${ADMIN_KEY.slice(0, -1)}`],
+  ])('401 with %s, challenging Bearer and Basic', async (_what, header) => {
+    for (const path of ['/admin/queues', '/admin/queues/api/queues']) {
+      const req = t.http.get(path);
+      const res = await (header ? req.set('Authorization', header) : req);
+      expect(res.status).toBe(401);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body.code).toBe('unauthorized');
+      expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="operators"/);
+      expect(res.headers['www-authenticate']).toMatch(/Basic realm="operators"/);
+      expect(res.text).not.toContain('bulk-jobs');
+    }
+  });
+
+  it.each([
+    ['Bearer', `Bearer ${ADMIN_KEY}`],
+    ['Basic (the key as password)', basic('admin', ADMIN_KEY)],
+  ])('serves the dashboard page with %s', async (_what, header) => {
+    const res = await t.http.get('/admin/queues').set('Authorization', header).expect(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.text).toContain('<base href="/admin/queues/"');
+    expect(res.text).toContain('<div id="root">');
+    // Its own scripts load from the same origin, with the same credentials.
+    const script = /src="(static\/js\/main[^"]+\.js)"/.exec(res.text)?.[1];
+    expect(script).toBeDefined();
+    const js = await t.http.get(`/admin/queues/${script}`).set('Authorization', header);
+    expect(js.status).toBe(200);
+    await t.http.get(`/admin/queues/${script}`).expect(401);
+  });
+
+  it('its JSON API lists the bulk-jobs, webhooks and maintenance queues', async () => {
+    const res = await t.http
+      .get('/admin/queues/api/queues')
+      .set('Authorization', `Bearer ${ADMIN_KEY}`)
+      .expect(200);
+    const names = (res.body.queues as { name: string }[]).map((q) => q.name).sort();
+    expect(names).toEqual(['bulk-jobs', 'maintenance', 'webhooks']);
+    const basicRes = await t.http
+      .get('/admin/queues/api/queues')
+      .set('Authorization', basic('ops', ADMIN_KEY))
+      .expect(200);
+    expect(basicRes.body.queues).toHaveLength(3);
+  });
+
+  it('the operator key is not a tenant key', async () => {
+    await t.http.get('/orders').set('Authorization', `Bearer ${ADMIN_KEY}`).expect(401);
+  });
+
+  it('the dashboard is not part of the OpenAPI document', async () => {
+    const spec = (await t.http.get('/openapi.json').expect(200)).body as {
+      paths: Record<string, unknown>;
+    };
+    expect(Object.keys(spec.paths).filter((p) => p.startsWith('/admin'))).toEqual([]);
+  });
+
+  it('the dashboard page may load its scripts over plain HTTP (no upgrade-insecure-requests)', async () => {
+    const res = await t.http
+      .get('/admin/queues')
+      .set('Authorization', `Bearer ${ADMIN_KEY}`)
+      .expect(200);
+    expect(res.headers['content-security-policy']).toMatch(/script-src 'self'/);
+    expect(res.headers['content-security-policy']).not.toMatch(/upgrade-insecure-requests/);
+  });
+
+  describe('X-Request-Id', () => {
+    it('echoes a given id', async () => {
+      const res = await t.http.get('/orders').set(auth()).set('X-Request-Id', 'lb-7f3a.9:2');
+      expect(res.status).toBe(200);
+      expect(res.headers['x-request-id']).toBe('lb-7f3a.9:2');
+    });
+
+    it('generates a UUID when none is given', async () => {
+      const a = await t.http.get('/orders').set(auth()).expect(200);
+      const b = await t.http.get('/orders').set(auth()).expect(200);
+      expect(a.headers['x-request-id']).toMatch(UUID);
+      expect(b.headers['x-request-id']).toMatch(UUID);
+      expect(a.headers['x-request-id']).not.toBe(b.headers['x-request-id']);
+    });
+
+    it.each([['x'.repeat(129)], ['two words'], ['semi;colon'], ['<script>']])(
+      'replaces an unsafe id %j with a UUID',
+      async (given) => {
+        const res = await t.http.get('/health/live').set('X-Request-Id', given).expect(200);
+        expect(res.headers['x-request-id']).toMatch(UUID);
+      },
+    );
+
+    it('is on every response: 401, 400 from the body parser, 404, probes and the dashboard', async () => {
+      const responses = await Promise.all([
+        t.http.get('/orders'),
+        t.http
+          .post('/orders')
+          .set(auth())
+          .set('content-type', 'application/json')
+          .send('{"broken":'),
+        t.http.get('/no-such-route').set(auth()),
+        t.http.get('/health/ready'),
+        t.http.get('/admin/queues'),
+      ]);
+      expect(responses.map((r) => r.status)).toEqual([401, 400, 404, 200, 401]);
+      for (const r of responses) expect(r.headers['x-request-id']).toMatch(UUID);
+    });
+  });
+});
+
+/** The built API and worker as processes: their stdout is what a log shipper reads. */
+describe('structured logs', () => {
+  const TENANT_KEY = `key_${randomBytes(8).toString('hex')}`;
+  const procs: Proc[] = [];
+  let db: TestDatabase;
+  let redis: Awaited<ReturnType<typeof startPrivateRedis>>;
+  let dir: string;
+  let api: { proc: Proc; stdout: () => string; base: string };
+  let env: NodeJS.ProcessEnv;
+
+  /** Spawns and keeps stdout apart from stderr: every stdout line must be a JSON object. */
+  const launch = (main: string, extra: NodeJS.ProcessEnv) => {
+    const proc = start('node', [main], { env: { ...env, ...extra } });
+    procs.push(proc);
+    let stdout = '';
+    proc.child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+    return { proc, stdout: () => stdout };
+  };
+  const lines = (stdout: string) =>
+    stdout
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+  beforeAll(async () => {
+    db = await createTestDatabase('ops_logs');
+    redis = await startPrivateRedis();
+    dir = mkdtempSync(join(tmpdir(), 'ops-'));
+    env = {
+      ...process.env,
+      DATABASE_URL: db.url,
+      REDIS_URL: redis.url,
+      API_KEYS: `acme:${TENANT_KEY}`,
+      ADMIN_API_KEY: ADMIN_KEY,
+      CURSOR_SECRET: 'ops-cursor-secret',
+      BULL_PREFIX: `ops_${randomBytes(4).toString('hex')}`,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'log',
+      RATE_LIMIT_PER_MINUTE: '1000',
+    };
+    delete env.LOG_FORMAT;
+    const port = await freePort();
+    const launched = launch(API_MAIN, { PORT: String(port), RUN_WORKERS: 'false' });
+    await launched.proc.waitFor(/API listening/, 60_000);
+    api = { ...launched, base: `http://127.0.0.1:${port}` };
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const p of procs) p.child.kill('SIGKILL');
+    await redis?.stop();
+    await db?.drop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The request's lines, once its completion line (`"msg":"GET /… 200 3ms"`, last key) is out. */
+  const logLine = async (stdout: () => string, reqId: string, proc: Proc) => {
+    await proc.waitFor(
+      new RegExp(`"reqId":"${reqId}"[^\\n]*"msg":"[A-Z]+ /[^"]* \\d{3} \\d+ms"`),
+      10_000,
+    );
+    return lines(stdout()).filter((l) => l.reqId === reqId);
+  };
+
+  it('API: one JSON line per request with its id, without the Authorization value', async () => {
+    const reqId = `ops-${randomBytes(6).toString('hex')}`;
+    const res = await fetch(`${api.base}/orders?limit=5`, {
+      headers: {
+        Authorization: `Bearer ${TENANT_KEY}`,
+        'X-Request-Id': reqId,
+        Cookie: 'sid=s3cr3t',
+      },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-request-id')).toBe(reqId);
+    const [line, ...more] = await logLine(api.stdout, reqId, api.proc);
+    expect(more).toEqual([]); // nothing else was logged while handling it
+    expect(line).toMatchObject({
+      level: 'info',
+      severity: 'INFO',
+      name: 'api',
+      reqId,
+      msg: expect.stringMatching(/^GET \/orders\?limit=5 200 \d+ms$/),
+      req: { method: 'GET', url: '/orders?limit=5' },
+      res: { statusCode: 200 },
+    });
+    const headers = (line.req as { headers: Record<string, string> }).headers;
+    expect(headers.authorization).toBe('[Redacted]');
+    expect(headers.cookie).toBe('[Redacted]');
+    expect(headers['x-request-id']).toBe(reqId);
+
+    const admin = `ops-admin-${randomBytes(4).toString('hex')}`;
+    const board = await fetch(`${api.base}/admin/queues/api/queues`, {
+      headers: { Authorization: basic('ops', ADMIN_KEY), 'X-Request-Id': admin },
+    });
+    expect(board.status).toBe(200);
+    const [boardLine] = await logLine(api.stdout, admin, api.proc);
+    expect(boardLine.msg).toMatch(/^GET \/admin\/queues\/api\/queues 200/);
+
+    // Neither credential appears anywhere in the output; every stdout line is JSON.
+    expect(api.proc.output()).not.toContain(TENANT_KEY);
+    expect(api.proc.output()).not.toContain(ADMIN_KEY);
+    expect(api.proc.output()).not.toContain(Buffer.from(`ops:${ADMIN_KEY}`).toString('base64'));
+    expect(api.proc.output()).not.toContain('s3cr3t');
+    const all = lines(api.stdout());
+    expect(all.find((l) => /API listening/.test(String(l.msg)))).toMatchObject({
+      context: 'Bootstrap',
+      level: 'info',
+    });
+  });
+
+  it('API: health probes are logged at debug only (not at LOG_LEVEL=log)', async () => {
+    const probe = `ops-probe-${randomBytes(4).toString('hex')}`;
+    expect(
+      (await fetch(`${api.base}/health/live`, { headers: { 'X-Request-Id': probe } })).status,
+    ).toBe(200);
+    // A later request's line proves the probe's would have been written by now.
+    const after = `ops-after-${randomBytes(4).toString('hex')}`;
+    await fetch(`${api.base}/orders`, {
+      headers: { Authorization: `Bearer ${TENANT_KEY}`, 'X-Request-Id': after },
+    });
+    await logLine(api.stdout, after, api.proc);
+    expect(api.stdout()).not.toContain(probe);
+  });
+
+  it('worker: JSON lines too, and a heartbeat file for container health checks', async () => {
+    const heartbeat = join(dir, 'worker.alive');
+    const worker = launch(WORKER_MAIN, { WORKER_HEARTBEAT_FILE: heartbeat });
+    await worker.proc.waitFor(/Worker started/, 60_000);
+    const started = lines(worker.stdout()).find((l) => /Worker started/.test(String(l.msg)));
+    expect(started).toMatchObject({ name: 'worker', context: 'Bootstrap', level: 'info' });
+    expect(existsSync(heartbeat)).toBe(true);
+    expect(Date.parse(readFileSync(heartbeat, 'utf8').trim())).toBeGreaterThan(Date.now() - 30_000);
+    worker.proc.child.kill('SIGTERM');
+    expect(await worker.proc.exited(30_000)).toBe(0);
+    expect(() => lines(worker.stdout())).not.toThrow();
+  }, 90_000);
+
+  it('API: a line logged while handling a request carries that request id', async () => {
+    // With Redis gone the rate limiter fails open and warns from inside the request.
+    await redis.stop();
+    const reqId = `ops-outage-${randomBytes(4).toString('hex')}`;
+    const res = await fetch(`${api.base}/orders`, {
+      headers: { Authorization: `Bearer ${TENANT_KEY}`, 'X-Request-Id': reqId },
+    });
+    expect(res.status).toBe(200);
+    const own = await logLine(api.stdout, reqId, api.proc);
+    const warning = own.find((l) => /rate limiting is off/.test(String(l.msg)));
+    expect(warning).toMatchObject({ level: 'warn', context: 'RateLimit', reqId });
+    expect(own.find((l) => String(l.msg).startsWith('GET /orders 200'))).toBeDefined();
+  }, 60_000);
+});
