@@ -16,6 +16,8 @@ const libs = [
   'jobs',
   'runtime',
   'metrics',
+  'sdk',
+  'ops',
 ];
 const alias = Object.fromEntries(libs.map((l) => [`@app/${l}`, resolve(root, `libs/${l}/src`)]));
 

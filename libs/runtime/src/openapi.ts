@@ -34,7 +34,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   // Streamed bodies (NDJSON, CSV) are text, whatever the JSON body's schema is.
   for (const item of Object.values(document.paths)) {
     for (const op of Object.values(item) as {
-      requestBody?: { content?: Record<string, { schema?: unknown }> };
+      requestBody?: {
+        content?: Record<string, { schema?: unknown; examples?: unknown; example?: unknown }>;
+      };
     }[]) {
       for (const [type, media] of Object.entries(op.requestBody?.content ?? {})) {
         if (type === 'text/csv' || type === 'application/x-ndjson') {
@@ -45,6 +47,12 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
                 ? 'CSV with a header row of item fields'
                 : 'One JSON item per line',
           };
+          // The JSON body's examples do not fit a text body: give one of the matching format.
+          delete media.examples;
+          media.example =
+            type === 'text/csv'
+              ? 'id,status\nord_123,cancelled\nord_124,shipped\n'
+              : '{"id":"ord_123","status":"cancelled"}\n{"id":"ord_124","status":"shipped"}\n';
         }
       }
     }

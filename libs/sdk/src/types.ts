@@ -1,0 +1,28 @@
+import type { components } from './schema';
+
+/** Every schema of the API, by its OpenAPI name. */
+export type Schemas = components['schemas'];
+export type Order = Schemas['OrderDto'];
+export type OrderStatus = Order['status'];
+export type CreateOrder = Schemas['CreateOrderDto'];
+export type BulkJob = Schemas['BulkJobDto'];
+export type JobStatus = BulkJob['status'];
+export type BulkJobItem = Schemas['BulkJobItemDto'];
+export type CreateBulkJob = Schemas['CreateBulkJobDto'];
+/** A job lifecycle event: what `GET /events` lists and what webhooks deliver. */
+export type BulkJobEvent = Schemas['EventDto'];
+/** RFC 9457 problem details, as every error response carries them. */
+export type Problem = Schemas['ProblemDetailsSchema'];
+
+/** One page of any cursor-paginated list. */
+export interface Page<T> {
+  data: T[];
+  has_more: boolean;
+  next_cursor: string | null;
+}
+
+export const TERMINAL_JOB_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
+
+export const isTerminal = (status: JobStatus): boolean => TERMINAL_JOB_STATUSES.includes(status);
+
+export const SDK_VERSION = '0.1.0';
