@@ -20,9 +20,12 @@ export class UpdateOrdersStatusOperation implements BulkOperationHandler<UpdateO
     items: ChunkItem<UpdateOrderStatusItemDto>[],
   ): Promise<ItemOutcome[]> {
     const ids = items.map((i) => i.item.id);
+    // Probe by primary key: written as an expression, the tenant check stays a filter on the probed
+    // rows (so only this tenant's rows are locked) and cannot tempt the planner into a tenant-index
+    // scan when statistics lag behind a bulk insert (autovacuum not caught up yet).
     const rows = await ctx.manager.query<{ id: string; status: OrderStatus }[]>(
-      `SELECT id, status FROM orders WHERE tenant_id = $1 AND id = ANY($2::text[]) ORDER BY id FOR UPDATE`,
-      [ctx.tenantId, ids],
+      `SELECT id, status FROM orders WHERE id = ANY($1::text[]) AND (tenant_id || '') = $2 ORDER BY id FOR UPDATE`,
+      [ids, ctx.tenantId],
     );
     const current = new Map(rows.map((r) => [r.id, r.status]));
     const outcomes: ItemOutcome[] = [];
@@ -52,11 +55,12 @@ export class UpdateOrdersStatusOperation implements BulkOperationHandler<UpdateO
       outcomes.push({ idx, status: 'succeeded', resultId: item.id });
     }
     if (changes.length) {
+      // The ids were locked above and belong to this tenant: join on the primary key alone.
       await ctx.manager.query(
         `UPDATE orders o SET status = u.status, version = o.version + 1, updated_at = now()
-           FROM unnest($2::text[], $3::text[]) AS u(id, status)
-          WHERE o.tenant_id = $1 AND o.id = u.id`,
-        [ctx.tenantId, changes.map((c) => c.id), changes.map((c) => c.status)],
+           FROM unnest($1::text[], $2::text[]) AS u(id, status)
+          WHERE o.id = u.id`,
+        [changes.map((c) => c.id), changes.map((c) => c.status)],
       );
     }
     return outcomes;
