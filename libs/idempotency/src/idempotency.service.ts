@@ -38,7 +38,6 @@ interface ExistingRecord {
   response_body: string | null;
   expired: boolean;
   stale: boolean;
-  lock_age_seconds: number | null;
 }
 
 export class IdempotencyLockLostError extends Error {}
@@ -51,8 +50,7 @@ const CLAIM_SQL = `
 WITH existing AS (
   SELECT fingerprint, method, path, state, lock_token, response_status, response_headers, response_body,
          expires_at <= now() AS expired,
-         state = 'processing' AND locked_at < now() - make_interval(secs => $8) AS stale,
-         EXTRACT(EPOCH FROM now() - locked_at)::float8 AS lock_age_seconds
+         state = 'processing' AND locked_at < now() - make_interval(secs => $8) AS stale
     FROM idempotency_keys WHERE tenant_id = $1 AND key = $2
 ), inserted AS (
   INSERT INTO idempotency_keys
@@ -141,8 +139,8 @@ export class IdempotencyService implements OnApplicationShutdown {
           },
         };
       }
-      const remaining = this.config.lockTimeoutSeconds - (existing.lock_age_seconds ?? 0);
-      return { kind: 'in_use', retryAfterSeconds: Math.max(1, Math.min(5, Math.ceil(remaining))) };
+      // A first request normally finishes in milliseconds: suggest a prompt retry.
+      return { kind: 'in_use', retryAfterSeconds: 1 };
     }
     return { kind: 'in_use', retryAfterSeconds: 1 };
   }
