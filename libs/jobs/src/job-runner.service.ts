@@ -54,15 +54,9 @@ export class JobRunner {
   ) {}
 
   async processChunk(jobId: string, chunk: number): Promise<{ applied: number }> {
-    const job = await this.start(jobId);
-    if (!job) return { applied: 0 };
-    const op = this.registry.get(job.operation);
-    if (!op)
-      return this.failJob(
-        jobId,
-        'unknown_operation',
-        `No worker knows the operation ${job.operation}`,
-      );
+    const started = await this.startWithOperation(jobId);
+    if (!('op' in started)) return started;
+    const { job, op } = started;
     const lo = chunk * job.chunk_size;
     return this.transactions.run(async () => {
       const m = this.txHost.tx;
@@ -82,15 +76,9 @@ export class JobRunner {
 
   /** All or nothing: one transaction over every chunk; any failure rolls the whole job back. */
   async processAtomic(jobId: string): Promise<{ applied: number }> {
-    const job = await this.start(jobId);
-    if (!job) return { applied: 0 };
-    const op = this.registry.get(job.operation);
-    if (!op)
-      return this.failJob(
-        jobId,
-        'unknown_operation',
-        `No worker knows the operation ${job.operation}`,
-      );
+    const started = await this.startWithOperation(jobId);
+    if (!('op' in started)) return started;
+    const { job, op } = started;
     try {
       return await this.transactions.run(async () => {
         const m = this.txHost.tx;
@@ -120,6 +108,22 @@ export class JobRunner {
       await this.recordRollback(jobId, e.failures);
       return { applied: 0 };
     }
+  }
+
+  /** The job and its operation, or the result to return when there is nothing (left) to run. */
+  private async startWithOperation(
+    jobId: string,
+  ): Promise<{ job: JobHead; op: BulkOperationHandler } | { applied: number }> {
+    const job = await this.start(jobId);
+    if (!job) return { applied: 0 };
+    const op = this.registry.get(job.operation);
+    if (!op)
+      return this.failJob(
+        jobId,
+        'unknown_operation',
+        `No worker knows the operation ${job.operation}`,
+      );
+    return { job, op };
   }
 
   /** Marks the job processing (its own statement, so readers see it at once); null if there is nothing to do. */
