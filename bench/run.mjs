@@ -79,6 +79,9 @@ async function main() {
     console.log('\nsummary:');
     for (const r of results) console.log(`  ${r.ok ? 'ok    ' : 'FAILED'} ${r.name} (${r.secs}s)`);
   }
+  // With no bench name or several: rebuild the combined bench/REPORT.md from every bench's results.json.
+  const report = join(BENCH_DIR, 'report.mjs');
+  if (names.length !== 1 && existsSync(report)) results.push(await runOne('report', report, []));
   return results.every((r) => r.ok) ? 0 : 1;
 }
 
