@@ -118,14 +118,17 @@ export class JobsService {
           { field: 'items', message: 'items must contain at least 1 item' },
         ]);
       }
-      await m.query(`UPDATE bulk_jobs SET total_items = $2 WHERE id = $1`, [id, writer.count]);
-      const chunks = Array.from(
-        { length: Math.ceil(writer.count / this.config.chunkSize) },
-        (_, i) => i,
-      );
-      await this.transactions.afterCommit(() => this.dispatcher.enqueueJob(id, atomic, chunks));
-      return toBulkJobDto(await m.getRepository(BulkJob).findOneByOrFail({ id }));
+      return this.seal(id, writer.count, atomic);
     });
+  }
+
+  /** Records the item count and, once the transaction commits, puts every chunk on the queue. */
+  private async seal(id: string, count: number, atomic: boolean): Promise<BulkJobDto> {
+    const m = this.txHost.tx;
+    await m.query(`UPDATE bulk_jobs SET total_items = $2 WHERE id = $1`, [id, count]);
+    const chunks = Array.from({ length: Math.ceil(count / this.config.chunkSize) }, (_, i) => i);
+    await this.transactions.afterCommit(() => this.dispatcher.enqueueJob(id, atomic, chunks));
+    return toBulkJobDto(await m.getRepository(BulkJob).findOneByOrFail({ id }));
   }
 
   tooMany(): ProblemException {
@@ -299,12 +302,7 @@ export class JobsService {
           `Bulk job ${id} has no failed items to retry`,
         );
       }
-      await m.query(`UPDATE bulk_jobs SET total_items = $2 WHERE id = $1`, [newJobId, count]);
-      const chunks = Array.from({ length: Math.ceil(count / this.config.chunkSize) }, (_, i) => i);
-      await this.transactions.afterCommit(() =>
-        this.dispatcher.enqueueJob(newJobId, source.atomic, chunks),
-      );
-      return toBulkJobDto(await m.getRepository(BulkJob).findOneByOrFail({ id: newJobId }));
+      return this.seal(newJobId, count, source.atomic);
     });
   }
 
