@@ -7,6 +7,11 @@ import { IS_PUBLIC_KEY } from './public.decorator';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
+/** The token of `Authorization: Bearer <token>`, or undefined. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return header ? BEARER.exec(header)?.[1] : undefined;
+}
+
 /** Global guard: every route needs `Authorization: Bearer <api key>` unless marked `@Public()`. */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -30,7 +35,7 @@ export class ApiKeyGuard implements CanActivate {
 
 /** The tenant behind `Authorization: Bearer <key>`, or the 401 problem to answer. */
 export function authenticate(keys: ApiKeyStore, header: string | undefined): string {
-  const key = header ? BEARER.exec(header)?.[1] : undefined;
+  const key = bearerToken(header);
   const tenantId = key ? keys.resolve(key) : undefined;
   if (!tenantId) {
     throw new ProblemException(

@@ -72,6 +72,19 @@ WHERE tenant_id = $1 AND key = $2 AND lock_token IS NOT DISTINCT FROM $9
   AND (expires_at <= now() OR (state = 'processing' AND locked_at < now() - make_interval(secs => $8)))
 RETURNING lock_token`;
 
+/** Stores the response and drops the lock, only while this request still holds the key. */
+const COMPLETE_SQL = `
+UPDATE idempotency_keys SET state = 'completed', response_status = $4, response_headers = $5,
+       response_body = $6, lock_token = NULL, locked_at = NULL
+ WHERE tenant_id = $1 AND key = $2 AND lock_token = $3`;
+
+const completeParams = (
+  tenantId: string,
+  key: string,
+  lockToken: string,
+  response: StoredResponse,
+) => [tenantId, key, lockToken, response.status, JSON.stringify(response.headers), response.body];
+
 @Injectable()
 export class IdempotencyService implements OnApplicationShutdown {
   /**
@@ -156,10 +169,8 @@ export class IdempotencyService implements OnApplicationShutdown {
     response: StoredResponse,
   ): Promise<void> {
     const result: unknown = await this.txHost.tx.query(
-      `UPDATE idempotency_keys SET state = 'completed', response_status = $4, response_headers = $5,
-              response_body = $6, lock_token = NULL, locked_at = NULL
-        WHERE tenant_id = $1 AND key = $2 AND lock_token = $3`,
-      [tenantId, key, lockToken, response.status, JSON.stringify(response.headers), response.body],
+      COMPLETE_SQL,
+      completeParams(tenantId, key, lockToken, response),
     );
     if (affected(result) !== 1) {
       throw new IdempotencyLockLostError(`idempotency key ${key} was taken over`);
@@ -173,12 +184,7 @@ export class IdempotencyService implements OnApplicationShutdown {
     lockToken: string,
     response: StoredResponse,
   ): Promise<void> {
-    await this.pool.query(
-      `UPDATE idempotency_keys SET state = 'completed', response_status = $4, response_headers = $5,
-              response_body = $6, lock_token = NULL, locked_at = NULL
-        WHERE tenant_id = $1 AND key = $2 AND lock_token = $3`,
-      [tenantId, key, lockToken, response.status, JSON.stringify(response.headers), response.body],
-    );
+    await this.pool.query(COMPLETE_SQL, completeParams(tenantId, key, lockToken, response));
   }
 
   /** Forgets a claim whose request did nothing (validation failure, 5xx), so the client may retry. */

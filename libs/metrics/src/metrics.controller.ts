@@ -1,4 +1,4 @@
-import { ApiKeyStore, Public } from '@app/auth';
+import { ApiKeyStore, bearerToken, Public } from '@app/auth';
 import { authConfig, ProblemCode, ProblemException } from '@app/common';
 import { Controller, Get, Headers, Header, Inject } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
@@ -23,7 +23,7 @@ export class MetricsController {
   @Header('Cache-Control', 'no-store')
   scrape(@Headers('authorization') authorization: string | undefined): Promise<string> {
     if (this.auth.adminApiKey) {
-      const key = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+      const key = bearerToken(authorization);
       if (!key || !this.keys.isAdmin(key)) {
         throw new ProblemException(
           401,

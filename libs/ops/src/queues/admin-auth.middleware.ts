@@ -1,9 +1,8 @@
-import type { ApiKeyStore } from '@app/auth';
+import { bearerToken, type ApiKeyStore } from '@app/auth';
 import { ProblemCode, ProblemException, sendProblem } from '@app/common';
 import { Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
 const BASIC = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i;
 
 /** Both schemes: API clients send Bearer, a browser shows its login dialog for Basic. */
@@ -12,8 +11,8 @@ export const ADMIN_CHALLENGE = 'Bearer realm="operators", Basic realm="operators
 /** The key in `Authorization: Bearer <key>`, or the password of `Authorization: Basic …`. */
 export function presentedAdminKey(header: string | undefined): string | undefined {
   if (!header) return undefined;
-  const bearer = BEARER.exec(header);
-  if (bearer) return bearer[1];
+  const bearer = bearerToken(header);
+  if (bearer) return bearer;
   const basic = BASIC.exec(header);
   if (!basic) return undefined;
   const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
