@@ -279,10 +279,14 @@ describe('bulk jobs', () => {
     expect(broken[0].error?.message).toMatch(/line 6 is not valid JSON/);
     const csvBad = await items(csv.body.id, '&status=failed');
     expect(csvBad[0].error?.message).toMatch(/has 3 fields; the header has 4/);
-    const refs = await pg.query(`SELECT ref FROM bulk_job_items WHERE job_id = $1 AND idx = 7`, [
-      csv.body.id,
-    ]);
-    expect(refs.rows[0].ref).toBe('c,7');
+    const csvItems = await items(csv.body.id);
+    expect(csvItems.find((i) => i.index === 7)?.ref).toBe('c,7');
+    // Chunk storage: a 100k-item upload is 201 chunk rows (chunk size 500), not 100k item rows.
+    const stored = await pg.query(
+      `SELECT count(*)::int AS chunks, sum(item_count)::int AS items FROM bulk_job_chunks WHERE job_id = $1`,
+      [nd.body.id],
+    );
+    expect(stored.rows[0]).toEqual({ chunks: Math.ceil((n + 1) / 500), items: n + 1 });
   }, 240_000);
 
   it('cancels a job mid-way: processed chunks stay, the rest become cancelled, workers skip them', async () => {
@@ -310,13 +314,27 @@ describe('bulk jobs', () => {
       });
       await t.app.get(JobRunner).processChunk(res.body.id, 1);
       const counts = await pg.query(
-        `SELECT status, count(*)::int AS n FROM bulk_job_items WHERE job_id = $1 GROUP BY 1 ORDER BY 1`,
+        `SELECT state, sum(item_count)::int AS n FROM bulk_job_chunks WHERE job_id = $1 GROUP BY 1 ORDER BY 1`,
         [res.body.id],
       );
       expect(counts.rows).toEqual([
-        { status: 'cancelled', n: 700 },
-        { status: 'succeeded', n: 500 },
+        { state: 'cancelled', n: 700 },
+        { state: 'done', n: 500 },
       ]);
+      const byStatus = new Map<string, number>();
+      for (const line of (
+        await t.http
+          .get(`/bulk-jobs/${res.body.id}/results`)
+          .set(auth())
+          .set('Accept', 'application/x-ndjson')
+          .expect(200)
+      ).text
+        .trim()
+        .split('\n')) {
+        const status = (JSON.parse(line) as { status: string }).status;
+        byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
+      }
+      expect(Object.fromEntries(byStatus)).toEqual({ succeeded: 500, cancelled: 700 });
       expect(
         (await pg.query(`SELECT count(*)::int AS n FROM orders WHERE customer_id = 'cus_cancel'`))
           .rows[0].n,
@@ -387,7 +405,7 @@ describe('bulk jobs', () => {
     await t.http.get(`/bulk-jobs/${pendingId}`).set(auth()).expect(404);
     expect(
       (
-        await pg.query(`SELECT count(*)::int AS n FROM bulk_job_items WHERE job_id = $1`, [
+        await pg.query(`SELECT count(*)::int AS n FROM bulk_job_chunks WHERE job_id = $1`, [
           pendingId,
         ])
       ).rows[0].n,

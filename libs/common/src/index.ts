@@ -3,6 +3,7 @@ export * from './config/config.namespaces';
 export * from './config/app-config.module';
 export * from './problem/problem.types';
 export * from './problem/problem.exception';
+export * from './problem/domain-error';
 export * from './problem/problem.mapper';
 export * from './problem/problem-details.filter';
 export * from './problem/validation';

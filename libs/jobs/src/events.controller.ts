@@ -5,6 +5,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EventDto } from './dto/event.dto';
 import { ListEventsQueryDto } from './dto/list-queries.dto';
 import { JobsService } from './jobs.service';
+import { EVENTS_PAGE_KEY } from './repositories/job-events.repository';
 
 @ApiTags('events')
 @ApiStandardProblems()
@@ -14,10 +15,7 @@ export class EventsController {
 
   @Get()
   @Paginated({
-    key: [
-      { column: 'e.created_at', type: 'timestamptz' },
-      { column: 'e.id', type: 'text' },
-    ],
+    key: EVENTS_PAGE_KEY,
     direction: 'desc',
     filters: ['type'],
   })

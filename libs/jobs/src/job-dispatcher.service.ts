@@ -1,6 +1,6 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
-import type { Job, Queue } from 'bull';
+import type { Job, JobOptions, Queue } from 'bull';
 import {
   atomicJobId,
   BULK_JOB_OPTIONS,
@@ -9,10 +9,22 @@ import {
   JobName,
   WEBHOOK_JOB_OPTIONS,
   WEBHOOK_QUEUE,
-  type AtomicPayload,
-  type ChunkPayload,
-  type WebhookPayload,
+  type JobNameOf,
+  type JobPayloads,
 } from './jobs.constants';
+
+/** One unit of work for a queue, typed by its job name. */
+interface Work<N extends JobNameOf> {
+  name: N;
+  data: JobPayloads[N];
+  opts: JobOptions & { jobId: string };
+}
+
+const work = <N extends JobNameOf>(name: N, data: JobPayloads[N], jobId: string): Work<N> => ({
+  name,
+  data,
+  opts: { ...BULK_JOB_OPTIONS, jobId },
+});
 
 /**
  * Puts work on Redis. Every Bull jobId is derived from the bulk job (and chunk or event), so adding
@@ -25,54 +37,34 @@ export class JobDispatcher {
     @InjectQueue(WEBHOOK_QUEUE) private readonly webhooks: Queue,
   ) {}
 
+  private units(jobId: string, atomic: boolean, chunks: number[]) {
+    return atomic
+      ? [work(JobName.Atomic, { jobId }, atomicJobId(jobId))]
+      : chunks.map((chunk) => work(JobName.Chunk, { jobId, chunk }, chunkJobId(jobId, chunk)));
+  }
+
   async enqueueJob(jobId: string, atomic: boolean, chunks: number[]): Promise<void> {
-    if (atomic) {
-      await this.ensure(
-        this.bulk,
-        JobName.Atomic,
-        { jobId } satisfies AtomicPayload,
-        atomicJobId(jobId),
-      );
-      return;
-    }
-    await this.bulk.addBulk(
-      chunks.map((chunk) => ({
-        name: JobName.Chunk,
-        data: { jobId, chunk } satisfies ChunkPayload,
-        opts: { ...BULK_JOB_OPTIONS, jobId: chunkJobId(jobId, chunk) },
-      })),
-    );
+    await this.bulk.addBulk(this.units(jobId, atomic, chunks));
   }
 
   /** Like `enqueueJob`, but also revives entries that Bull gave up on (failed after all attempts). */
   async ensureJob(jobId: string, atomic: boolean, chunks: number[]): Promise<number> {
     let touched = 0;
-    if (atomic) {
-      touched += await this.ensure(this.bulk, JobName.Atomic, { jobId }, atomicJobId(jobId));
-    } else {
-      for (const chunk of chunks) {
-        touched += await this.ensure(
-          this.bulk,
-          JobName.Chunk,
-          { jobId, chunk },
-          chunkJobId(jobId, chunk),
-        );
-      }
-    }
+    for (const unit of this.units(jobId, atomic, chunks)) touched += await this.ensure(unit);
     return touched;
   }
 
   async enqueueWebhook(eventId: string): Promise<void> {
-    await this.webhooks.add(JobName.Deliver, { eventId } satisfies WebhookPayload, {
+    await this.webhooks.add(JobName.Deliver, { eventId } satisfies JobPayloads['deliver-webhook'], {
       ...WEBHOOK_JOB_OPTIONS,
       jobId: eventId,
     });
   }
 
-  private async ensure(queue: Queue, name: string, data: object, id: string): Promise<number> {
-    const existing: Job | null = await queue.getJob(id);
+  private async ensure<N extends JobNameOf>(unit: Work<N>): Promise<number> {
+    const existing: Job | null = await this.bulk.getJob(unit.opts.jobId);
     if (!existing) {
-      await queue.add(name, data, { ...BULK_JOB_OPTIONS, jobId: id });
+      await this.bulk.add(unit.name, unit.data, unit.opts);
       return 1;
     }
     const state = await existing.getState();
@@ -83,7 +75,7 @@ export class JobDispatcher {
     if (state === 'completed') {
       // Its work is still pending in Postgres (e.g. rolled back after Bull marked it done): run it again.
       await existing.remove();
-      await queue.add(name, data, { ...BULK_JOB_OPTIONS, jobId: id });
+      await this.bulk.add(unit.name, unit.data, unit.opts);
       return 1;
     }
     return 0;

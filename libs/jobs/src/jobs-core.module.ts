@@ -2,22 +2,40 @@ import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { PaginationService } from '@app/pagination';
 import { BulkJob } from './entities/bulk-job.entity';
-import { BulkJobItem } from './entities/bulk-job-item.entity';
+import { BulkJobChunk } from './entities/bulk-job-chunk.entity';
+import { BulkJobFailure } from './entities/bulk-job-failure.entity';
 import { JobEvent } from './entities/event.entity';
+import { JobItemsService } from './items/job-items.service';
 import { JobDispatcher } from './job-dispatcher.service';
-import { JobEventsService } from './job-events.service';
+import { JobLifecycleService } from './job-lifecycle.service';
 import { BULK_QUEUE, jitteredBackoff, QUEUE_SETTINGS, WEBHOOK_QUEUE } from './jobs.constants';
+import { ItemValidator } from './operations/item-validator';
 import { OperationRegistry } from './operations/operation.registry';
+import { BulkJobChunksRepository } from './repositories/bulk-job-chunks.repository';
+import { BulkJobsRepository } from './repositories/bulk-jobs.repository';
+import { JobEventsRepository } from './repositories/job-events.repository';
+
+const SHARED = [
+  OperationRegistry,
+  JobDispatcher,
+  JobLifecycleService,
+  JobItemsService,
+  ItemValidator,
+  BulkJobsRepository,
+  BulkJobChunksRepository,
+  JobEventsRepository,
+];
 
 const bulk = QUEUE_SETTINGS[BULK_QUEUE];
 const webhooks = QUEUE_SETTINGS[WEBHOOK_QUEUE];
 
-/** What the API and the workers share: entities, queues, the operation registry and event writing. */
+/** What the API and the workers share: entities, repositories, queues, operations and the job lifecycle. */
 @Module({
   imports: [
     DiscoveryModule,
-    TypeOrmModule.forFeature([BulkJob, BulkJobItem, JobEvent]),
+    TypeOrmModule.forFeature([BulkJob, BulkJobChunk, BulkJobFailure, JobEvent]),
     BullModule.registerQueue(
       {
         name: BULK_QUEUE,
@@ -39,7 +57,8 @@ const webhooks = QUEUE_SETTINGS[WEBHOOK_QUEUE];
       },
     ),
   ],
-  providers: [OperationRegistry, JobDispatcher, JobEventsService],
-  exports: [OperationRegistry, JobDispatcher, JobEventsService, TypeOrmModule, BullModule],
+  // The workers' process has no HTTP pagination module; the repositories' list methods need the service.
+  providers: [...SHARED, PaginationService],
+  exports: [...SHARED, TypeOrmModule, BullModule],
 })
 export class JobsCoreModule {}

@@ -1,65 +1,59 @@
+import { TransactionRunner } from '@app/database';
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { JobDispatcher } from './job-dispatcher.service';
+import { JobLifecycleService } from './job-lifecycle.service';
+import { BulkJobChunksRepository } from './repositories/bulk-job-chunks.repository';
+import { BulkJobsRepository } from './repositories/bulk-jobs.repository';
+import { JobEventsRepository } from './repositories/job-events.repository';
 
 const DELETE_BATCH = 10_000;
+const STALE_BATCH = 200;
+const EXPIRED_BATCH = 50;
 
 /**
  * Postgres is the source of truth, Redis only transport: the reconciler re-creates queue entries for
- * work that is still pending in Postgres (Redis restarted empty, an enqueue lost after commit, Bull
- * gave up), and the sweeper deletes jobs past their TTL in batches.
+ * chunks still pending in Postgres (Redis restarted empty, an enqueue lost after commit, Bull gave
+ * up) and completes jobs whose last chunk committed but whose completion was lost; the sweeper
+ * deletes jobs past their TTL in batches.
  */
 @Injectable()
 export class JobsMaintenanceService {
   private readonly logger = new Logger('JobsMaintenance');
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly jobs: BulkJobsRepository,
+    private readonly chunks: BulkJobChunksRepository,
+    private readonly events: JobEventsRepository,
+    private readonly lifecycle: JobLifecycleService,
     private readonly dispatcher: JobDispatcher,
+    private readonly transactions: TransactionRunner,
   ) {}
 
   async reconcile(staleSeconds: number): Promise<{ jobs: number; requeued: number }> {
-    const jobs = await this.dataSource.query<{ id: string; atomic: boolean; chunk_size: number }[]>(
-      `SELECT id, atomic, chunk_size FROM bulk_jobs
-        WHERE status IN ('pending', 'processing') AND updated_at <= now() - make_interval(secs => $1)
-        ORDER BY updated_at LIMIT 200`,
-      [staleSeconds],
-    );
+    const stale = await this.jobs.staleActive(staleSeconds, STALE_BATCH);
     let requeued = 0;
-    for (const job of jobs) {
-      const chunks = await this.dataSource.query<{ chunk: number }[]>(
-        `SELECT DISTINCT (idx / $2)::int AS chunk FROM bulk_job_items
-          WHERE job_id = $1 AND status = 'pending' ORDER BY 1`,
-        [job.id, job.chunk_size],
-      );
-      if (!chunks.length) continue;
-      requeued += await this.dispatcher.ensureJob(
-        job.id,
-        job.atomic,
-        chunks.map((c) => c.chunk),
-      );
+    for (const job of stale) {
+      const pending = await this.chunks.pendingChunkNos(job.id);
+      if (!pending.length) {
+        if (job.status === 'processing') await this.lifecycle.completeIfDone(job.id);
+        continue;
+      }
+      requeued += await this.dispatcher.ensureJob(job.id, job.atomic, pending);
     }
     if (requeued)
-      this.logger.warn(`re-enqueued ${requeued} lost unit(s) of work for ${jobs.length} job(s)`);
-    return { jobs: jobs.length, requeued };
+      this.logger.warn(`re-enqueued ${requeued} lost unit(s) of work for ${stale.length} job(s)`);
+    return { jobs: stale.length, requeued };
   }
 
-  /** Deletes expired jobs (items in batches first, so no statement runs long). */
+  /** Deletes expired jobs (failures and chunks in batches first, so no statement runs long). */
   async sweepExpired(): Promise<number> {
-    const expired = await this.dataSource.query<{ id: string }[]>(
-      `SELECT id FROM bulk_jobs WHERE expires_at <= now() ORDER BY expires_at LIMIT 50`,
-    );
-    for (const { id } of expired) {
-      for (;;) {
-        const [, n] = await this.dataSource.query<[unknown, number]>(
-          `DELETE FROM bulk_job_items WHERE ctid = ANY(ARRAY(SELECT ctid FROM bulk_job_items WHERE job_id = $1 LIMIT $2))`,
-          [id, DELETE_BATCH],
-        );
-        if (n < DELETE_BATCH) break;
-      }
-      await this.dataSource.query(`DELETE FROM events WHERE job_id = $1`, [id]);
-      await this.dataSource.query(`DELETE FROM bulk_jobs WHERE id = $1`, [id]);
+    const expired = await this.jobs.expiredIds(EXPIRED_BATCH);
+    for (const id of expired) {
+      while ((await this.chunks.deleteBatch(id, DELETE_BATCH)) > 0);
+      await this.transactions.run(async () => {
+        await this.events.deleteForJob(id);
+        await this.jobs.delete(id);
+      });
     }
     if (expired.length) this.logger.log(`deleted ${expired.length} expired bulk job(s)`);
     return expired.length;

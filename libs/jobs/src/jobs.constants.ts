@@ -1,4 +1,4 @@
-import type { JobOptions } from 'bull';
+import type { Job, JobOptions } from 'bull';
 
 export const BULK_QUEUE = 'bulk-jobs';
 export const WEBHOOK_QUEUE = 'webhooks';
@@ -26,12 +26,25 @@ export interface WebhookPayload {
   eventId: string;
 }
 
+/** Every Bull job name with its payload: producers and processors both type against this map. */
+export interface JobPayloads {
+  [JobName.Chunk]: ChunkPayload;
+  [JobName.Atomic]: AtomicPayload;
+  [JobName.Deliver]: WebhookPayload;
+  [JobName.Reconcile]: Record<string, never>;
+  [JobName.Sweep]: Record<string, never>;
+}
+export type JobNameOf = keyof JobPayloads;
+
+/** A Bull job whose `name` tells its payload type (a union of these narrows on `job.name`). */
+export type NamedJob<N extends JobNameOf> = Omit<Job<JobPayloads[N]>, 'name'> & { name: N };
+export type BulkQueueJob = NamedJob<typeof JobName.Chunk> | NamedJob<typeof JobName.Atomic>;
+
 export const chunkJobId = (jobId: string, chunk: number) => `${jobId}:${chunk}`;
 export const atomicJobId = (jobId: string) => `${jobId}:atomic`;
 
 export const JOB_STATUSES = ['pending', 'processing', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
-export const TERMINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
 export const ITEM_STATUSES = ['pending', 'succeeded', 'failed', 'cancelled'] as const;
 export type ItemStatus = (typeof ITEM_STATUSES)[number];
 

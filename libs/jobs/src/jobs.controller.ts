@@ -37,7 +37,8 @@ import { ListBulkJobItemsQueryDto, ListBulkJobsQueryDto } from './dto/list-queri
 import { csvItems } from './ingest/csv';
 import { ndjsonItems } from './ingest/ndjson';
 import { JobProgressListener } from './job-progress.listener';
-import { TERMINAL_STATUSES } from './jobs.constants';
+import { isTerminal } from './job-status';
+import { BULK_JOBS_PAGE_KEY } from './repositories/bulk-jobs.repository';
 import { JobsService } from './jobs.service';
 import { preferWaitSeconds } from './prefer';
 
@@ -143,10 +144,7 @@ export class JobsController {
 
   @Get()
   @Paginated({
-    key: [
-      { column: 'j.created_at', type: 'timestamptz' },
-      { column: 'j.id', type: 'text' },
-    ],
+    key: BULK_JOBS_PAGE_KEY,
     direction: 'desc',
     filters: ['status', 'operation'],
   })
@@ -185,7 +183,7 @@ export class JobsController {
   ): Promise<BulkJobDto> {
     let job = await this.jobs.get(tenantId, id);
     const wait = preferWaitSeconds(prefer);
-    if (wait !== undefined && !TERMINAL_STATUSES.includes(job.status)) {
+    if (wait !== undefined && !isTerminal(job.status)) {
       await this.progress.waitForStatusChange(
         id,
         job.status,
@@ -195,13 +193,13 @@ export class JobsController {
       job = await this.jobs.get(tenantId, id);
       res.setHeader('Preference-Applied', `wait=${wait}`);
     }
-    if (!TERMINAL_STATUSES.includes(job.status)) res.setHeader('Retry-After', POLL_SECONDS);
+    if (!isTerminal(job.status)) res.setHeader('Retry-After', POLL_SECONDS);
     return job;
   }
 
   @Get(':id/items')
   @Paginated({
-    key: [{ column: 'i.idx', type: 'integer' }],
+    key: [{ column: 'idx', type: 'integer' }],
     direction: 'asc',
     filters: ['status'],
     params: ['id'],
@@ -261,7 +259,8 @@ export class JobsController {
   @ApiOperation({
     operationId: 'cancelBulkJob',
     summary: 'Cancel a bulk job',
-    description: 'Workers stop at the next chunk; unprocessed items become `cancelled`.',
+    description:
+      'Every chunk not yet started is cancelled at once (its items become `cancelled`); chunks being applied right now finish, and the answer carries the final counters.',
   })
   @ApiAcceptedResponse({ type: BulkJobDto })
   @ApiProblems(404, [409, 'The job has already ended (`job_not_cancellable`).'])

@@ -1,7 +1,7 @@
 import { keepRepeatable, MAINTENANCE_QUEUE } from '@app/queue';
 import { InjectQueue, Process, Processor } from '@nestjs/bull';
 import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { Job, Queue } from 'bull';
+import type { Queue } from 'bull';
 import { JobRunner } from './job-runner.service';
 import { JobsMaintenanceService } from './jobs-maintenance.service';
 import {
@@ -9,9 +9,8 @@ import {
   JobName,
   QUEUE_SETTINGS,
   WEBHOOK_QUEUE,
-  type AtomicPayload,
-  type ChunkPayload,
-  type WebhookPayload,
+  type BulkQueueJob,
+  type NamedJob,
 } from './jobs.constants';
 import { WebhookDeliveryService } from './webhooks/webhook-delivery.service';
 
@@ -29,9 +28,13 @@ export class BulkJobsProcessor {
   constructor(private readonly runner: JobRunner) {}
 
   @Process({ name: '*', concurrency: QUEUE_SETTINGS[BULK_QUEUE].concurrency() })
-  apply(job: Job<ChunkPayload | AtomicPayload>) {
-    if (job.name === JobName.Atomic) return this.runner.processAtomic(job.data.jobId);
-    return this.runner.processChunk(job.data.jobId, (job.data as ChunkPayload).chunk);
+  apply(job: BulkQueueJob) {
+    switch (job.name) {
+      case JobName.Atomic:
+        return this.runner.processAtomic(job.data.jobId);
+      case JobName.Chunk:
+        return this.runner.processChunk(job.data.jobId, job.data.chunk);
+    }
   }
 }
 
@@ -40,7 +43,7 @@ export class WebhooksProcessor {
   constructor(private readonly delivery: WebhookDeliveryService) {}
 
   @Process({ name: JobName.Deliver, concurrency: QUEUE_SETTINGS[WEBHOOK_QUEUE].concurrency() })
-  deliver(job: Job<WebhookPayload>) {
+  deliver(job: NamedJob<typeof JobName.Deliver>) {
     const attempt = job.attemptsMade + 1;
     return this.delivery.deliver(job.data.eventId, attempt, attempt >= (job.opts.attempts ?? 1));
   }

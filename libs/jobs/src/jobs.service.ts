@@ -1,12 +1,10 @@
-import { bulkConfig, newId, ProblemCode, ProblemException } from '@app/common';
+import { bulkConfig, newId, ProblemException } from '@app/common';
 import { TransactionRunner } from '@app/database';
-import { PaginationService, type Page, type PageRequest } from '@app/pagination';
-import { TransactionHost } from '@nestjs-cls/transactional';
-import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import type { Page, PageRequest } from '@app/pagination';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import type { Writable } from 'node:stream';
 import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import { toBulkJobDto, type BulkJobDto } from './dto/bulk-job.dto';
 import { toItemDto, type BulkJobItemDto } from './dto/bulk-job-item.dto';
 import type { EventDto } from './dto/event.dto';
@@ -15,15 +13,18 @@ import type {
   ListBulkJobsQueryDto,
   ListEventsQueryDto,
 } from './dto/list-queries.dto';
-import { BulkJob } from './entities/bulk-job.entity';
-import { BulkJobItem } from './entities/bulk-job-item.entity';
-import { JobEvent } from './entities/event.entity';
-import { ItemWriter } from './ingest/item-writer';
+import type { BulkJob } from './entities/bulk-job.entity';
+import { ChunkBuilder } from './ingest/chunk-builder';
+import { JobItemsService } from './items/job-items.service';
 import { JobDispatcher } from './job-dispatcher.service';
-import { JobEventsService, toEventDto } from './job-events.service';
-import { TERMINAL_STATUSES, type JobStatus } from './jobs.constants';
+import { JobLifecycleService, toEventDto } from './job-lifecycle.service';
+import { isTerminal } from './job-status';
+import { JobError } from './jobs.errors';
 import { OperationRegistry } from './operations/operation.registry';
-import { csvLine, CSV_COLUMNS, ndjsonLine, type ResultRow } from './results-writer';
+import { BulkJobChunksRepository } from './repositories/bulk-job-chunks.repository';
+import { BulkJobsRepository } from './repositories/bulk-jobs.repository';
+import { JobEventsRepository } from './repositories/job-events.repository';
+import { csvLine, CSV_COLUMNS, ndjsonLine } from './results-writer';
 import { resolveWebhookTarget, UnsafeWebhookUrlError } from './webhooks/url-guard';
 
 export type SourceFormat = 'json' | 'ndjson' | 'csv';
@@ -36,17 +37,29 @@ export interface AcceptInput {
   items: Iterable<unknown> | AsyncIterable<unknown>;
 }
 
-const NOT_EXPIRED = '(j.expires_at IS NULL OR j.expires_at > now())';
+/** What a new job is made of: a fresh job row, then its items streamed into chunks. */
+interface NewJobInput {
+  tenantId: string;
+  operation: string;
+  atomic: boolean;
+  format: string;
+  webhookUrl: string | null;
+  retryOf: string | null;
+  items: Iterable<unknown> | AsyncIterable<unknown>;
+}
 
+/** The HTTP side of bulk jobs: accept, read, cancel, retry and delete. */
 @Injectable()
 export class JobsService {
   constructor(
-    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     private readonly transactions: TransactionRunner,
     private readonly registry: OperationRegistry,
     private readonly dispatcher: JobDispatcher,
-    private readonly events: JobEventsService,
-    private readonly pagination: PaginationService,
+    private readonly lifecycle: JobLifecycleService,
+    private readonly jobs: BulkJobsRepository,
+    private readonly chunks: BulkJobChunksRepository,
+    private readonly events: JobEventsRepository,
+    private readonly items: JobItemsService,
     @Inject(bulkConfig.KEY) private readonly config: ConfigType<typeof bulkConfig>,
   ) {}
 
@@ -79,56 +92,62 @@ export class JobsService {
   }
 
   /**
-   * Stores the job and its items in one transaction (batched multi-row inserts, streaming input is
-   * never held whole), then enqueues after commit. A lost enqueue is repaired by the reconciler.
+   * Stores the job and its items in one transaction (items stream into chunk rows, duplicates found
+   * on the way), then enqueues after commit. A lost enqueue is repaired by the reconciler.
    */
   async accept(tenantId: string, input: AcceptInput): Promise<BulkJobDto> {
     await this.checkEnvelope(input.operation, input.webhookUrl);
-    const op = this.registry.get(input.operation)!;
-    const id = newId('job');
-    const atomic = input.atomic ?? false;
-    return this.transactions.run(async () => {
-      const m = this.txHost.tx;
-      await m.query(
-        `INSERT INTO bulk_jobs (id, tenant_id, operation, status, atomic, source_format, chunk_size, total_items, webhook_url)
-         VALUES ($1, $2, $3, 'pending', $4, $5, $6, 0, $7)`,
-        [
-          id,
+    return this.transactions.run(async () =>
+      toBulkJobDto(
+        await this.create({
           tenantId,
-          op.name,
-          atomic,
-          input.format,
-          this.config.chunkSize,
-          input.webhookUrl ?? null,
-        ],
-      );
-      const writer = new ItemWriter(m, id, op.dedupeField);
-      try {
-        for await (const item of input.items) {
-          if (writer.count + 1 > this.config.maxItems) throw this.tooMany();
-          await writer.add(item);
-        }
-        await writer.close();
-      } catch (e) {
-        await writer.abort(e instanceof Error ? e : new Error(String(e)));
-        throw e;
-      }
-      if (writer.count === 0) {
-        throw ProblemException.validation([
-          { field: 'items', message: 'items must contain at least 1 item' },
-        ]);
-      }
-      return this.seal(id, writer.count, atomic);
-    });
+          operation: input.operation,
+          atomic: input.atomic ?? false,
+          format: input.format,
+          webhookUrl: input.webhookUrl ?? null,
+          retryOf: null,
+          items: input.items,
+        }),
+      ),
+    );
   }
 
-  /** Records the item count and, once the transaction commits, puts every chunk on the queue. */
-  private async seal(id: string, count: number, atomic: boolean): Promise<BulkJobDto> {
-    const m = this.txHost.tx;
-    await m.query(`UPDATE bulk_jobs SET total_items = $2 WHERE id = $1`, [id, count]);
-    const chunks = Array.from({ length: Math.ceil(count / this.config.chunkSize) }, (_, i) => i);
-    await this.transactions.afterCommit(() => this.dispatcher.enqueueJob(id, atomic, chunks));
-    return toBulkJobDto(await m.getRepository(BulkJob).findOneByOrFail({ id }));
+  /** Inserts the job and its chunks; must run inside a transaction. 0 items → 400. */
+  private async create(input: NewJobInput): Promise<BulkJob> {
+    const op = this.registry.get(input.operation)!;
+    const id = newId('job');
+    await this.jobs.insert({
+      id,
+      tenantId: input.tenantId,
+      operation: op.name,
+      atomic: input.atomic,
+      sourceFormat: input.format,
+      chunkSize: this.config.chunkSize,
+      webhookUrl: input.webhookUrl,
+      retryOf: input.retryOf,
+    });
+    const writer = this.chunks.writer(id);
+    const builder = new ChunkBuilder(writer, this.config.chunkSize, op.dedupeField);
+    try {
+      for await (const item of input.items) {
+        if (builder.count + 1 > this.config.maxItems) throw this.tooMany();
+        await builder.add(item);
+      }
+      await builder.close();
+      await writer.close();
+    } catch (e) {
+      await writer.abort(e instanceof Error ? e : new Error(String(e)));
+      throw e;
+    }
+    if (builder.count === 0) {
+      throw ProblemException.validation([
+        { field: 'items', message: 'items must contain at least 1 item' },
+      ]);
+    }
+    const job = await this.jobs.setTotal(id, builder.count);
+    const chunks = Array.from({ length: Math.ceil(builder.count / job.chunkSize) }, (_, i) => i);
+    await this.transactions.afterCommit(() => this.dispatcher.enqueueJob(id, job.atomic, chunks));
+    return job;
   }
 
   tooMany(): ProblemException {
@@ -145,12 +164,8 @@ export class JobsService {
   }
 
   async find(tenantId: string, id: string): Promise<BulkJob> {
-    const job = await this.txHost.tx
-      .getRepository(BulkJob)
-      .createQueryBuilder('j')
-      .where(`j.tenant_id = :tenantId AND j.id = :id AND ${NOT_EXPIRED}`, { tenantId, id })
-      .getOne();
-    if (!job) throw ProblemException.notFound('Bulk job', id);
+    const job = await this.jobs.findForTenant(tenantId, id);
+    if (!job) throw JobError.notFound(id);
     return job;
   }
 
@@ -159,13 +174,7 @@ export class JobsService {
     query: ListBulkJobsQueryDto,
     page: PageRequest,
   ): Promise<Page<BulkJobDto>> {
-    const qb = this.txHost.tx
-      .getRepository(BulkJob)
-      .createQueryBuilder('j')
-      .where(`j.tenant_id = :tenantId AND ${NOT_EXPIRED}`, { tenantId });
-    if (query.status) qb.andWhere('j.status = :status', { status: query.status });
-    if (query.operation) qb.andWhere('j.operation = :operation', { operation: query.operation });
-    const result = await this.pagination.paginate(qb, page);
+    const result = await this.jobs.page(tenantId, query, page);
     return { ...result, items: result.items.map((j) => toBulkJobDto(j)) };
   }
 
@@ -175,26 +184,10 @@ export class JobsService {
     query: ListBulkJobItemsQueryDto,
     page: PageRequest,
   ): Promise<Page<BulkJobItemDto>> {
-    await this.find(tenantId, jobId);
-    const qb = this.txHost.tx
-      .getRepository(BulkJobItem)
-      .createQueryBuilder('i')
-      .where('i.job_id = :jobId', { jobId });
-    if (query.status) qb.andWhere('i.status = :status', { status: query.status });
-    const result = await this.pagination.paginate(qb, page);
-    return {
-      ...result,
-      items: result.items.map((i) =>
-        toItemDto({
-          idx: i.idx,
-          id: i.resultId ?? i.dedupeKey,
-          ref: i.ref,
-          status: i.status,
-          error_code: i.errorCode,
-          error_message: i.errorMessage,
-        }),
-      ),
-    };
+    const job = await this.find(tenantId, jobId);
+    const after = page.after ? Number(page.after[0]) : -1;
+    const result = await this.items.page(job, query.status, after, page.limit);
+    return { ...result, items: result.items.map(toItemDto) };
   }
 
   async listEvents(
@@ -202,130 +195,83 @@ export class JobsService {
     query: ListEventsQueryDto,
     page: PageRequest,
   ): Promise<Page<EventDto>> {
-    const qb = this.txHost.tx
-      .getRepository(JobEvent)
-      .createQueryBuilder('e')
-      .where('e.tenant_id = :tenantId', { tenantId });
-    if (query.type) qb.andWhere('e.type = :type', { type: query.type });
-    const result = await this.pagination.paginate(qb, page);
+    const result = await this.events.page(tenantId, query.type, page);
     return { ...result, items: result.items.map((e) => toEventDto(e)) };
   }
 
-  /** Streams every item's outcome straight from Postgres in keyset batches, honouring back-pressure. */
+  /** Streams every item's outcome straight from Postgres in chunk batches, honouring back-pressure. */
   async streamResults(
     tenantId: string,
     jobId: string,
     format: 'csv' | 'ndjson',
     out: Writable,
   ): Promise<void> {
-    await this.find(tenantId, jobId);
+    const job = await this.find(tenantId, jobId);
     if (format === 'csv') out.write(`${CSV_COLUMNS.join(',')}\r\n`);
-    let after = -1;
-    for (;;) {
-      const rows = await this.txHost.tx.query<ResultRow[]>(
-        `SELECT idx, COALESCE(result_id, dedupe_key) AS id, ref, status, error_code, error_message
-           FROM bulk_job_items WHERE job_id = $1 AND idx > $2 ORDER BY idx LIMIT 5000`,
-        [jobId, after],
-      );
-      if (!rows.length) break;
-      after = rows[rows.length - 1].idx;
+    for await (const rows of this.items.all(job)) {
       const text = rows.map(format === 'csv' ? csvLine : ndjsonLine).join('');
       if (!out.write(text)) await once(out, 'drain');
-      if (rows.length < 5000) break;
     }
     out.end();
   }
 
-  /** Stops the job: unprocessed items become `cancelled`; a chunk in flight finishes first (row locks). */
+  /**
+   * Stops the job at once: every chunk not yet started is cancelled in this request; only chunks
+   * already being applied finish (waited for, so the answer and the event carry final counters).
+   */
   async cancel(tenantId: string, id: string): Promise<BulkJobDto> {
     return this.transactions.run(async () => {
-      const m = this.txHost.tx;
       const job = await this.find(tenantId, id);
-      if (TERMINAL_STATUSES.includes(job.status)) throw this.notCancellable(job.status);
-      // Items first: this waits for a chunk in flight, which then updates the job row freely.
-      await m.query(
-        `UPDATE bulk_job_items SET status = 'cancelled' WHERE job_id = $1 AND status = 'pending'`,
-        [id],
-      );
-      const [rows] = await m.query<[unknown[], number]>(
-        `UPDATE bulk_jobs SET status = 'cancelled', completed_at = now(),
-                expires_at = now() + make_interval(secs => $2), updated_at = now()
-          WHERE id = $1 AND status IN ('pending', 'processing') RETURNING id`,
-        [id, this.config.jobTtlSeconds],
-      );
-      if (!rows.length) throw this.notCancellable((await this.find(tenantId, id)).status);
-      await this.events.jobEnded(id);
-      return toBulkJobDto(await this.find(tenantId, id));
+      if (isTerminal(job.status)) throw this.notCancellable(job);
+      await this.chunks.cancelIdle(id);
+      await this.chunks.awaitRunning(id);
+      const ended = await this.lifecycle.finish(id, 'cancelled');
+      if (!ended) throw this.notCancellable(await this.find(tenantId, id));
+      return toBulkJobDto(ended);
     });
   }
 
   /** A new job holding only the failed items of a finished one. */
   async retry(tenantId: string, id: string): Promise<BulkJobDto> {
     return this.transactions.run(async () => {
-      const m = this.txHost.tx;
       const source = await this.find(tenantId, id);
-      if (!TERMINAL_STATUSES.includes(source.status)) {
-        throw new ProblemException(
-          409,
+      if (!isTerminal(source.status)) {
+        throw new JobError(
           'job_not_finished',
           `Bulk job ${id} is ${source.status}; retry it once it has ended`,
         );
       }
-      const newJobId = newId('job');
-      await m.query(
-        `INSERT INTO bulk_jobs (id, tenant_id, operation, status, atomic, source_format, chunk_size, total_items, webhook_url, retry_of)
-         VALUES ($1, $2, $3, 'pending', $4, $5, $6, 0, $7, $8)`,
-        [
-          newJobId,
-          tenantId,
-          source.operation,
-          source.atomic,
-          source.sourceFormat,
-          this.config.chunkSize,
-          source.webhookUrl,
-          id,
-        ],
-      );
-      const [{ count }] = await m.query<{ count: number }[]>(
-        `WITH copied AS (
-           INSERT INTO bulk_job_items (job_id, idx, payload, ref, dedupe_key)
-           SELECT $1, (row_number() OVER (ORDER BY idx) - 1)::int, payload, ref, dedupe_key
-             FROM bulk_job_items WHERE job_id = $2 AND status = 'failed'
-           RETURNING 1)
-         SELECT count(*)::int AS count FROM copied`,
-        [newJobId, id],
-      );
-      if (!count) {
-        throw new ProblemException(
-          409,
-          'nothing_to_retry',
-          `Bulk job ${id} has no failed items to retry`,
-        );
+      if (!source.failed) {
+        throw new JobError('nothing_to_retry', `Bulk job ${id} has no failed items to retry`);
       }
-      return this.seal(newJobId, count, source.atomic);
+      const job = await this.create({
+        tenantId,
+        operation: source.operation,
+        atomic: source.atomic,
+        format: source.sourceFormat,
+        webhookUrl: source.webhookUrl,
+        retryOf: id,
+        items: this.items.failedItems(source),
+      });
+      return toBulkJobDto(job);
     });
   }
 
   async delete(tenantId: string, id: string): Promise<void> {
     const job = await this.find(tenantId, id);
-    if (!TERMINAL_STATUSES.includes(job.status)) {
-      throw new ProblemException(
-        409,
+    if (!isTerminal(job.status)) {
+      throw new JobError(
         'job_not_deletable',
         `Bulk job ${id} is ${job.status}; cancel it or wait until it ends`,
       );
     }
-    await this.txHost.tx.query(`DELETE FROM bulk_jobs WHERE id = $1 AND tenant_id = $2`, [
-      id,
-      tenantId,
-    ]);
+    await this.jobs.delete(id, tenantId);
   }
 
-  private notCancellable(status: JobStatus): ProblemException {
-    return new ProblemException(
-      409,
-      ProblemCode.JobNotCancellable,
-      `The job is already ${status} and cannot be cancelled`,
+  private notCancellable(job: BulkJob): JobError {
+    return new JobError(
+      'job_not_cancellable',
+      `The job is already ${job.status} and cannot be cancelled`,
     );
   }
 }

@@ -1,3 +1,5 @@
+import type { ItemStatus } from './jobs.constants';
+
 /** Spreadsheet apps execute cells that start with these; prefix such cells with a quote (CSV injection). */
 const FORMULA_START = /^[=+\-@\t\r]/;
 
@@ -14,7 +16,7 @@ export interface ResultRow {
   idx: number;
   id: string | null;
   ref: string | null;
-  status: string;
+  status: ItemStatus;
   error_code: string | null;
   error_message: string | null;
 }

@@ -1,11 +1,9 @@
-import { BULK_QUEUE, WEBHOOK_QUEUE } from '@app/jobs';
+import { BULK_QUEUE, BulkJobsRepository, WEBHOOK_QUEUE } from '@app/jobs';
 import { MAINTENANCE_QUEUE } from '@app/queue';
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { DataSource } from 'typeorm';
 
 /**
  * Prometheus metrics. HTTP latency is measured in this process; job, item and queue figures are read
@@ -54,7 +52,7 @@ export class MetricsService {
   });
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly bulkJobs: BulkJobsRepository,
     @InjectQueue(BULK_QUEUE) private readonly bulk: Queue,
     @InjectQueue(WEBHOOK_QUEUE) private readonly webhooks: Queue,
     @InjectQueue(MAINTENANCE_QUEUE) private readonly maintenance: Queue,
@@ -68,29 +66,16 @@ export class MetricsService {
   }
 
   private async collectJobs(): Promise<void> {
-    const rows = await this.dataSource.query<
-      {
-        operation: string;
-        status: string;
-        jobs: number;
-        succeeded: number;
-        failed: number;
-        pending: number;
-      }[]
-    >(
-      `SELECT operation, status, count(*)::int AS jobs, sum(succeeded)::bigint AS succeeded, sum(failed)::bigint AS failed,
-              sum(total_items - processed_items)::bigint AS pending
-         FROM bulk_jobs GROUP BY operation, status`,
-    );
+    const rows = await this.bulkJobs.statsByOperation();
     this.jobs.reset();
     this.items.reset();
     const totals = new Map<string, { succeeded: number; failed: number; pending: number }>();
     for (const r of rows) {
       this.jobs.set({ operation: r.operation, status: r.status }, r.jobs);
       const t = totals.get(r.operation) ?? { succeeded: 0, failed: 0, pending: 0 };
-      t.succeeded += Number(r.succeeded);
-      t.failed += Number(r.failed);
-      t.pending += Number(r.pending);
+      t.succeeded += r.succeeded;
+      t.failed += r.failed;
+      t.pending += r.unprocessed;
       totals.set(r.operation, t);
     }
     for (const [operation, t] of totals) {
@@ -98,16 +83,7 @@ export class MetricsService {
       this.items.set({ operation, outcome: 'failed' }, t.failed);
       this.items.set({ operation, outcome: 'unprocessed' }, t.pending);
     }
-    const durations = await this.dataSource.query<
-      { operation: string; p50: number; p95: number; max: number }[]
-    >(
-      `SELECT operation,
-              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM completed_at - started_at)) AS p50,
-              percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM completed_at - started_at)) AS p95,
-              max(extract(epoch FROM completed_at - started_at)) AS max
-         FROM bulk_jobs WHERE completed_at > now() - interval '1 hour' AND started_at IS NOT NULL
-        GROUP BY operation`,
-    );
+    const durations = await this.bulkJobs.durationsLastHour();
     this.durations.reset();
     for (const d of durations) {
       this.durations.set({ operation: d.operation, quantile: '0.5' }, Number(d.p50));

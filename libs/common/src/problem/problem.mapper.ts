@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import { DomainError } from './domain-error';
 import { ProblemException } from './problem.exception';
 import { ProblemCode } from './problem.types';
 
@@ -132,6 +133,8 @@ function isUnavailable(err: ErrorLike): boolean {
 /** Maps any thrown value to a problem; `undefined` means an unexpected server error (a bug). */
 export function toProblemException(error: unknown): ProblemException | undefined {
   if (error instanceof ProblemException) return error;
+  if (error instanceof DomainError)
+    return new ProblemException(error.status, error.code, error.message);
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const res = error.getResponse();

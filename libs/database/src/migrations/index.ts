@@ -2,6 +2,7 @@ import { CreateOrders1764160000000 } from './1764160000000-create-orders';
 import { CreateIdempotencyKeys1764170000000 } from './1764170000000-create-idempotency-keys';
 import { CreateBulkJobs1764180000000 } from './1764180000000-create-bulk-jobs';
 import { PartialItemStatusIndex1764190000000 } from './1764190000000-partial-item-status-index';
+import { ChunkStorage1764200000000 } from './1764200000000-chunk-storage';
 
 /** Every migration, in order; the app and the TypeORM CLI both read this list. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   CreateIdempotencyKeys1764170000000,
   CreateBulkJobs1764180000000,
   PartialItemStatusIndex1764190000000,
+  ChunkStorage1764200000000,
 ];

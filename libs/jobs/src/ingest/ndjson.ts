@@ -10,6 +10,14 @@ export function parseErrorItem(message: string): Record<string, string> {
   return { [PARSE_ERROR_FIELD]: message };
 }
 
+/** A parsed item together with the JSON text it came from, so storing it needs no re-serialisation. */
+export class RawJsonItem {
+  constructor(
+    readonly value: unknown,
+    readonly json: string,
+  ) {}
+}
+
 /** Streams NDJSON items without holding the body: one parsed value per non-empty line. */
 export async function* ndjsonItems(stream: Readable): AsyncGenerator<unknown> {
   const decoder = new StringDecoder('utf8');
@@ -19,10 +27,11 @@ export async function* ndjsonItems(stream: Readable): AsyncGenerator<unknown> {
     line++;
     if (text.length > MAX_LINE_CHARS)
       return parseErrorItem(`line ${line} is longer than ${MAX_LINE_CHARS} characters`);
-    if (jsonDepthExceeds(text))
+    // Nesting deeper than the limit needs more brackets than a shorter line has.
+    if (text.length > MAX_JSON_DEPTH && jsonDepthExceeds(text))
       return parseErrorItem(`line ${line} is nested deeper than ${MAX_JSON_DEPTH} levels`);
     try {
-      return JSON.parse(text);
+      return new RawJsonItem(JSON.parse(text), text);
     } catch (e) {
       return parseErrorItem(`line ${line} is not valid JSON: ${(e as Error).message}`);
     }

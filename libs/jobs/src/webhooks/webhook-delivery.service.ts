@@ -1,23 +1,13 @@
 import { bulkConfig } from '@app/common';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { DataSource } from 'typeorm';
 import { QUEUE_SETTINGS, WEBHOOK_QUEUE } from '../jobs.constants';
+import { JobEventsRepository } from '../repositories/job-events.repository';
 import { newWebhookSecret, signWebhook } from './signature';
 import { resolveWebhookTarget, UnsafeWebhookUrlError } from './url-guard';
-
-interface EventRow {
-  id: string;
-  type: string;
-  created_at: Date;
-  data: unknown;
-  webhook_url: string | null;
-  delivery_status: string | null;
-}
 
 export type DeliveryResult = 'delivered' | 'gone' | 'refused' | 'skipped';
 
@@ -30,7 +20,7 @@ export class WebhookDeliveryService implements OnModuleInit {
   private readonly secret: string;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly events: JobEventsRepository,
     @Inject(bulkConfig.KEY) private readonly config: ConfigType<typeof bulkConfig>,
   ) {
     this.secret = config.webhookSecret ?? newWebhookSecret();
@@ -45,26 +35,23 @@ export class WebhookDeliveryService implements OnModuleInit {
   }
 
   async deliver(eventId: string, attempt: number, finalAttempt: boolean): Promise<DeliveryResult> {
-    const [event] = await this.dataSource.query<EventRow[]>(
-      `SELECT id, type, created_at, data, webhook_url, delivery_status FROM events WHERE id = $1`,
-      [eventId],
-    );
+    const event = await this.events.findDeliverable(eventId);
     if (
-      !event?.webhook_url ||
-      event.delivery_status === 'delivered' ||
-      event.delivery_status === 'gone'
+      !event?.webhookUrl ||
+      event.deliveryStatus === 'delivered' ||
+      event.deliveryStatus === 'gone'
     )
       return 'skipped';
     const body = JSON.stringify({
       id: event.id,
       type: event.type,
-      created_at: new Date(event.created_at).toISOString(),
+      created_at: event.createdAt.toISOString(),
       data: event.data,
     });
     let status: number;
     try {
       const target = await resolveWebhookTarget(
-        event.webhook_url,
+        event.webhookUrl,
         this.config.webhookAllowPrivateNetworks,
       );
       status = await this.post(
@@ -103,11 +90,8 @@ export class WebhookDeliveryService implements OnModuleInit {
     );
   }
 
-  private async record(eventId: string, status: string, attempt: number): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE events SET delivery_status = $2, delivery_attempts = $3 WHERE id = $1`,
-      [eventId, status, attempt],
-    );
+  private record(eventId: string, status: string, attempt: number): Promise<void> {
+    return this.events.recordDelivery(eventId, status, attempt);
   }
 
   /** POSTs to the already-vetted address; redirects are not followed (a 3xx is a failed attempt). */

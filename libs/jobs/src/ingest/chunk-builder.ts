@@ -1,0 +1,72 @@
+import { KeySet } from './key-set';
+import { RawJsonItem } from './ndjson';
+
+/** One chunk of a job as ingested: its items as one JSON array, and which of them repeat a key. */
+export interface NewChunk {
+  chunkNo: number;
+  itemCount: number;
+  items: string;
+  duplicates: number[];
+}
+
+export interface ChunkSink {
+  write(chunk: NewChunk): Promise<void>;
+}
+
+/** Keys longer than this cannot be valid ids (the item fails validation anyway); they are not tracked. */
+const MAX_KEY_LENGTH = 255;
+
+/**
+ * Groups a stream of items into chunks of `chunkSize` and hands each to the sink as soon as it is
+ * full, so memory holds one chunk plus the job's keys. Duplicate keys (`duplicate_item`: the same key
+ * earlier in the job) are found here, exactly, while the upload streams in.
+ */
+export class ChunkBuilder {
+  private readonly keys?: KeySet;
+  private json: string[] = [];
+  private duplicates: number[] = [];
+  private chunkNo = 0;
+  count = 0;
+
+  constructor(
+    private readonly sink: ChunkSink,
+    private readonly chunkSize: number,
+    private readonly dedupeField?: string,
+  ) {
+    if (dedupeField) this.keys = new KeySet();
+  }
+
+  async add(item: unknown): Promise<void> {
+    const value = item instanceof RawJsonItem ? item.value : item;
+    const key = this.keys ? dedupeKey(value, this.dedupeField!) : null;
+    if (key !== null && !this.keys!.add(key)) this.duplicates.push(this.json.length);
+    this.json.push(item instanceof RawJsonItem ? item.json : JSON.stringify(value ?? null));
+    this.count++;
+    if (this.json.length >= this.chunkSize) await this.flush();
+  }
+
+  /** Writes the last, partial chunk. */
+  async close(): Promise<void> {
+    if (this.json.length) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    const chunk: NewChunk = {
+      chunkNo: this.chunkNo++,
+      itemCount: this.json.length,
+      items: `[${this.json.join(',')}]`,
+      duplicates: this.duplicates,
+    };
+    this.json = [];
+    this.duplicates = [];
+    await this.sink.write(chunk);
+  }
+}
+
+/** The value that makes two items of one job the same target, if the item has a usable one. */
+export function dedupeKey(value: unknown, field: string): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const key = (value as Record<string, unknown>)[field];
+  const text = typeof key === 'string' ? key : typeof key === 'number' ? String(key) : null;
+  return text !== null && text.length <= MAX_KEY_LENGTH ? text : null;
+}

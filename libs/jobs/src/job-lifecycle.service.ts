@@ -1,0 +1,74 @@
+import { bulkConfig, newId } from '@app/common';
+import { TransactionRunner } from '@app/database';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { toBulkJobDto } from './dto/bulk-job.dto';
+import type { EventDto } from './dto/event.dto';
+import type { JobEvent } from './entities/event.entity';
+import type { BulkJob } from './entities/bulk-job.entity';
+import { JobDispatcher } from './job-dispatcher.service';
+import type { EventType, JobStatus } from './jobs.constants';
+import { BulkJobsRepository, type FinishOptions } from './repositories/bulk-jobs.repository';
+import { JobEventsRepository } from './repositories/job-events.repository';
+
+/**
+ * Moves jobs through their lifecycle: the start, and the one way a job ends (status, frozen counters,
+ * its event, the long-poll notification and, after commit, its webhook), whatever ends it.
+ */
+@Injectable()
+export class JobLifecycleService {
+  constructor(
+    private readonly jobs: BulkJobsRepository,
+    private readonly events: JobEventsRepository,
+    private readonly transactions: TransactionRunner,
+    private readonly dispatcher: JobDispatcher,
+    @Inject(bulkConfig.KEY) private readonly config: ConfigType<typeof bulkConfig>,
+  ) {}
+
+  /** pending → processing, visible at once (its own statement), waking long-polls. */
+  async start(jobId: string): Promise<void> {
+    if (await this.jobs.markProcessing(jobId)) {
+      await this.events.notifyJobChanged(jobId, 'processing');
+    }
+  }
+
+  /** Ends the job if it can still move to `to`; null if another path ended it first. */
+  finish(jobId: string, to: JobStatus, options: FinishOptions = {}): Promise<BulkJob | null> {
+    return this.transactions.run(async () => {
+      const job = await this.jobs.finish(jobId, to, this.config.jobTtlSeconds, options);
+      if (!job) return null;
+      await this.recordEnd(job);
+      return job;
+    });
+  }
+
+  /** Completes the job once no chunk is pending: every chunk calls it after its own commit. */
+  completeIfDone(jobId: string): Promise<BulkJob | null> {
+    return this.finish(jobId, 'completed', { whenNoPendingChunks: true });
+  }
+
+  private async recordEnd(job: BulkJob): Promise<void> {
+    const eventId = newId('evt');
+    await this.events.insert({
+      id: eventId,
+      tenantId: job.tenantId,
+      type: `bulk_job.${job.status}` as EventType,
+      jobId: job.id,
+      data: toBulkJobDto(job),
+      webhookUrl: job.webhookUrl,
+    });
+    await this.events.notifyJobChanged(job.id, job.status);
+    if (job.webhookUrl) {
+      await this.transactions.afterCommit(() => this.dispatcher.enqueueWebhook(eventId));
+    }
+  }
+}
+
+export function toEventDto(event: JobEvent): EventDto {
+  return {
+    id: event.id,
+    type: event.type as EventType,
+    created_at: event.createdAt.toISOString(),
+    data: event.data as EventDto['data'],
+  };
+}

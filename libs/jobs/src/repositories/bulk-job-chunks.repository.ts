@@ -1,0 +1,310 @@
+import { TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { Injectable } from '@nestjs/common';
+import { once } from 'node:events';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { ChunkSink, NewChunk } from '../ingest/chunk-builder';
+import type { ChunkState } from '../job-status';
+import type { JobStatus } from '../jobs.constants';
+
+/** A chunk as a worker claims it, with what it needs of its job. */
+export interface ClaimedChunk {
+  chunkNo: number;
+  state: ChunkState;
+  items: string;
+  duplicates: number[] | null;
+  tenantId: string;
+  operation: string;
+  jobStatus: JobStatus;
+  chunkSize: number;
+  totalItems: number;
+  sourceFormat: string;
+}
+
+/** What a chunk commits when it has been applied (or stopped). */
+export interface ChunkOutcome {
+  chunkNo: number;
+  state: ChunkState;
+  succeeded: number;
+  failed: number;
+  /** JSON array of result ids, or null when each succeeded item's id is its own key. */
+  resultIds: string | null;
+}
+
+export interface FailureRow {
+  idx: number;
+  itemId: string | null;
+  ref: string | null;
+  code: string;
+  message: string;
+}
+
+/** A stored chunk as readers (items list, results) see it. */
+export interface StoredChunk {
+  chunkNo: number;
+  state: ChunkState;
+  items: string;
+  resultIds: string | null;
+}
+
+interface FailureDbRow {
+  idx: number;
+  item_id: string | null;
+  ref: string | null;
+  code: string;
+  message: string;
+}
+
+const toFailure = (r: FailureDbRow): FailureRow => ({
+  idx: r.idx,
+  itemId: r.item_id,
+  ref: r.ref,
+  code: r.code,
+  message: r.message,
+});
+
+/** COPY text format: backslash, tab, newline and carriage return must be escaped. */
+function copyText(value: string): string {
+  return value.replace(/[\\\t\n\r]/g, (c) =>
+    c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
+  );
+}
+
+/**
+ * Streams chunk rows into `bulk_job_chunks` with one `COPY … FROM STDIN` inside the caller's
+ * transaction. Postgres stores a chunk while the next one is parsed; back-pressure bounds memory.
+ */
+class ChunkCopy implements ChunkSink {
+  private stream?: ReturnType<typeof copyFrom>;
+  private finished?: Promise<void>;
+
+  constructor(
+    private readonly client: () => Promise<PoolClient>,
+    private readonly jobId: string,
+  ) {}
+
+  async write(chunk: NewChunk): Promise<void> {
+    const stream = this.stream ?? (await this.open());
+    const dups = chunk.duplicates.length ? `{${chunk.duplicates.join(',')}}` : '\\N';
+    const line = `${this.jobId}\t${chunk.chunkNo}\t${chunk.itemCount}\t${copyText(chunk.items)}\t${dups}\n`;
+    if (!stream.write(line)) await Promise.race([once(stream, 'drain'), this.finished]);
+  }
+
+  /** Ends the COPY; the rows become visible with the surrounding transaction's commit. */
+  async close(): Promise<void> {
+    if (!this.stream) return;
+    this.stream.end();
+    await this.finished;
+  }
+
+  /** Cancels the COPY (CopyFail) so the transaction can roll back cleanly. */
+  async abort(error: Error): Promise<void> {
+    if (!this.stream) return;
+    this.stream.destroy(error);
+    await this.finished?.catch(() => undefined);
+  }
+
+  private async open(): Promise<ReturnType<typeof copyFrom>> {
+    const client = await this.client();
+    const stream = client.query(
+      copyFrom('COPY bulk_job_chunks (job_id, chunk_no, item_count, items, duplicates) FROM STDIN'),
+    );
+    this.finished = new Promise<void>((resolve, reject) => {
+      stream.on('finish', () => resolve());
+      stream.on('error', reject);
+    });
+    this.finished.catch(() => undefined);
+    this.stream = stream;
+    return stream;
+  }
+}
+
+export type ChunkWriter = ChunkSink & { close(): Promise<void>; abort(e: Error): Promise<void> };
+
+/** Every statement over `bulk_job_chunks` and `bulk_job_failures`. */
+@Injectable()
+export class BulkJobChunksRepository {
+  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
+
+  private query<T>(sql: string, params: unknown[]): Promise<T> {
+    return this.txHost.tx.query<T>(sql, params);
+  }
+
+  /** A writer for a new job's chunks; must be used inside a transaction. */
+  writer(jobId: string): ChunkWriter {
+    const runner = this.txHost.tx.queryRunner;
+    if (!runner) throw new Error('writing chunks needs a transaction-bound EntityManager');
+    return new ChunkCopy(async () => (await runner.connect()) as PoolClient, jobId);
+  }
+
+  /**
+   * Locks one chunk for the calling transaction and reads it with its job's head. A chunk being
+   * applied by another worker (or cancelled right now) is waited for, then seen in its new state.
+   */
+  async claim(jobId: string, chunkNo: number): Promise<ClaimedChunk | null> {
+    const rows = await this.query<ClaimedChunk[]>(
+      `SELECT c.chunk_no AS "chunkNo", c.state, c.items, c.duplicates, j.tenant_id AS "tenantId",
+              j.operation, j.status AS "jobStatus", j.chunk_size AS "chunkSize",
+              j.total_items AS "totalItems", j.source_format AS "sourceFormat"
+         FROM bulk_job_chunks c JOIN bulk_jobs j ON j.id = c.job_id
+        WHERE c.job_id = $1 AND c.chunk_no = $2
+          FOR UPDATE OF c`,
+      [jobId, chunkNo],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Locks every pending chunk of a job, in order (atomic jobs apply them in one transaction). */
+  async lockPending(jobId: string): Promise<number[]> {
+    const rows = await this.query<{ chunk_no: number }[]>(
+      `SELECT chunk_no FROM bulk_job_chunks WHERE job_id = $1 AND state = 'pending'
+        ORDER BY chunk_no FOR UPDATE`,
+      [jobId],
+    );
+    return rows.map((r) => r.chunk_no);
+  }
+
+  async readItems(
+    jobId: string,
+    chunkNo: number,
+  ): Promise<{ items: string; duplicates: number[] | null }> {
+    const [row] = await this.query<{ items: string; duplicates: number[] | null }[]>(
+      `SELECT items, duplicates FROM bulk_job_chunks WHERE job_id = $1 AND chunk_no = $2`,
+      [jobId, chunkNo],
+    );
+    return row;
+  }
+
+  /** Records applied (or stopped) chunks: state, counts and result ids, in one statement. */
+  async complete(jobId: string, outcomes: ChunkOutcome[]): Promise<void> {
+    if (!outcomes.length) return;
+    await this.query(
+      `UPDATE bulk_job_chunks c
+          SET state = u.state, succeeded = u.succeeded, failed = u.failed, result_ids = u.result_ids,
+              finished_at = now()
+         FROM unnest($2::int[], $3::text[], $4::int[], $5::int[], $6::text[])
+              AS u(chunk_no, state, succeeded, failed, result_ids)
+        WHERE c.job_id = $1 AND c.chunk_no = u.chunk_no`,
+      [
+        jobId,
+        outcomes.map((o) => o.chunkNo),
+        outcomes.map((o) => o.state),
+        outcomes.map((o) => o.succeeded),
+        outcomes.map((o) => o.failed),
+        outcomes.map((o) => o.resultIds),
+      ],
+    );
+  }
+
+  async insertFailures(jobId: string, failures: FailureRow[]): Promise<void> {
+    if (!failures.length) return;
+    await this.query(
+      `INSERT INTO bulk_job_failures (job_id, idx, item_id, ref, code, message)
+       SELECT $1, u.idx, u.item_id, u.ref, u.code, u.message
+         FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(idx, item_id, ref, code, message)`,
+      [
+        jobId,
+        failures.map((f) => f.idx),
+        failures.map((f) => f.itemId),
+        failures.map((f) => f.ref),
+        failures.map((f) => f.code),
+        failures.map((f) => f.message),
+      ],
+    );
+  }
+
+  /**
+   * Cancels every chunk no worker holds, at once: chunks being applied right now are skipped (they
+   * finish); every other pending chunk is `cancelled` and locked until the caller commits, so no
+   * worker can start it.
+   */
+  async cancelIdle(jobId: string): Promise<number> {
+    const [, n] = await this.query<[unknown, number]>(
+      `UPDATE bulk_job_chunks SET state = 'cancelled', finished_at = now()
+        WHERE job_id = $1 AND chunk_no IN (
+          SELECT chunk_no FROM bulk_job_chunks WHERE job_id = $1 AND state = 'pending'
+             FOR UPDATE SKIP LOCKED)`,
+      [jobId],
+    );
+    return n;
+  }
+
+  /** Waits for the chunks that workers are applying right now (at most one chunk time). */
+  async awaitRunning(jobId: string): Promise<void> {
+    await this.query(
+      `SELECT 1 FROM bulk_job_chunks WHERE job_id = $1 AND state = 'pending' FOR UPDATE`,
+      [jobId],
+    );
+  }
+
+  /** Atomic rollback: every chunk not applied becomes `rolled_back`, with the failures it holds. */
+  async rollBack(jobId: string, failedByChunk: Map<number, number>): Promise<void> {
+    const nos = [...failedByChunk.keys()];
+    await this.query(
+      `UPDATE bulk_job_chunks c SET state = 'rolled_back', succeeded = 0, finished_at = now(),
+              failed = COALESCE((SELECT u.failed FROM unnest($2::int[], $3::int[]) AS u(chunk_no, failed)
+                                  WHERE u.chunk_no = c.chunk_no), 0)
+        WHERE c.job_id = $1 AND c.state = 'pending'`,
+      [jobId, nos, nos.map((n) => failedByChunk.get(n))],
+    );
+  }
+
+  async pendingChunkNos(jobId: string): Promise<number[]> {
+    const rows = await this.query<{ chunk_no: number }[]>(
+      `SELECT chunk_no FROM bulk_job_chunks WHERE job_id = $1 AND state = 'pending' ORDER BY chunk_no`,
+      [jobId],
+    );
+    return rows.map((r) => r.chunk_no);
+  }
+
+  /** Up to `limit` chunks from `fromChunk` on, in order, optionally only in some states. */
+  async readFrom(
+    jobId: string,
+    fromChunk: number,
+    limit: number,
+    states?: readonly ChunkState[],
+  ): Promise<StoredChunk[]> {
+    return this.query<StoredChunk[]>(
+      `SELECT chunk_no AS "chunkNo", state, items, result_ids AS "resultIds" FROM bulk_job_chunks
+        WHERE job_id = $1 AND chunk_no >= $2 AND ($4::text[] IS NULL OR state = ANY($4::text[]))
+        ORDER BY chunk_no LIMIT $3`,
+      [jobId, fromChunk, limit, states ?? null],
+    );
+  }
+
+  async failuresBetween(jobId: string, fromIdx: number, toIdx: number): Promise<FailureRow[]> {
+    const rows = await this.query<FailureDbRow[]>(
+      `SELECT idx, item_id, ref, code, message FROM bulk_job_failures
+        WHERE job_id = $1 AND idx BETWEEN $2 AND $3 ORDER BY idx`,
+      [jobId, fromIdx, toIdx],
+    );
+    return rows.map(toFailure);
+  }
+
+  /** Failed items in index order after `afterIdx` (keyset on the primary key). */
+  async failuresAfter(jobId: string, afterIdx: number, limit: number): Promise<FailureRow[]> {
+    const rows = await this.query<FailureDbRow[]>(
+      `SELECT idx, item_id, ref, code, message FROM bulk_job_failures
+        WHERE job_id = $1 AND idx > $2 ORDER BY idx LIMIT $3`,
+      [jobId, afterIdx, limit],
+    );
+    return rows.map(toFailure);
+  }
+
+  /** Deletes a job's failures and chunks in bounded batches, so no statement runs long. */
+  async deleteBatch(jobId: string, batch: number): Promise<number> {
+    const [, failures] = await this.query<[unknown, number]>(
+      `DELETE FROM bulk_job_failures WHERE job_id = $1 AND idx IN (
+         SELECT idx FROM bulk_job_failures WHERE job_id = $1 LIMIT $2)`,
+      [jobId, batch],
+    );
+    if (failures) return failures;
+    const [, chunks] = await this.query<[unknown, number]>(
+      `DELETE FROM bulk_job_chunks WHERE job_id = $1 AND chunk_no IN (
+         SELECT chunk_no FROM bulk_job_chunks WHERE job_id = $1 LIMIT $2)`,
+      [jobId, Math.max(1, Math.floor(batch / 100))],
+    );
+    return chunks;
+  }
+}

@@ -1,0 +1,113 @@
+import { PaginationService, type KeyColumn, type Page, type PageRequest } from '@app/pagination';
+import { TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { Injectable } from '@nestjs/common';
+import { JobEvent } from '../entities/event.entity';
+import { PROGRESS_CHANNEL, type EventType } from '../jobs.constants';
+
+/** The events list's keyset: newest first. Owned here because the alias `e` is this file's. */
+export const EVENTS_PAGE_KEY: readonly KeyColumn[] = [
+  { column: 'e.created_at', type: 'timestamptz' },
+  { column: 'e.id', type: 'text' },
+];
+
+export interface NewEvent {
+  id: string;
+  tenantId: string;
+  type: EventType;
+  jobId: string;
+  data: object;
+  webhookUrl: string | null;
+}
+
+export interface DeliverableEvent {
+  id: string;
+  type: string;
+  createdAt: Date;
+  data: unknown;
+  webhookUrl: string | null;
+  deliveryStatus: string | null;
+}
+
+/** Every statement over `events`, plus the job-change notification the long-polls listen for. */
+@Injectable()
+export class JobEventsRepository {
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    private readonly pagination: PaginationService,
+  ) {}
+
+  /** Inserts the event; returns its creation time as stored. */
+  async insert(e: NewEvent): Promise<Date> {
+    const [row] = await this.txHost.tx.query<{ created_at: Date }[]>(
+      `INSERT INTO events (id, tenant_id, type, job_id, data, webhook_url, delivery_status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING created_at`,
+      [
+        e.id,
+        e.tenantId,
+        e.type,
+        e.jobId,
+        JSON.stringify(e.data),
+        e.webhookUrl,
+        e.webhookUrl ? 'pending' : null,
+      ],
+    );
+    return new Date(row.created_at);
+  }
+
+  /** NOTIFY is transactional: listeners hear it when the caller's transaction commits. */
+  async notifyJobChanged(jobId: string, status: string): Promise<void> {
+    await this.txHost.tx.query('SELECT pg_notify($1, $2)', [
+      PROGRESS_CHANNEL,
+      `${jobId}:${status}`,
+    ]);
+  }
+
+  async page(
+    tenantId: string,
+    type: EventType | undefined,
+    page: PageRequest,
+  ): Promise<Page<JobEvent>> {
+    const qb = this.txHost.tx
+      .getRepository(JobEvent)
+      .createQueryBuilder('e')
+      .where('e.tenant_id = :tenantId', { tenantId });
+    if (type) qb.andWhere('e.type = :type', { type });
+    return this.pagination.paginate(qb, page);
+  }
+
+  async findDeliverable(id: string): Promise<DeliverableEvent | null> {
+    const [row] = await this.txHost.tx.query<
+      {
+        id: string;
+        type: string;
+        created_at: Date;
+        data: unknown;
+        webhook_url: string | null;
+        delivery_status: string | null;
+      }[]
+    >(`SELECT id, type, created_at, data, webhook_url, delivery_status FROM events WHERE id = $1`, [
+      id,
+    ]);
+    if (!row) return null;
+    return {
+      id: row.id,
+      type: row.type,
+      createdAt: new Date(row.created_at),
+      data: row.data,
+      webhookUrl: row.webhook_url,
+      deliveryStatus: row.delivery_status,
+    };
+  }
+
+  async recordDelivery(id: string, status: string, attempts: number): Promise<void> {
+    await this.txHost.tx.query(
+      `UPDATE events SET delivery_status = $2, delivery_attempts = $3 WHERE id = $1`,
+      [id, status, attempts],
+    );
+  }
+
+  async deleteForJob(jobId: string): Promise<void> {
+    await this.txHost.tx.query(`DELETE FROM events WHERE job_id = $1`, [jobId]);
+  }
+}
