@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { storedItemsSql } from './support/bulk';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import {
   API_MAIN,
@@ -75,7 +76,7 @@ describe('bulk jobs under faults (real API and worker processes)', () => {
   /** A job a failed test left unfinished would otherwise be reconciled by the next test's worker. */
   const cancelLeftovers = async () => {
     await pg.query(
-      `UPDATE bulk_job_items SET status = 'cancelled' WHERE status = 'pending'
+      `UPDATE bulk_job_chunks SET state = 'cancelled' WHERE state = 'pending'
           AND job_id IN (SELECT id FROM bulk_jobs WHERE status IN ('pending', 'processing'))`,
     );
     await pg.query(
@@ -275,8 +276,7 @@ describe('bulk jobs under faults (real API and worker processes)', () => {
               count(DISTINCT i.result_id)::int AS result_ids,
               count(*) FILTER (WHERE o.id IS NULL)::int AS dangling,
               count(*) FILTER (WHERE o.customer_id IS DISTINCT FROM i.payload->>'customer_id')::int AS mismatched
-         FROM bulk_job_items i LEFT JOIN orders o ON o.id = i.result_id
-        WHERE i.job_id = $1`,
+         FROM (${storedItemsSql('c.job_id = $1')}) i LEFT JOIN orders o ON o.id = i.result_id`,
       [jobId],
     );
     expect(itemRows.rows[0]).toEqual({
@@ -411,8 +411,8 @@ describe('bulk jobs under faults (real API and worker processes)', () => {
       const jobsCreated = async () =>
         (
           await pg.query(
-            `SELECT j.id FROM bulk_jobs j JOIN bulk_job_items i ON i.job_id = j.id AND i.idx = 0
-              WHERE i.payload->>'customer_id' = 'cus_down_0'`,
+            `SELECT job_id AS id FROM bulk_job_chunks
+              WHERE chunk_no = 0 AND items::json -> 0 ->> 'customer_id' = 'cus_down_0'`,
           )
         ).rows.map((r: { id: string }) => r.id);
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROCESSED_ITEMS_SQL, storedItemsSql } from './support/bulk';
 import { API_MAIN, freePort, start, WORKER_MAIN, type Proc } from './support/processes';
 import { createPrivateCluster, type PrivateCluster } from './support/resilience-db-cluster';
 import { deleteBullKeys } from './support/resilience-db-redis';
@@ -136,10 +137,9 @@ describe('PostgreSQL restart in the middle of a bulk job', () => {
     try {
       const until = Date.now() + 120_000;
       for (;;) {
-        const { rows } = await watcher.query<{ processed_items: number }>(
-          'SELECT processed_items FROM bulk_jobs WHERE id = $1',
-          [job.id],
-        );
+        const { rows } = await watcher.query<{ processed_items: number }>(PROCESSED_ITEMS_SQL, [
+          job.id,
+        ]);
         processedAtStop = rows[0].processed_items;
         if (processedAtStop > 0) break;
         if (Date.now() > until)
@@ -292,14 +292,14 @@ describe('PostgreSQL restart in the middle of a bulk job', () => {
     expect(Number(orders.n)).toBe(TOTAL);
     expect(Number(orders.customers)).toBe(TOTAL);
     const itemStates = await sql<{ status: string; n: string }>(
-      `SELECT status, count(*) AS n FROM bulk_job_items WHERE job_id = $1 GROUP BY status`,
+      `SELECT status, count(*) AS n FROM (${storedItemsSql('c.job_id = $1')}) i GROUP BY status`,
       [job.id],
     );
     expect(itemStates.map((r) => [r.status, Number(r.n)])).toEqual([['succeeded', TOTAL]]);
     const [linked] = await sql<{ n: string; distinct_results: string }>(
       `SELECT count(*) AS n, count(DISTINCT i.result_id) AS distinct_results
-         FROM bulk_job_items i JOIN orders o ON o.id = i.result_id
-        WHERE i.job_id = $1 AND o.customer_id = 'res_${run}_' || i.idx AND o.amount = i.idx`,
+         FROM (${storedItemsSql('c.job_id = $1')}) i JOIN orders o ON o.id = i.result_id
+        WHERE o.customer_id = 'res_${run}_' || i.idx AND o.amount = i.idx`,
       [job.id],
     );
     expect(Number(linked.n)).toBe(TOTAL);

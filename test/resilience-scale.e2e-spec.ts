@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { Agent } from 'node:http';
 import { Client } from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { storedItemsSql } from './support/bulk';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { API_MAIN, freePort, start, WORKER_MAIN, type Proc } from './support/processes';
 import {
@@ -40,8 +41,8 @@ interface Named {
 }
 
 /** Statements that only a chunk transaction of a bulk job runs. */
-const CHUNK_SQL = `(query LIKE '%INSERT INTO orders%' OR query LIKE '%UPDATE bulk_job_items i%'
-  OR query LIKE '%processed_items = processed_items +%' OR query LIKE '%FROM bulk_job_items%FOR UPDATE%')`;
+const CHUNK_SQL = `(query LIKE '%INSERT INTO orders%' OR query LIKE '%UPDATE bulk_job_chunks c%'
+  OR query LIKE '%INSERT INTO bulk_job_failures%' OR query LIKE '%FROM bulk_job_chunks c JOIN bulk_jobs j%FOR UPDATE OF c%')`;
 
 describe('resilience: scale-out and graceful shutdown (real processes)', () => {
   const procs: Named[] = [];
@@ -267,7 +268,7 @@ describe('resilience: scale-out and graceful shutdown (real processes)', () => {
     );
     expect(dup.rows).toEqual([]);
     const items = await pg.query<{ status: string; n: string }>(
-      `SELECT status, count(*) AS n FROM bulk_job_items GROUP BY status`,
+      `SELECT status, count(*) AS n FROM (${storedItemsSql()}) i GROUP BY status`,
     );
     expect(items.rows.map((r) => [r.status, Number(r.n)])).toEqual([['succeeded', total]]);
     // Every chunk ran in a worker process, and both workers took part.
@@ -517,11 +518,15 @@ describe('resilience: scale-out and graceful shutdown (real processes)', () => {
           status: string;
           open_tx: string;
         }>(
-          `SELECT processed_items, succeeded, failed, status,
+          `SELECT (SELECT COALESCE(sum(c.succeeded + c.failed), 0)::int FROM bulk_job_chunks c
+                    WHERE c.job_id = j.id) AS processed_items,
+                  (SELECT COALESCE(sum(c.succeeded), 0)::int FROM bulk_job_chunks c WHERE c.job_id = j.id) AS succeeded,
+                  (SELECT COALESCE(sum(c.failed), 0)::int FROM bulk_job_chunks c WHERE c.job_id = j.id) AS failed,
+                  status,
                   (SELECT count(*) FROM pg_stat_activity
                     WHERE datname = current_database() AND pid <> pg_backend_pid()
                       AND backend_type = 'client backend' AND xact_start IS NOT NULL) AS open_tx
-             FROM bulk_jobs WHERE id = $1`,
+             FROM bulk_jobs j WHERE id = $1`,
           [id],
         )
       ).rows[0];
@@ -562,7 +567,7 @@ describe('resilience: scale-out and graceful shutdown (real processes)', () => {
     const itemsDone = Number(
       (
         await pg.query(
-          `SELECT count(*) AS n FROM bulk_job_items WHERE job_id = $1 AND status <> 'pending'`,
+          `SELECT count(*) AS n FROM (${storedItemsSql('c.job_id = $1')}) i WHERE status <> 'pending'`,
           [id],
         )
       ).rows[0].n,
@@ -622,14 +627,14 @@ describe('resilience: scale-out and graceful shutdown (real processes)', () => {
     expect(Number(rows[0].n)).toBe(TOTAL);
     expect(Number(rows[0].customers)).toBe(TOTAL);
     const items = await pg.query<{ status: string; n: string }>(
-      `SELECT status, count(*) AS n FROM bulk_job_items WHERE job_id = $1 GROUP BY status`,
+      `SELECT status, count(*) AS n FROM (${storedItemsSql('c.job_id = $1')}) i GROUP BY status`,
       [id],
     );
     expect(items.rows.map((r) => [r.status, Number(r.n)])).toEqual([['succeeded', TOTAL]]);
     // Each item's result is the order it created: no item points at a missing or shared order.
     const linked = await pg.query(
-      `SELECT count(DISTINCT i.result_id) AS n FROM bulk_job_items i JOIN orders o ON o.id = i.result_id
-        WHERE i.job_id = $1`,
+      `SELECT count(DISTINCT i.result_id) AS n
+         FROM (${storedItemsSql('c.job_id = $1')}) i JOIN orders o ON o.id = i.result_id`,
       [id],
     );
     expect(Number(linked.rows[0].n)).toBe(TOTAL);

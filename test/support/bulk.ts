@@ -20,3 +20,29 @@ export async function waitForJob(
       throw new Error(`job ${id} still ${res.body.status} after ${timeoutMs} ms`);
   }
 }
+
+/**
+ * Every stored item of the jobs matching `where` (SQL over `c`, the chunk, and `j`, the job), expanded
+ * from chunk storage in SQL alone, independently of the service's own reading code: one row per item
+ * with its index, payload, status and result id. Use as `FROM (${storedItemsSql('c.job_id = $1')}) i`.
+ */
+export function storedItemsSql(where = 'TRUE'): string {
+  return `
+    SELECT c.job_id, c.chunk_no * j.chunk_size + (e.ord - 1)::int AS idx, e.item AS payload,
+           CASE WHEN f.idx IS NOT NULL THEN 'failed'
+                WHEN c.state = 'done' THEN 'succeeded'
+                WHEN c.state = 'pending' THEN 'pending'
+                ELSE 'cancelled' END AS status,
+           CASE WHEN f.idx IS NULL AND c.state = 'done'
+                THEN COALESCE(c.result_ids::json ->> (e.ord - 1)::int, e.item ->> 'id') END AS result_id
+      FROM bulk_job_chunks c
+      JOIN bulk_jobs j ON j.id = c.job_id
+     CROSS JOIN LATERAL json_array_elements(c.items::json) WITH ORDINALITY AS e(item, ord)
+      LEFT JOIN bulk_job_failures f
+        ON f.job_id = c.job_id AND f.idx = c.chunk_no * j.chunk_size + (e.ord - 1)::int
+     WHERE ${where}`;
+}
+
+/** Items tried so far (succeeded + failed): the sum of the job's chunks while it runs. */
+export const PROCESSED_ITEMS_SQL = `SELECT COALESCE(sum(succeeded + failed), 0)::int AS processed_items
+  FROM bulk_job_chunks WHERE job_id = $1`;

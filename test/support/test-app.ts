@@ -28,8 +28,9 @@ export interface TestApp {
 export async function createTestApp(
   env: Record<string, string> = {},
   extraImports: Type[] = [],
+  existingDb?: TestDatabase,
 ): Promise<TestApp> {
-  const db = await createTestDatabase(env.TEST_LABEL ?? 'e2e');
+  const db = existingDb ?? (await createTestDatabase(env.TEST_LABEL ?? 'e2e'));
   Object.assign(process.env, {
     NODE_ENV: 'test',
     DATABASE_URL: db.url,
@@ -55,7 +56,7 @@ export async function createTestApp(
     db,
     close: async () => {
       await app.close();
-      await db.drop();
+      if (!existingDb) await db.drop();
     },
   };
 }
