@@ -28,3 +28,4 @@ export * from './jobs-maintenance.service';
 export * from './jobs-core.module';
 export * from './jobs.module';
 export * from './jobs-worker.module';
+export * from './operations/item-validator';

@@ -23,7 +23,8 @@ const MAX_KEY_LENGTH = 255;
  */
 export class ChunkBuilder {
   private readonly keys?: KeySet;
-  private json: string[] = [];
+  /** The current chunk's items: raw NDJSON lines keep their text, so nothing is serialised twice. */
+  private pending: unknown[] = [];
   private duplicates: number[] = [];
   private chunkNo = 0;
   count = 0;
@@ -39,28 +40,36 @@ export class ChunkBuilder {
   async add(item: unknown): Promise<void> {
     const value = item instanceof RawJsonItem ? item.value : item;
     const key = this.keys ? dedupeKey(value, this.dedupeField!) : null;
-    if (key !== null && !this.keys!.add(key)) this.duplicates.push(this.json.length);
-    this.json.push(item instanceof RawJsonItem ? item.json : JSON.stringify(value ?? null));
+    if (key !== null && !this.keys!.add(key)) this.duplicates.push(this.pending.length);
+    this.pending.push(item);
     this.count++;
-    if (this.json.length >= this.chunkSize) await this.flush();
+    if (this.pending.length >= this.chunkSize) await this.flush();
   }
 
   /** Writes the last, partial chunk. */
   async close(): Promise<void> {
-    if (this.json.length) await this.flush();
+    if (this.pending.length) await this.flush();
   }
 
   private async flush(): Promise<void> {
     const chunk: NewChunk = {
       chunkNo: this.chunkNo++,
-      itemCount: this.json.length,
-      items: `[${this.json.join(',')}]`,
+      itemCount: this.pending.length,
+      items: serialise(this.pending),
       duplicates: this.duplicates,
     };
-    this.json = [];
+    this.pending = [];
     this.duplicates = [];
     await this.sink.write(chunk);
   }
+}
+
+/** One JSON array: raw lines joined as they came, parsed values stringified in one call. */
+function serialise(items: unknown[]): string {
+  if (items.every((i) => i instanceof RawJsonItem)) {
+    return `[${(items as RawJsonItem[]).map((i) => i.json).join(',')}]`;
+  }
+  return JSON.stringify(items.map((i) => (i instanceof RawJsonItem ? i.value : i)));
 }
 
 /** The value that makes two items of one job the same target, if the item has a usable one. */

@@ -1,0 +1,239 @@
+// One build of the service against a database of its own: start it (API with workers, or API plus a
+// separate worker process), talk to it over HTTP, read its database.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import http from 'node:http';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Readable } from 'node:stream';
+import { waitForHttp } from '../_lib/http.mjs';
+import { freePort, startProcess, stopProcess } from '../_lib/proc.mjs';
+import {
+  AUTH,
+  CHUNK,
+  dbUrl,
+  log,
+  PG_ADMIN,
+  REDIS_URL,
+  require,
+  ROOT,
+  sleep,
+  TENANT,
+  WORK,
+} from './env.mjs';
+
+const { Client } = require('pg');
+
+/** The current checkout's build, or an older commit built in a worktree under .work/. */
+export function prepareBuild(label, ref, skipBuild) {
+  if (!ref) {
+    if (!skipBuild) execFileSync('npx', ['nest', 'build', 'api'], { cwd: ROOT, stdio: 'inherit' });
+    if (!skipBuild)
+      execFileSync('npx', ['nest', 'build', 'worker'], { cwd: ROOT, stdio: 'inherit' });
+    return { label, dist: join(ROOT, 'dist') };
+  }
+  const dir = join(WORK, `build-${label}`);
+  if (!existsSync(dir)) {
+    mkdirSync(WORK, { recursive: true });
+    execFileSync('git', ['worktree', 'add', '--detach', dir, ref], { cwd: ROOT, stdio: 'inherit' });
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  }
+  if (!skipBuild || !existsSync(join(dir, 'dist/apps/worker/src/main.js'))) {
+    execFileSync('npx', ['nest', 'build', 'api'], { cwd: dir, stdio: 'inherit' });
+    execFileSync('npx', ['nest', 'build', 'worker'], { cwd: dir, stdio: 'inherit' });
+  }
+  return { label, dist: join(dir, 'dist') };
+}
+
+export async function admin(sql) {
+  const c = new Client({ connectionString: PG_ADMIN });
+  await c.connect();
+  try {
+    return await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+export async function connect(name) {
+  const c = new Client({ connectionString: dbUrl(name) });
+  await c.connect();
+  return c;
+}
+
+export async function freshDatabase(name) {
+  await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin(`CREATE DATABASE "${name}"`);
+}
+
+/**
+ * A service: the API (workers inside it, or `separateWorkers` worker processes), its own Bull prefix.
+ */
+export async function startService(
+  build,
+  dbName,
+  { separateWorkers = 0, tag = 'svc', workerArgs = [] } = {},
+) {
+  const port = await freePort();
+  const prefix = `benchbulk_${build.label}_${tag}_${Date.now()}`;
+  const env = {
+    ...process.env,
+    NODE_ENV: 'production',
+    PORT: String(port),
+    DATABASE_URL: dbUrl(dbName),
+    REDIS_URL,
+    BULL_PREFIX: prefix,
+    API_KEYS: `${TENANT}:bench-key,fresh:fresh-key`,
+    CURSOR_SECRET: 'bench-cursor-secret',
+    WEBHOOK_SECRET: 'whsec_YmVuY2gtYmVuY2gtYmVuY2gtYmVuY2g=',
+    LOG_LEVEL: 'warn',
+    BULK_CHUNK_SIZE: String(CHUNK),
+    RUN_WORKERS: separateWorkers ? 'false' : 'true',
+  };
+  mkdirSync(WORK, { recursive: true });
+  const api = startProcess(
+    `api-${build.label}-${tag}`,
+    [join(build.dist, 'apps/api/src/main.js')],
+    {
+      env,
+      cwd: ROOT,
+      logFile: join(WORK, `api-${build.label}-${tag}.log`),
+    },
+  );
+  const base = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${base}/health/ready`, { timeoutMs: 90_000, isAlive: api.isAlive });
+  const workers = [];
+  for (let i = 0; i < separateWorkers; i++) {
+    const w = startProcess(
+      `worker-${build.label}-${tag}-${i}`,
+      [...workerArgs, join(build.dist, 'apps/worker/src/main.js')],
+      {
+        env,
+        cwd: ROOT,
+        logFile: join(WORK, `worker-${build.label}-${tag}-${i}.log`),
+      },
+    );
+    workers.push(w);
+  }
+  if (workers.length) await sleep(3000); // let the workers connect before work arrives
+  const svc = {
+    build,
+    base,
+    api,
+    workers,
+    prefix,
+    stop: async () => {
+      for (const w of workers) await stopProcess(w);
+      await stopProcess(api);
+    },
+  };
+  log(
+    `started ${build.label} (${separateWorkers ? `API + ${separateWorkers} worker process` : 'workers in the API'}) on ${base}`,
+  );
+  return svc;
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+
+/** One request, timed from before it is written to the last byte of the answer. */
+export function request(svc, method, path, { headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const url = new URL(path, svc.base);
+    const t0 = performance.now();
+    const req = http.request(
+      url,
+      { method, agent, headers: { authorization: AUTH, accept: 'application/json', ...headers } },
+      (res) => {
+        const parts = [];
+        res.on('data', (c) => parts.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(parts).toString('utf8');
+          let json;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({
+            status: res.statusCode,
+            headers: res.headers,
+            text,
+            json,
+            ms: performance.now() - t0,
+          });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.setTimeout(900_000, () => req.destroy(new Error(`timeout ${method} ${path}`)));
+    req.on('error', reject);
+    if (body instanceof Readable) body.pipe(req);
+    else req.end(body);
+  });
+}
+
+export function postJson(svc, path, obj) {
+  return request(svc, 'POST', path, {
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(obj),
+  });
+}
+
+/** NDJSON lines generated as they are sent (never the whole body in memory). */
+export function ndjsonBody(n, line) {
+  let i = 0;
+  return new Readable({
+    read() {
+      if (i >= n) return this.push(null);
+      const end = Math.min(n, i + 2000);
+      let s = '';
+      for (; i < end; i++) s += `${JSON.stringify(line(i))}\n`;
+      this.push(s);
+    },
+  });
+}
+
+export function postNdjson(svc, operation, n, line) {
+  return request(svc, 'POST', `/bulk-jobs?operation=${operation}`, {
+    headers: { 'content-type': 'application/x-ndjson' },
+    body: ndjsonBody(n, line),
+  });
+}
+
+export function expectStatus(res, status, what) {
+  if (res.status !== status)
+    throw new Error(`${what}: HTTP ${res.status} ${res.text.slice(0, 400)}`);
+  return res.json;
+}
+
+const TERMINAL = ['completed', 'failed', 'cancelled'];
+
+/** Long-polls the job until it ends; returns it and when it ended (performance.now()). */
+export async function waitJob(svc, id, deadlineMs = 900_000) {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    const r = await request(svc, 'GET', `/bulk-jobs/${id}`, { headers: { prefer: 'wait=5' } });
+    const job = expectStatus(r, 200, `GET job ${id}`);
+    if (TERMINAL.includes(job.status)) return { job, at: performance.now() };
+    if (Date.now() > until) throw new Error(`job ${id} still ${job.status}`);
+  }
+}
+
+/** `n` orders of the tenant with ids `${prefix}${i}`, all in one status. */
+export async function seedOrders(pg, prefix, n, status = 'pending', table = 'orders') {
+  await pg.query(
+    `INSERT INTO ${table} (id, tenant_id, customer_id, amount, currency, status)
+     SELECT $1 || i, $2, 'cus_' || (i % 1000), i, 'EUR', $4 FROM generate_series(0, $3 - 1) AS i`,
+    [prefix, TENANT, n, status],
+  );
+  await pg.query(`ANALYZE ${table}`);
+}
+
+export function rssMiB(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}

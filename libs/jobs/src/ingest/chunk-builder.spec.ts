@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { ChunkBuilder, type NewChunk } from './chunk-builder';
+import { RawJsonItem } from './ndjson';
+
+const collect = () => {
+  const chunks: NewChunk[] = [];
+  return { chunks, sink: { write: (c: NewChunk) => Promise.resolve(void chunks.push(c)) } };
+};
+
+describe('ChunkBuilder', () => {
+  it('groups items into chunks of the chunk size, the last one partial', async () => {
+    const { chunks, sink } = collect();
+    const b = new ChunkBuilder(sink, 3);
+    for (let i = 0; i < 7; i++) await b.add({ n: i });
+    await b.close();
+    expect(b.count).toBe(7);
+    expect(chunks.map((c) => [c.chunkNo, c.itemCount])).toEqual([
+      [0, 3],
+      [1, 3],
+      [2, 1],
+    ]);
+    expect(JSON.parse(chunks[1].items)).toEqual([{ n: 3 }, { n: 4 }, { n: 5 }]);
+  });
+
+  it('keeps raw NDJSON text as sent and stores non-objects as they are', async () => {
+    const { chunks, sink } = collect();
+    const b = new ChunkBuilder(sink, 10);
+    await b.add(new RawJsonItem({ a: 1 }, '{"a":1,  "b":"x"}'));
+    await b.add(new RawJsonItem(5, '5'));
+    await b.close();
+    expect(chunks[0].items).toBe('[{"a":1,  "b":"x"},5]');
+    const mixed = collect();
+    const m = new ChunkBuilder(mixed.sink, 10);
+    await m.add(new RawJsonItem({ a: 1 }, '{"a":1}'));
+    await m.add(undefined);
+    await m.add('text');
+    await m.close();
+    expect(JSON.parse(mixed.chunks[0].items)).toEqual([{ a: 1 }, null, 'text']);
+  });
+
+  it('marks every item whose key already appeared earlier in the job, across chunks', async () => {
+    const { chunks, sink } = collect();
+    const b = new ChunkBuilder(sink, 2, 'id');
+    const ids = ['a', 'b', 'a', 'c', 'b', 7, '7', 'x'.repeat(256), 'x'.repeat(256), null];
+    for (const id of ids) await b.add({ id });
+    await b.add('not an object');
+    await b.close();
+    // Positions within each chunk: 'a' again at 2 (chunk 1, pos 0), 'b' at 4 (chunk 2, pos 0),
+    // '7' at 6 (chunk 3, pos 0: 7 and '7' are one key); over-long keys and nulls are not tracked.
+    expect(chunks.map((c) => c.duplicates)).toEqual([[], [0], [0], [0], [], []]);
+  });
+});
