@@ -347,6 +347,51 @@ describe('bulk jobs', () => {
     }
   });
 
+  it('cancels a running job at once: no chunk starts after the cancel answers, counters are final', async () => {
+    const n = 40_000;
+    const res = await submit({
+      operation: 'create_orders',
+      items: Array.from({ length: n }, (_, i) => ({
+        customer_id: 'cus_stop',
+        amount: i,
+        currency: 'EUR',
+      })),
+    }).expect(202);
+    const id = res.body.id as string;
+    const until = Date.now() + 60_000;
+    for (;;) {
+      const job = await t.http.get(`/bulk-jobs/${id}`).set(auth()).expect(200);
+      if (job.body.processed_items > 0) break;
+      if (Date.now() > until) throw new Error('the job never started');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const cancelled = await t.http.post(`/bulk-jobs/${id}/cancel`).set(auth()).expect(202);
+    expect(cancelled.body.status).toBe('cancelled');
+    const processed = cancelled.body.processed_items as number;
+    expect(processed).toBeGreaterThan(0);
+    expect(processed).toBeLessThan(n);
+    // Give workers time to (wrongly) start more chunks; none may.
+    await new Promise((r) => setTimeout(r, 1500));
+    const later = await t.http.get(`/bulk-jobs/${id}`).set(auth()).expect(200);
+    expect(later.body).toMatchObject({
+      status: 'cancelled',
+      processed_items: processed,
+      succeeded: processed,
+    });
+    const orders = await pg.query(
+      `SELECT count(*)::int AS n FROM orders WHERE customer_id = 'cus_stop'`,
+    );
+    expect(orders.rows[0].n).toBe(processed);
+    const states = await pg.query(
+      `SELECT state, sum(item_count)::int AS n FROM bulk_job_chunks WHERE job_id = $1 GROUP BY 1 ORDER BY 1`,
+      [id],
+    );
+    expect(states.rows).toEqual([
+      { state: 'cancelled', n: n - processed },
+      { state: 'done', n: processed },
+    ]);
+  });
+
   it('retries only the failed items into a new job with retry_of', async () => {
     const ok = await createOrder('pending');
     const first = await submit({

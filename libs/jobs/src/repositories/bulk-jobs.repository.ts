@@ -212,9 +212,11 @@ export class BulkJobsRepository {
 
   /** pending → processing; true if this call made the move (its own statement: readers see it at once). */
   async markProcessing(id: string): Promise<boolean> {
+    // A top-level UPDATE answers [rows, count] through TypeORM; a SELECT over it answers rows.
     const rows = await this.query<unknown[]>(
-      `UPDATE bulk_jobs SET status = 'processing', started_at = now(), updated_at = now()
-        WHERE id = $1 AND status = ANY($2::text[]) RETURNING id`,
+      `WITH t AS (UPDATE bulk_jobs SET status = 'processing', started_at = now(), updated_at = now()
+                   WHERE id = $1 AND status = ANY($2::text[]) RETURNING id)
+       SELECT id FROM t`,
       [id, movableFrom('processing')],
     );
     return rows.length > 0;

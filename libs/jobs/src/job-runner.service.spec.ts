@@ -1,0 +1,137 @@
+import 'reflect-metadata';
+import type { TransactionRunner } from '@app/database';
+import type { TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { IsIn, IsString } from 'class-validator';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { JobLifecycleService } from './job-lifecycle.service';
+import { JobRunner } from './job-runner.service';
+import type { BulkOperationHandler, ChunkItem, ItemOutcome } from './operations/bulk-operation';
+import { ItemValidator } from './operations/item-validator';
+import type { OperationRegistry } from './operations/operation.registry';
+import type {
+  BulkJobChunksRepository,
+  ChunkOutcome,
+  ClaimedChunk,
+  FailureRow,
+} from './repositories/bulk-job-chunks.repository';
+
+class ItemDto {
+  @IsString()
+  id: string;
+
+  @IsIn(['on', 'off'])
+  state: string;
+}
+
+/** Applies every valid item; an id starting with `missing` is not found. */
+const op: BulkOperationHandler<ItemDto> = {
+  name: 'toggle',
+  itemDto: ItemDto,
+  dedupeField: 'id',
+  applyChunk: vi.fn((_ctx, items: ChunkItem<ItemDto>[]) =>
+    Promise.resolve(
+      items.map(({ idx, item }): ItemOutcome =>
+        item.id.startsWith('missing')
+          ? { idx, status: 'failed', code: 'not_found', message: `${item.id} not found` }
+          : { idx, status: 'succeeded', resultId: item.id },
+      ),
+    ),
+  ),
+};
+
+const claimed = (over: Partial<ClaimedChunk> = {}): ClaimedChunk => ({
+  chunkNo: 1,
+  state: 'pending',
+  items: JSON.stringify([
+    { id: 'a', state: 'on' },
+    { id: 'missing-b', state: 'on' },
+    { id: 'c', state: 'sideways' },
+    { id: 'a', state: 'off' },
+  ]),
+  duplicates: [3],
+  tenantId: 't',
+  operation: 'toggle',
+  jobStatus: 'processing',
+  chunkSize: 4,
+  totalItems: 8,
+  sourceFormat: 'json',
+  ...over,
+});
+
+function setup(chunk: ClaimedChunk | null) {
+  const completed: ChunkOutcome[][] = [];
+  const failures: FailureRow[][] = [];
+  const chunks = {
+    claim: vi.fn(() => Promise.resolve(chunk)),
+    complete: vi.fn((_id: string, o: ChunkOutcome[]) => Promise.resolve(void completed.push(o))),
+    insertFailures: vi.fn((_id: string, f: FailureRow[]) => Promise.resolve(void failures.push(f))),
+  };
+  const lifecycle = {
+    start: vi.fn(() => Promise.resolve()),
+    finish: vi.fn(() => Promise.resolve(null)),
+    completeIfDone: vi.fn(() => Promise.resolve(null)),
+  };
+  const txHost = {
+    tx: {},
+    withTransaction: (_p: unknown, fn: () => Promise<unknown>) => fn(),
+  };
+  const runner = new JobRunner(
+    txHost as unknown as TransactionHost<TransactionalAdapterTypeOrm>,
+    { run: <T>(fn: () => Promise<T>) => fn() } as unknown as TransactionRunner,
+    { get: (n: string) => (n === 'toggle' ? op : undefined) } as unknown as OperationRegistry,
+    new ItemValidator(),
+    chunks as unknown as BulkJobChunksRepository,
+    lifecycle as unknown as JobLifecycleService,
+  );
+  return { runner, chunks, lifecycle, completed, failures };
+}
+
+describe('JobRunner.processChunk', () => {
+  beforeEach(() => vi.clearAllMocks());
+
+  it('applies a pending chunk and stores its compact outcome, one row per failed item', async () => {
+    const s = setup(claimed());
+    expect(await s.runner.processChunk('job_1', 1)).toEqual({ applied: 4 });
+    expect(s.completed).toEqual([
+      [{ chunkNo: 1, state: 'done', succeeded: 1, failed: 3, resultIds: null }],
+    ]);
+    expect(s.failures[0].map((f) => [f.idx, f.code])).toEqual([
+      [5, 'not_found'],
+      [6, 'validation_failed'],
+      [7, 'duplicate_item'],
+    ]);
+    expect(s.failures[0][2].message).toBe('id a already appears earlier in this job');
+    expect(s.lifecycle.completeIfDone).toHaveBeenCalledWith('job_1');
+    expect(s.lifecycle.start).not.toHaveBeenCalled();
+  });
+
+  it('starts a pending job before applying its first chunk', async () => {
+    const s = setup(claimed({ jobStatus: 'pending' }));
+    await s.runner.processChunk('job_1', 1);
+    expect(s.lifecycle.start).toHaveBeenCalledWith('job_1');
+  });
+
+  it('applies nothing for a chunk already done or cancelled, or of an ended job, but still checks completion', async () => {
+    for (const c of [
+      claimed({ state: 'done' }),
+      claimed({ state: 'cancelled' }),
+      claimed({ jobStatus: 'cancelled' }),
+      null,
+    ]) {
+      const s = setup(c);
+      expect(await s.runner.processChunk('job_1', 1)).toEqual({ applied: 0 });
+      expect(s.chunks.complete).not.toHaveBeenCalled();
+      expect(s.lifecycle.completeIfDone).toHaveBeenCalled();
+    }
+    expect(op.applyChunk).not.toHaveBeenCalled();
+  });
+
+  it('fails the job when no worker knows its operation', async () => {
+    const s = setup(claimed({ operation: 'gone' }));
+    expect(await s.runner.processChunk('job_1', 1)).toEqual({ applied: 0 });
+    expect(s.lifecycle.finish).toHaveBeenCalledWith('job_1', 'failed', {
+      error: { code: 'unknown_operation', message: 'No worker knows the operation gone' },
+    });
+  });
+});

@@ -1,0 +1,195 @@
+import 'reflect-metadata';
+import { ProblemException } from '@app/common';
+import type { TransactionRunner } from '@app/database';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { BulkJob } from './entities/bulk-job.entity';
+import type { NewChunk } from './ingest/chunk-builder';
+import type { JobItemsService } from './items/job-items.service';
+import type { JobDispatcher } from './job-dispatcher.service';
+import type { JobLifecycleService } from './job-lifecycle.service';
+import { JobError } from './jobs.errors';
+import type { JobStatus } from './jobs.constants';
+import { JobsService } from './jobs.service';
+import type { OperationRegistry } from './operations/operation.registry';
+import type { BulkJobChunksRepository } from './repositories/bulk-job-chunks.repository';
+import type { BulkJobsRepository, NewJob } from './repositories/bulk-jobs.repository';
+import type { JobEventsRepository } from './repositories/job-events.repository';
+
+const job = (over: Partial<BulkJob> = {}): BulkJob =>
+  Object.assign(new BulkJob(), {
+    id: 'job_1',
+    tenantId: 't',
+    operation: 'update_orders_status',
+    status: 'pending' as JobStatus,
+    atomic: false,
+    sourceFormat: 'json',
+    chunkSize: 2,
+    totalItems: 0,
+    processedItems: 0,
+    succeeded: 0,
+    failed: 0,
+    webhookUrl: null,
+    retryOf: null,
+    error: null,
+    createdAt: new Date(0),
+    updatedAt: new Date(0),
+    startedAt: null,
+    completedAt: null,
+    expiresAt: null,
+    ...over,
+  });
+
+/** The service on fakes of its repositories and collaborators, recording what it asked of them. */
+function setup() {
+  const afterCommit: (() => Promise<unknown>)[] = [];
+  const written: NewChunk[] = [];
+  const stored = new Map<string, BulkJob>();
+  const writer = {
+    write: vi.fn((c: NewChunk) => Promise.resolve(void written.push(c))),
+    close: vi.fn(() => Promise.resolve()),
+    abort: vi.fn(() => Promise.resolve()),
+  };
+  const jobs = {
+    insert: vi.fn((j: NewJob) => {
+      const row = job({ id: j.id, operation: j.operation, retryOf: j.retryOf });
+      stored.set(j.id, row);
+      return Promise.resolve(row);
+    }),
+    setTotal: vi.fn((id: string, total: number) => {
+      const row = Object.assign(stored.get(id)!, { totalItems: total });
+      return Promise.resolve(row);
+    }),
+    findForTenant: vi.fn((_t: string, id: string) => Promise.resolve(stored.get(id) ?? null)),
+    delete: vi.fn(() => Promise.resolve()),
+  };
+  const chunks = {
+    writer: vi.fn(() => writer),
+    cancelIdle: vi.fn(() => Promise.resolve(3)),
+    awaitRunning: vi.fn(() => Promise.resolve()),
+  };
+  const lifecycle = { finish: vi.fn() };
+  const dispatcher = { enqueueJob: vi.fn(() => Promise.resolve()) };
+  const items = { failedItems: vi.fn() };
+  const transactions = {
+    run: <T>(fn: () => Promise<T>) => fn(),
+    afterCommit: (hook: () => Promise<unknown>) => Promise.resolve(void afterCommit.push(hook)),
+  };
+  const registry = {
+    get: (name: string) =>
+      name === 'update_orders_status' ? { name, dedupeField: 'id' } : undefined,
+    names: () => ['update_orders_status'],
+  };
+  const service = new JobsService(
+    transactions as unknown as TransactionRunner,
+    registry as unknown as OperationRegistry,
+    dispatcher as unknown as JobDispatcher,
+    lifecycle as unknown as JobLifecycleService,
+    jobs as unknown as BulkJobsRepository,
+    chunks as unknown as BulkJobChunksRepository,
+    {} as JobEventsRepository,
+    items as unknown as JobItemsService,
+    {
+      chunkSize: 2,
+      maxItems: 5,
+      jobTtlSeconds: 60,
+      webhookAllowPrivateNetworks: false,
+    } as never,
+  );
+  return {
+    service,
+    jobs,
+    chunks,
+    lifecycle,
+    dispatcher,
+    items,
+    writer,
+    written,
+    stored,
+    afterCommit,
+  };
+}
+
+describe('JobsService', () => {
+  let s: ReturnType<typeof setup>;
+  beforeEach(() => {
+    s = setup();
+  });
+
+  it('accepts: a job row, its items in chunks with duplicates marked, the total, and an enqueue after commit', async () => {
+    const dto = await s.service.accept('t', {
+      operation: 'update_orders_status',
+      format: 'json',
+      items: [{ id: 'a' }, { id: 'b' }, { id: 'a' }],
+    });
+    expect(dto).toMatchObject({ status: 'pending', total_items: 3 });
+    expect(s.written.map((c) => [c.chunkNo, c.itemCount, c.duplicates])).toEqual([
+      [0, 2, []],
+      [1, 1, [0]],
+    ]);
+    expect(s.writer.close).toHaveBeenCalled();
+    expect(s.dispatcher.enqueueJob).not.toHaveBeenCalled();
+    await Promise.all(s.afterCommit.map((h) => h()));
+    expect(s.dispatcher.enqueueJob).toHaveBeenCalledWith(dto.id, false, [0, 1]);
+  });
+
+  it('refuses an empty job and one over BULK_MAX_ITEMS with 400, cancelling the COPY', async () => {
+    await expect(
+      s.service.accept('t', { operation: 'update_orders_status', format: 'json', items: [] }),
+    ).rejects.toBeInstanceOf(ProblemException);
+    const tooMany = Array.from({ length: 6 }, (_, i) => ({ id: String(i) }));
+    await expect(
+      s.service.accept('t', { operation: 'update_orders_status', format: 'json', items: tooMany }),
+    ).rejects.toMatchObject({ code: 'validation_failed' });
+    expect(s.writer.abort).toHaveBeenCalled();
+    await expect(
+      s.service.accept('t', { operation: 'nope', format: 'json', items: [{}] }),
+    ).rejects.toMatchObject({ code: 'validation_failed' });
+  });
+
+  it('cancels idle chunks at once, waits for running ones, then ends the job', async () => {
+    s.stored.set('job_1', job({ status: 'processing' }));
+    s.lifecycle.finish.mockResolvedValue(job({ status: 'cancelled' }));
+    const dto = await s.service.cancel('t', 'job_1');
+    expect(dto.status).toBe('cancelled');
+    expect(s.chunks.cancelIdle).toHaveBeenCalledWith('job_1');
+    expect(s.chunks.awaitRunning).toHaveBeenCalledWith('job_1');
+    expect(s.lifecycle.finish).toHaveBeenCalledWith('job_1', 'cancelled');
+  });
+
+  it('answers job_not_cancellable for an ended job, or one that ended while the cancel waited', async () => {
+    s.stored.set('job_1', job({ status: 'completed' }));
+    await expect(s.service.cancel('t', 'job_1')).rejects.toMatchObject({
+      code: 'job_not_cancellable',
+      status: 409,
+    });
+    expect(s.chunks.cancelIdle).not.toHaveBeenCalled();
+    s.stored.set('job_1', job({ status: 'processing' }));
+    s.lifecycle.finish.mockResolvedValue(null);
+    await expect(s.service.cancel('t', 'job_1')).rejects.toBeInstanceOf(JobError);
+  });
+
+  it('retries only ended jobs with failed items, into a new job with retry_of', async () => {
+    s.stored.set('job_1', job({ status: 'processing' }));
+    await expect(s.service.retry('t', 'job_1')).rejects.toMatchObject({ code: 'job_not_finished' });
+    s.stored.set('job_1', job({ status: 'completed', failed: 0 }));
+    await expect(s.service.retry('t', 'job_1')).rejects.toMatchObject({ code: 'nothing_to_retry' });
+    s.stored.set('job_1', job({ status: 'completed', failed: 2 }));
+    s.items.failedItems.mockReturnValue([{ id: 'x' }, { id: 'y' }]);
+    const dto = await s.service.retry('t', 'job_1');
+    expect(dto).toMatchObject({ retry_of: 'job_1', total_items: 2 });
+  });
+
+  it('deletes only ended jobs, and 404s for a job the tenant cannot see', async () => {
+    s.stored.set('job_1', job({ status: 'pending' }));
+    await expect(s.service.delete('t', 'job_1')).rejects.toMatchObject({
+      code: 'job_not_deletable',
+    });
+    s.stored.set('job_1', job({ status: 'failed' }));
+    await s.service.delete('t', 'job_1');
+    expect(s.jobs.delete).toHaveBeenCalledWith('job_1', 't');
+    await expect(s.service.get('t', 'job_x')).rejects.toMatchObject({
+      code: 'not_found',
+      status: 404,
+    });
+  });
+});
