@@ -25,19 +25,20 @@ class ItemDto {
 }
 
 /** Applies every valid item; an id starting with `missing` is not found. */
+const applyChunk = vi.fn((_ctx, items: ChunkItem<ItemDto>[]) =>
+  Promise.resolve(
+    items.map(({ idx, item }): ItemOutcome =>
+      item.id.startsWith('missing')
+        ? { idx, status: 'failed', code: 'not_found', message: `${item.id} not found` }
+        : { idx, status: 'succeeded', resultId: item.id },
+    ),
+  ),
+);
 const op: BulkOperationHandler<ItemDto> = {
   name: 'toggle',
   itemDto: ItemDto,
   dedupeField: 'id',
-  applyChunk: vi.fn((_ctx, items: ChunkItem<ItemDto>[]) =>
-    Promise.resolve(
-      items.map(({ idx, item }): ItemOutcome =>
-        item.id.startsWith('missing')
-          ? { idx, status: 'failed', code: 'not_found', message: `${item.id} not found` }
-          : { idx, status: 'succeeded', resultId: item.id },
-      ),
-    ),
-  ),
+  applyChunk,
 };
 
 const claimed = (over: Partial<ClaimedChunk> = {}): ClaimedChunk => ({
@@ -124,7 +125,7 @@ describe('JobRunner.processChunk', () => {
       expect(s.chunks.complete).not.toHaveBeenCalled();
       expect(s.lifecycle.completeIfDone).toHaveBeenCalled();
     }
-    expect(op.applyChunk).not.toHaveBeenCalled();
+    expect(applyChunk).not.toHaveBeenCalled();
   });
 
   it('fails the job when no worker knows its operation', async () => {

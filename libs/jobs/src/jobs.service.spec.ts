@@ -20,7 +20,7 @@ const job = (over: Partial<BulkJob> = {}): BulkJob =>
     id: 'job_1',
     tenantId: 't',
     operation: 'update_orders_status',
-    status: 'pending' as JobStatus,
+    status: 'pending',
     atomic: false,
     sourceFormat: 'json',
     chunkSize: 2,
