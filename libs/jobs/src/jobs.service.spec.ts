@@ -8,7 +8,6 @@ import type { JobItemsService } from './items/job-items.service';
 import type { JobDispatcher } from './job-dispatcher.service';
 import type { JobLifecycleService } from './job-lifecycle.service';
 import { JobError } from './jobs.errors';
-import type { JobStatus } from './jobs.constants';
 import { JobsService } from './jobs.service';
 import type { OperationRegistry } from './operations/operation.registry';
 import type { BulkJobChunksRepository } from './repositories/bulk-job-chunks.repository';
