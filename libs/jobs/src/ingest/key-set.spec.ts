@@ -6,12 +6,18 @@ describe('KeySet', () => {
     const keys = new KeySet();
     const reference = new Set<string>();
     let seed = 7;
+    const disagreements: string[] = [];
+    let repeats = 0;
     for (let i = 0; i < 200_000; i++) {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
       const key = `ord_${(seed % 150_000).toString(36)}`;
-      expect(keys.add(key)).toBe(!reference.has(key));
+      const seen = reference.has(key);
+      if (keys.add(key) === seen) disagreements.push(key);
+      if (seen) repeats++;
       reference.add(key);
     }
+    expect(disagreements).toEqual([]);
+    expect(repeats).toBeGreaterThan(10_000);
     expect(keys.size).toBe(reference.size);
   });
 
