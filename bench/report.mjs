@@ -15,6 +15,7 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync, readdirSync, unlinkSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { summarize as summarizeBulk } from './bulk/report.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
@@ -210,92 +211,47 @@ md.push('');
 
 // ------------------------------------------------------------------------------------------ 1. bulk
 
-md.push('## 1. Bulk jobs: throughput, accept latency, isolation, memory', '');
+md.push('## 1. Bulk jobs: storage v2 against the SQL limit, before and after', '');
 if (!B.data) {
   md.push(`_Skipped: ${B.note}._`, '');
 } else {
   const j = B.data;
-  const ph = j.phases ?? {};
-  const raw = ph.raw; // <- bulk .phases.raw.updatePerS / .insertPerS: median of the raw set-based reps, 1 connection
-  const upd = ph.update; // <- bulk .phases.update.perS: update_orders_status, POST → completed (the headline figure)
-  const cre = ph.create; // <- bulk .phases.create.perS: create_orders, POST → completed
-  const naive = ph.naive; // <- bulk .phases.naive.perS: Bull job + ORM save per item
-  const acc = ph.accept; // <- bulk .phases.accept.jsonSummary / .ndjsonSummary: median of the 3 round medians
-  const idle = ph.idle; // <- bulk .phases.idle.p99 / .p50: idle GET /orders/{id}, median of the 3 runs
-  const big = ph.big; // <- bulk .phases.big.during.p99, .ratioP99 (= during p99 / idle p99), .rss.growthMiB
-  const n = j.config?.n; // <- bulk .config.n (items per throughput job)
-  const bigN = j.config?.bigN; // <- bulk .config.bigN
-  const accItems = j.config?.acceptItems; // <- bulk .config.acceptItems
-
+  // <- bulk results.json: .limit.serverSide/.clientDriven, .builds.{before,after}.* (see bench/bulk/report.mjs)
+  const { server, client, rows } = summarizeBulk(j);
+  const A = rows.after;
+  const Bf = rows.before ?? {};
   md.push(
-    `Run ${j.run} on ${dateOf(j.machine?.date)}. Throughput is items/s from the POST to the job's \`completed\` (${fmt(n)} items, NDJSON, once each); the raw limits are one plain \`pg\` connection running the same set-based SQL in chunks (median of ${raw?.reps?.length ?? '?'}); the naive baseline is one Bull job plus a TypeORM \`findOneBy\`/\`save\` per item (concurrency ${naive?.concurrency ?? '?'}, ${fmt(naive?.items)} items).`,
+    `Run ${dateOf(j.machine?.date)}: update_orders_status of ${fmt(j.config?.n)} items, POST → \`completed\`, median of ${j.config?.reps} runs, against the same UPDATE on a same-schema clone (server-side ${fmt(server)} rows/s, client-driven ${fmt(client)} rows/s). Before = item-per-row storage, after = chunk storage, same run.`,
     '',
   );
-  const rows = [];
-  const upRaw = ratio(upd?.perS, raw?.updatePerS);
-  const upNaive = ratio(upd?.perS, naive?.perS);
-  const crRaw = ratio(cre?.perS, raw?.insertPerS);
-  md.push('| measurement | figure | compared with | ratio | target | verdict |', '|---|---|---|---|---|---|');
-  if (upd && raw)
-    rows.push(`| update_orders_status, ${fmt(n)} items | ${fmt(upd.perS)} items/s | raw set-based UPDATE: ${fmt(raw.updatePerS)} items/s | ${fmt(upRaw, 2)} × raw | ≥ 0.5 × raw | ${verdict(upd.perS >= 0.5 * raw.updatePerS)} |`);
-  if (upd && naive)
-    rows.push(`| update_orders_status vs naive | ${fmt(upd.perS)} items/s | naive per-item baseline: ${fmt(naive.perS)} items/s | ${fmt(upNaive, 1)} × naive | ≥ 20 × naive | ${verdict(upd.perS >= 20 * naive.perS)} |`);
-  if (cre && raw)
-    rows.push(`| create_orders, ${fmt(cre.n)} items | ${fmt(cre.perS)} items/s | raw set-based INSERT: ${fmt(raw.insertPerS)} items/s | ${fmt(crRaw, 2)} × raw | (no target; shown for comparison) | — |`);
-  if (acc?.jsonSummary)
-    rows.push(`| accept a ${fmt(accItems)}-item JSON POST (202) | median ${fmt(acc.jsonSummary.median)} ms (p95 ${fmt(acc.jsonSummary.p95)}) | 100 ms | ${fmt(acc.jsonSummary.median / 100, 2)} × target | median ≤ 100 ms | ${verdict(acc.jsonSummary.median <= 100)} |`);
-  if (acc?.ndjsonSummary)
-    rows.push(`| accept a ${fmt(accItems)}-item NDJSON POST (202) | median ${fmt(acc.ndjsonSummary.median)} ms (p95 ${fmt(acc.ndjsonSummary.p95)}) | 100 ms | ${fmt(acc.ndjsonSummary.median / 100, 2)} × target | median ≤ 100 ms | ${verdict(acc.ndjsonSummary.median <= 100)} |`);
-  if (big?.during && idle)
-    rows.push(`| GET /orders/{id} p99 during the ${fmt(bigN)}-item job | ${fmt(big.during.p99)} ms | idle p99 ${fmt(idle.p99)} ms | ${fmt(big.ratioP99, 2)} × idle | ≤ 3 × idle | ${verdict(big.ratioP99 <= 3)} |`);
-  if (big?.rss)
-    rows.push(`| API RSS growth accepting a ${fmt(big.rss.items)}-line NDJSON upload | +${fmt(big.rss.growthMiB)} MiB (${fmt(big.rss.baselineMiB)} → ${fmt(big.rss.peakMiB)} MiB) | 150 MB | ${fmt(big.rss.growthMiB / 150, 2)} × target | ≤ 150 MB | ${verdict(big.rss.growthMiB <= 150)} |`);
-  md.push(...rows, '');
-
-  if (upd && raw && naive) {
-    const groups = [
-      { label: 'update_orders_status', values: [raw.updatePerS, upd.perS, naive.perS] },
-      ...(cre ? [{ label: 'create_orders', values: [raw.insertPerS, cre.perS] }] : []),
-    ];
-    const src = chart('bulk-throughput.svg', {
-      title: `Bulk throughput, ${fmt(n)} items (items/s, higher is better)`,
-      subtitle: `run ${j.run}, ${dateOf(j.machine?.date)} — 2 shared cores`,
-      xLabel: 'items per second',
-      log: true,
-      series: [{ name: 'raw set-based SQL (limit)', color: '#6b7280' }, { name: 'this service', color: '#2563eb' }, { name: 'naive per-item baseline', color: '#f97316' }],
-      groups,
-      refs: [
-        { value: 20 * naive.perS, label: `target ≥ 20 × naive = ${fmt(20 * naive.perS)}/s` },
-        { value: 0.5 * raw.updatePerS, label: `target ≥ 0.5 × raw UPDATE = ${fmt(0.5 * raw.updatePerS)}/s` },
-      ],
-    });
-    md.push(`Chart: [bulk throughput](${src}) (log scale; dashed lines are the update_orders_status targets)`, '');
-  }
-  if (acc?.jsonSummary && idle && big?.during) {
-    const src = chart('bulk-latency.svg', {
-      title: 'Bulk: accept latency and GET p99 under load (ms, lower is better)',
-      subtitle: `accept: median of ${acc.json?.length ?? '?'} round medians; GET: p99, autocannon ${j.config?.acConnections ?? '?'} connections × ${j.config?.acDuration ?? '?'} s`,
-      xLabel: 'milliseconds',
-      series: [{ name: 'ms' }],
-      groups: [
-        { label: `accept ${fmt(accItems)} items, JSON (median)`, values: [acc.jsonSummary.median], colors: ['#2563eb'] },
-        { label: `accept ${fmt(accItems)} items, NDJSON (median)`, values: [acc.ndjsonSummary?.median ?? null], colors: ['#2563eb'] },
-        { label: 'GET /orders/{id} p99, idle', values: [idle.p99], colors: ['#6b7280'] },
-        { label: `GET p99 during the ${fmt(bigN)}-item job`, values: [big.during.p99], colors: ['#f97316'] },
-      ],
-      unit: ' ms',
-      refs: [
-        { value: 3 * idle.p99, label: `target GET p99 ≤ 3 × idle = ${fmt(3 * idle.p99)} ms` },
-        { value: 100, label: 'target accept median ≤ 100 ms' },
-      ],
-    });
-    md.push(`Chart: [bulk latency](${src}) (dashed lines are the targets)`, '');
-  }
-  if (upd && raw) headlines.push(`Bulk update_orders_status: **${fmt(upRaw, 2)} × the raw set-based UPDATE** (${fmt(upd.perS)} vs ${fmt(raw.updatePerS)} items/s; target ≥ 0.5 — ${upd.perS >= 0.5 * raw.updatePerS ? 'met' : 'missed'})${naive ? ` and **${fmt(upNaive, 1)} × a naive per-item job queue** (target ≥ 20 — ${upd.perS >= 20 * naive.perS ? 'met' : 'missed'})` : ''}${cre ? `; create_orders runs at **${fmt(crRaw, 2)} × the raw INSERT** (${fmt(cre.perS)} vs ${fmt(raw.insertPerS)} items/s)` : ''}.`);
-  if (big?.rss && big?.during && idle)
-    headlines.push(`Accepting a ${fmt(big.rss.items)}-line upload grows API memory by **${fmt(big.rss.growthMiB)} MiB** (target ≤ 150 MB — ${big.rss.growthMiB <= 150 ? 'met' : 'missed'}); GET p99 while the job runs is **${fmt(big.ratioP99, 2)} × idle** (target ≤ 3 — ${big.ratioP99 <= 3 ? 'met' : 'missed'}).`);
-  if (acc?.jsonSummary && acc?.ndjsonSummary)
-    headlines.push(`Accepting ${fmt(accItems)} items takes a median **${fmt(acc.jsonSummary.median)} ms (JSON) / ${fmt(acc.ndjsonSummary.median)} ms (NDJSON)** while workers are busy (target ≤ 100 ms — ${acc.jsonSummary.median <= 100 && acc.ndjsonSummary.median <= 100 ? 'met' : 'missed'}).`);
+  md.push('| measurement | before | after | target | verdict |', '|---|---|---|---|---|');
+  md.push(`| throughput / server-side limit, workers in the API | ${fmt(ratio(Bf.inApi, server), 2)} | ${fmt(ratio(A.inApi, server), 2)} | ≥ 0.7 | ${verdict(A.inApi >= 0.7 * server)} |`);
+  md.push(`| throughput / server-side limit, separate worker | n/a | ${fmt(ratio(A.separate, server), 2)} | ≥ 0.7 | ${verdict(A.separate >= 0.7 * server)} |`);
+  md.push(`| accept 10k JSON, idle workers (median ms) | ${fmt(Bf.acceptIdle)} | ${fmt(A.acceptIdle)} | ≤ 50 | ${verdict(A.acceptIdle <= 50)} |`);
+  md.push(`| accept 10k JSON during a 1M job (median ms) | ${fmt(Bf.acceptDuring)} | ${fmt(A.acceptDuring)} | ≤ 100 | ${verdict(A.acceptDuring <= 100)} |`);
+  md.push(`| accept 1M-line NDJSON (s) | ${fmt(Bf.bigAcceptS, 2)} | ${fmt(A.bigAcceptS, 2)} | ≤ 2 | ${verdict(A.bigAcceptS <= 2)} |`);
+  md.push(`| rows written to job tables for it | ${fmt(Bf.bigRows)} | ${fmt(A.bigRows)} | ≤ 10,000 | ${verdict(A.bigRows <= 10_000)} |`);
+  md.push(`| GET p99 during / idle, workers in the API | ${fmt(Bf.p99Ratio, 2)} | ${fmt(A.p99Ratio, 2)} | ≤ 3 | ${verdict(A.p99Ratio <= 3)} |`);
+  md.push(`| GET p99 during / idle, separate worker | n/a | ${fmt(A.p99RatioSeparate, 2)} | ≤ 3 | ${verdict(A.p99RatioSeparate <= 3)} |`);
+  md.push('');
+  const src = chart('bulk-throughput.svg', {
+    title: `update_orders_status, ${fmt(j.config?.n)} items (items/s, higher is better)`,
+    subtitle: `${dateOf(j.machine?.date)} — 2 shared cores`,
+    xLabel: 'items per second',
+    series: [{ name: 'items/s' }],
+    groups: [
+      { label: 'SQL limit, server-side', values: [server], colors: ['#6b7280'] },
+      { label: 'SQL limit, client-driven', values: [client], colors: ['#9ca3af'] },
+      { label: 'before (item rows), workers in API', values: [Bf.inApi ?? null], colors: ['#f97316'] },
+      { label: 'after (chunks), workers in API', values: [A.inApi], colors: ['#2563eb'] },
+      { label: 'after (chunks), separate worker', values: [A.separate], colors: ['#1d4ed8'] },
+    ],
+    refs: [{ value: 0.7 * server, label: `target ≥ 0.7 × server-side limit = ${fmt(0.7 * server)}/s` }],
+  });
+  md.push(`Chart: [bulk throughput](${src})`, '');
+  headlines.push(
+    `Bulk update_orders_status runs at **${fmt(ratio(A.inApi, server), 2)} × the server-side SQL limit** with workers in the API (${fmt(ratio(A.separate, server), 2)} × with a separate worker; before: ${fmt(ratio(Bf.inApi, server), 2)} ×); a 10k-item JSON job is accepted in a median **${fmt(A.acceptIdle)} ms** (before ${fmt(Bf.acceptIdle)} ms) and a 1M-line upload in **${fmt(A.bigAcceptS, 2)} s** writing ${fmt(A.bigRows)} rows (before ${fmt(Bf.bigAcceptS, 2)} s, ${fmt(Bf.bigRows)} rows).`,
+  );
 }
 
 // ------------------------------------------------------------------------------------------ 2. pagination

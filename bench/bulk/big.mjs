@@ -119,3 +119,29 @@ export async function measureBig(svc, pg, getIds, { accepts = true } = {}) {
     tenant: TENANT,
   };
 }
+
+/**
+ * Memory of the duplicate check: a 1M-line update_orders_status upload (every line a distinct key) is
+ * accepted with the queue paused and cancelled at once; the API's RSS is sampled while it streams in.
+ */
+export async function measureDedupeUpload(svc, queue) {
+  await queue.pause();
+  try {
+    const rss0 = rssMiB(svc.api.pid);
+    let rssMax = rss0;
+    const sampler = setInterval(() => (rssMax = Math.max(rssMax, rssMiB(svc.api.pid) ?? 0)), 50);
+    const t0 = performance.now();
+    const res = await postNdjson(svc, 'update_orders_status', CFG.bigN, (i) => ({
+      id: `ord_dedupe_${i.toString(36).padStart(8, '0')}`,
+      status: 'paid',
+    }));
+    const acceptS = (performance.now() - t0) / 1000;
+    clearInterval(sampler);
+    const job = expectStatus(res, 202, 'POST 1M update NDJSON');
+    await request(svc, 'POST', `/bulk-jobs/${job.id}/cancel`);
+    log(`${svc.build.label}: 1M keyed NDJSON accepted in ${acceptS.toFixed(2)} s, RSS +${(rssMax - rss0).toFixed(1)} MiB`);
+    return { acceptS, rssGrowthMiB: rssMax - rss0 };
+  } finally {
+    await queue.resume();
+  }
+}

@@ -13,8 +13,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { machineInfo } from '../_lib/machine.mjs';
 import { killAllSync, stopAll } from '../_lib/proc.mjs';
-import { measureAcceptIdle } from './accept.mjs';
-import { measureBig } from './big.mjs';
+import { bulkQueue, measureAcceptIdle } from './accept.mjs';
+import { measureBig, measureDedupeUpload } from './big.mjs';
 import { CFG, HERE, log } from './env.mjs';
 import { measureLimit } from './limit.mjs';
 import { profileChunks } from './profile.mjs';
@@ -75,6 +75,9 @@ async function main() {
     const ids = Array.from({ length: 5000 }, (_, i) => `ord_${b.label}_in_${i * 37}`);
     await withService(b, db, { tag: 'big' }, async (svc) => {
       r.acceptIdle = await measureAcceptIdle(svc, CFG.acceptItems, CFG.acceptPosts);
+      const queue = bulkQueue(svc);
+      r.dedupeUpload = await measureDedupeUpload(svc, queue);
+      await queue.close();
       r.bigInApi = await measureBig(svc, pg, ids);
     });
     if (b.label === 'after') {

@@ -15,11 +15,17 @@ const CATEGORIES = [
   ['service code', /dist\/libs\//],
 ];
 
-/** Self time by category from a V8 .cpuprofile. */
-function summarizeProfile(file) {
+/** Monotonic microseconds, the clock V8 stamps profile samples with. */
+const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+
+/** Self time by category from a V8 .cpuprofile, counting only samples between `fromUs` and `toUs`. */
+function summarizeProfile(file, fromUs, toUs) {
   const prof = JSON.parse(readFileSync(file, 'utf8'));
   const self = new Map(prof.nodes.map((n) => [n.id, 0]));
+  let t = prof.startTime;
   for (let i = 0; i < prof.samples.length; i++) {
+    t += prof.timeDeltas[i] ?? 0;
+    if (t < fromUs || t > toUs) continue;
     self.set(prof.samples[i], (self.get(prof.samples[i]) ?? 0) + (prof.timeDeltas[i] ?? 0));
   }
   const byCat = new Map();
@@ -97,22 +103,26 @@ export async function profileChunks(build, pg, dbName, n) {
   });
   let wallS;
   let pgActivity;
+  let fromUs;
+  let toUs;
   try {
     await seedOrders(pg, 'ord_prof_', n, 'pending');
     const stop = startPgSampler(pg, dbName);
+    fromUs = nowUs();
     const t0 = performance.now();
     const res = await postJson(svc, '/bulk-jobs', {
       operation: 'update_orders_status',
       items: Array.from({ length: n }, (_, i) => ({ id: `ord_prof_${i}`, status: 'paid' })),
     });
     const { at } = await waitJob(svc, expectStatus(res, 202, 'profile POST').id);
+    toUs = nowUs();
     wallS = (at - t0) / 1000;
     pgActivity = await stop();
   } finally {
     await svc.stop();
   }
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-  const prof = summarizeProfile(join(dir, file));
+  const prof = summarizeProfile(join(dir, file), fromUs, toUs);
   const chunks = n / CHUNK;
   const result = {
     chunks,

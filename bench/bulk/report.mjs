@@ -30,6 +30,8 @@ export function summarize(result) {
       bigRows: big ? Object.values(big.written).reduce((a, w) => a + w.rows, 0) : null,
       bigToast: big ? Object.values(big.written).reduce((a, w) => a + w.toast, 0) : null,
       rss: big?.rssGrowthMiB ?? null,
+      dedupeAcceptS: b.dedupeUpload?.acceptS ?? null,
+      dedupeRss: b.dedupeUpload?.rssGrowthMiB ?? null,
       p99Ratio: big?.ratioP99 ?? null,
       p99RatioSeparate: b.bigSeparate?.ratioP99 ?? null,
     };
