@@ -8,6 +8,7 @@ import type { JobEvent } from './entities/event.entity';
 import type { BulkJob } from './entities/bulk-job.entity';
 import { JobDispatcher } from './job-dispatcher.service';
 import type { EventType, JobStatus } from './jobs.constants';
+import { BulkJobChunksRepository } from './repositories/bulk-job-chunks.repository';
 import { BulkJobsRepository, type FinishOptions } from './repositories/bulk-jobs.repository';
 import { JobEventsRepository } from './repositories/job-events.repository';
 
@@ -19,6 +20,7 @@ import { JobEventsRepository } from './repositories/job-events.repository';
 export class JobLifecycleService {
   constructor(
     private readonly jobs: BulkJobsRepository,
+    private readonly chunks: BulkJobChunksRepository,
     private readonly events: JobEventsRepository,
     private readonly transactions: TransactionRunner,
     private readonly dispatcher: JobDispatcher,
@@ -42,8 +44,12 @@ export class JobLifecycleService {
     });
   }
 
-  /** Completes the job once no chunk is pending: every chunk calls it after its own commit. */
-  completeIfDone(jobId: string): Promise<BulkJob | null> {
+  /**
+   * Completes the job once no chunk is pending: every chunk calls it after its own commit. A plain
+   * read first spares the chunks that are not the last a transaction of their own.
+   */
+  async completeIfDone(jobId: string): Promise<BulkJob | null> {
+    if (await this.chunks.anyPending(jobId)) return null;
     return this.finish(jobId, 'completed', { whenNoPendingChunks: true });
   }
 

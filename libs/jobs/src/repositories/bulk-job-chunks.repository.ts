@@ -250,6 +250,14 @@ export class BulkJobChunksRepository {
     );
   }
 
+  async anyPending(jobId: string): Promise<boolean> {
+    const [row] = await this.query<{ pending: boolean }[]>(
+      `SELECT EXISTS (SELECT 1 FROM bulk_job_chunks WHERE job_id = $1 AND state = 'pending') AS pending`,
+      [jobId],
+    );
+    return row.pending;
+  }
+
   async pendingChunkNos(jobId: string): Promise<number[]> {
     const rows = await this.query<{ chunk_no: number }[]>(
       `SELECT chunk_no FROM bulk_job_chunks WHERE job_id = $1 AND state = 'pending' ORDER BY chunk_no`,
