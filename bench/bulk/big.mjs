@@ -139,7 +139,9 @@ export async function measureDedupeUpload(svc, queue) {
     clearInterval(sampler);
     const job = expectStatus(res, 202, 'POST 1M update NDJSON');
     await request(svc, 'POST', `/bulk-jobs/${job.id}/cancel`);
-    log(`${svc.build.label}: 1M keyed NDJSON accepted in ${acceptS.toFixed(2)} s, RSS +${(rssMax - rss0).toFixed(1)} MiB`);
+    log(
+      `${svc.build.label}: 1M keyed NDJSON accepted in ${acceptS.toFixed(2)} s, RSS +${(rssMax - rss0).toFixed(1)} MiB`,
+    );
     return { acceptS, rssGrowthMiB: rssMax - rss0 };
   } finally {
     await queue.resume();

@@ -21,6 +21,7 @@ import { profileChunks } from './profile.mjs';
 import { writeReport } from './report.mjs';
 import { connect, freshDatabase, prepareBuild, startService } from './service.mjs';
 import { measureThroughput } from './throughput.mjs';
+import { measureValidation } from './validation.mjs';
 
 process.on('exit', killAllSync);
 
@@ -85,6 +86,7 @@ async function main() {
         measureBig(svc, pg, ids, { accepts: false }),
       );
       r.profile = await profileChunks(b, pg, db, CFG.n);
+      r.validation = measureValidation(b);
     }
     save();
   }
