@@ -55,10 +55,14 @@ export class JobDispatcher {
   }
 
   async enqueueWebhook(eventId: string): Promise<void> {
-    await this.webhooks.add(JobName.Deliver, { eventId } satisfies JobPayloads['deliver-webhook'], {
-      ...WEBHOOK_JOB_OPTIONS,
-      jobId: eventId,
-    });
+    await this.webhooks.add(
+      JobName.Deliver,
+      { eventId } satisfies JobPayloads[typeof JobName.Deliver],
+      {
+        ...WEBHOOK_JOB_OPTIONS,
+        jobId: eventId,
+      },
+    );
   }
 
   private async ensure<N extends JobNameOf>(unit: Work<N>): Promise<number> {
