@@ -22,6 +22,8 @@ export const CFG = {
   /** The build measured as "before" (the item-per-row storage); empty to skip it. */
   beforeRef: process.env.BENCH_BEFORE_REF ?? 'f1a944e',
   skipBuild: process.env.BENCH_SKIP_BUILD === '1',
+  /** Phases to run (comma-separated): limit, throughput, big, profile. */
+  phases: new Set((process.env.BENCH_PHASES ?? 'limit,throughput,big,profile').split(',')),
 };
 
 export const PG_ADMIN =

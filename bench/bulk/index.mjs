@@ -53,11 +53,13 @@ async function main() {
     result.builds[b.label] = {};
   }
   const after = pgs.after;
-  result.limit = await measureLimit(after.pg, CFG.n, CFG.reps);
+  result.limit = CFG.phases.has('limit')
+    ? await measureLimit(after.pg, CFG.n, CFG.reps)
+    : { serverSide: [], clientDriven: [] };
   const save = () =>
     writeFileSync(join(HERE, 'results.json'), `${JSON.stringify(result, null, 2)}\n`);
 
-  for (const b of builds) {
+  for (const b of builds.filter(() => CFG.phases.has('throughput'))) {
     const { db, pg } = pgs[b.label];
     const r = result.builds[b.label];
     r.throughputInApi = await withService(b, db, { tag: 'in' }, (svc) =>
@@ -70,7 +72,7 @@ async function main() {
     }
     save();
   }
-  for (const b of builds) {
+  for (const b of builds.filter(() => CFG.phases.has('big'))) {
     const { db, pg } = pgs[b.label];
     const r = result.builds[b.label];
     const ids = Array.from({ length: 5000 }, (_, i) => `ord_${b.label}_in_${i * 37}`);
@@ -85,10 +87,13 @@ async function main() {
       r.bigSeparate = await withService(b, db, { tag: 'bigsep', separateWorkers: 1 }, (svc) =>
         measureBig(svc, pg, ids, { accepts: false }),
       );
-      r.profile = await profileChunks(b, pg, db, CFG.n);
-      r.validation = measureValidation(b);
     }
     save();
+  }
+  if (CFG.phases.has('profile')) {
+    const { db, pg } = pgs.after;
+    result.builds.after.profile = await profileChunks(builds.at(-1), pg, db, CFG.n);
+    result.builds.after.validation = measureValidation(builds.at(-1));
   }
   result.finishedAt = new Date().toISOString();
   save();

@@ -67,7 +67,7 @@ export class ChunkBuilder {
 /** One JSON array: raw lines joined as they came, parsed values stringified in one call. */
 function serialise(items: unknown[]): string {
   if (items.every((i) => i instanceof RawJsonItem)) {
-    return `[${(items).map((i) => i.json).join(',')}]`;
+    return `[${items.map((i) => i.json).join(',')}]`;
   }
   return JSON.stringify(items.map((i) => (i instanceof RawJsonItem ? i.value : i)));
 }
