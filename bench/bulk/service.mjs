@@ -72,7 +72,7 @@ export async function freshDatabase(name) {
 export async function startService(
   build,
   dbName,
-  { separateWorkers = 0, tag = 'svc', workerArgs = [] } = {},
+  { separateWorkers = 0, tag = 'svc', workerArgs = [], apiArgs = [] } = {},
 ) {
   const port = await freePort();
   const prefix = `benchbulk_${build.label}_${tag}_${Date.now()}`;
@@ -93,7 +93,7 @@ export async function startService(
   mkdirSync(WORK, { recursive: true });
   const api = startProcess(
     `api-${build.label}-${tag}`,
-    [join(build.dist, 'apps/api/src/main.js')],
+    [...apiArgs, join(build.dist, 'apps/api/src/main.js')],
     {
       env,
       cwd: ROOT,

@@ -54,7 +54,7 @@ export interface paths {
     put?: never;
     /**
      * Cancel a bulk job
-     * @description Workers stop at the next chunk; unprocessed items become `cancelled`.
+     * @description Every chunk not yet started is cancelled at once (its items become `cancelled`); chunks being applied right now finish, and the answer carries the final counters.
      */
     post: operations['cancelBulkJob'];
     delete?: never;
