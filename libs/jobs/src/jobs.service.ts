@@ -129,10 +129,7 @@ export class JobsService {
     const writer = this.chunks.writer(id);
     const builder = new ChunkBuilder(writer, this.config.chunkSize, op.dedupeField);
     try {
-      for await (const item of input.items) {
-        if (builder.count + 1 > this.config.maxItems) throw this.tooMany();
-        await builder.add(item);
-      }
+      await builder.addAll(input.items, this.config.maxItems, () => this.tooMany());
       await builder.close();
       await writer.close();
     } catch (e) {

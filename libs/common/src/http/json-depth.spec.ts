@@ -22,6 +22,24 @@ describe('jsonDepthExceeds', () => {
     expect(jsonDepthExceeds('['.repeat(5000) + ']'.repeat(5000))).toBe(true);
   });
 
+  it('reads raw UTF-8 bytes the same way as decoded text', () => {
+    const cases = [
+      '{"ü€😀":"[[[\\"é"}',
+      '["日本語",[["\\u005b"]]]',
+      '{"a":"\\\\"}',
+      '[["ä"],{"ö":[{}]}]',
+    ];
+    for (const text of cases) {
+      for (const limit of [1, 2, 3, 4]) {
+        expect(jsonDepthExceeds(Buffer.from(text, 'utf8'), limit)).toBe(
+          jsonDepthExceeds(text, limit),
+        );
+      }
+    }
+    expect(jsonDepthExceeds(Buffer.from('[["ä"],{"ö":[{}]}]'), 3)).toBe(true);
+    expect(jsonDepthExceeds(Buffer.from('[["ä"],{"ö":[{}]}]'), 4)).toBe(false);
+  });
+
   it('verifyJsonDepth throws a 400 error body-parser can report', () => {
     expect(() => verifyJsonDepth(null, null, Buffer.from('['.repeat(100)))).toThrow(
       JsonTooDeepError,

@@ -1,13 +1,17 @@
 /** Deeper JSON than this is refused before anything recursive (validation, fingerprints) sees it. */
 export const MAX_JSON_DEPTH = 64;
 
-/** Nesting depth of JSON text, counting only brackets outside strings; stops early past `limit`. */
-export function jsonDepthExceeds(text: string | Buffer, limit = MAX_JSON_DEPTH): boolean {
-  const s = typeof text === 'string' ? text : text.toString('utf8');
+/**
+ * Nesting depth of JSON text, counting only brackets outside strings; stops early past `limit`.
+ * Works on the raw bytes when given a Buffer: the characters that matter are ASCII, and UTF-8 never
+ * uses ASCII byte values inside a multi-byte character, so nothing needs decoding.
+ */
+export function jsonDepthExceeds(text: string | Uint8Array, limit = MAX_JSON_DEPTH): boolean {
   let depth = 0;
   let inString = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
+  const bytes = typeof text !== 'string';
+  for (let i = 0, n = text.length; i < n; i++) {
+    const c = bytes ? text[i] : text.charCodeAt(i);
     if (inString) {
       if (c === 92)
         i++; // backslash: skip the escaped character

@@ -49,4 +49,27 @@ describe('ChunkBuilder', () => {
     // '7' at 6 (chunk 3, pos 0: 7 and '7' are one key); over-long keys and nulls are not tracked.
     expect(chunks.map((c) => c.duplicates)).toEqual([[], [0], [0], [0], [], []]);
   });
+
+  it('takes sync and async sources alike and refuses items beyond the maximum', async () => {
+    const sync = collect();
+    const a = new ChunkBuilder(sync.sink, 2);
+    await a.addAll([1, 2, 3, 4, 5], 5, () => new Error('too many'));
+    await a.close();
+    expect(sync.chunks.map((c) => c.items)).toEqual(['[1,2]', '[3,4]', '[5]']);
+
+    async function* lines() {
+      for (let i = 0; i < 4; i++) yield await Promise.resolve({ i });
+    }
+    const streamed = collect();
+    const b = new ChunkBuilder(streamed.sink, 3);
+    await b.addAll(lines(), 10, () => new Error('too many'));
+    await b.close();
+    expect(streamed.chunks.map((c) => c.itemCount)).toEqual([3, 1]);
+
+    const c = new ChunkBuilder(collect().sink, 2);
+    await expect(c.addAll([1, 2, 3], 2, () => new Error('too many'))).rejects.toThrow('too many');
+    await expect(
+      new ChunkBuilder(collect().sink, 2).addAll(lines(), 3, () => new Error('over')),
+    ).rejects.toThrow('over');
+  });
 });

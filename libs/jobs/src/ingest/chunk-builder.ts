@@ -37,13 +37,38 @@ export class ChunkBuilder {
     if (dedupeField) this.keys = new KeySet();
   }
 
-  async add(item: unknown): Promise<void> {
+  /**
+   * Adds one item; returns a promise only when a full chunk goes to the sink, so a JSON array of
+   * 10,000 items costs ten awaits rather than 10,000.
+   */
+  add(item: unknown): Promise<void> | undefined {
     const value = item instanceof RawJsonItem ? item.value : item;
     const key = this.keys ? dedupeKey(value, this.dedupeField!) : null;
     if (key !== null && !this.keys!.add(key)) this.duplicates.push(this.pending.length);
     this.pending.push(item);
     this.count++;
-    if (this.pending.length >= this.chunkSize) await this.flush();
+    return this.pending.length >= this.chunkSize ? this.flush() : undefined;
+  }
+
+  /** Adds every item of a sync or async source, refusing more than `max` (`onTooMany` decides how). */
+  async addAll(
+    items: Iterable<unknown> | AsyncIterable<unknown>,
+    max: number,
+    onTooMany: () => Error,
+  ): Promise<void> {
+    if (Symbol.iterator in items) {
+      for (const item of items) {
+        if (this.count >= max) throw onTooMany();
+        const flushed = this.add(item);
+        if (flushed) await flushed;
+      }
+      return;
+    }
+    for await (const item of items) {
+      if (this.count >= max) throw onTooMany();
+      const flushed = this.add(item);
+      if (flushed) await flushed;
+    }
   }
 
   /** Writes the last, partial chunk. */
