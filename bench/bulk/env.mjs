@@ -32,6 +32,8 @@ export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
 export const TENANT = 'bench';
 export const AUTH = 'Bearer bench-key';
 export const CHUNK = 1000;
+/** Node flags the service is deployed with (Dockerfile NODE_OPTIONS, `npm start`): measured as run. */
+export const SERVICE_NODE_ARGS = ['--max-semi-space-size=64'];
 
 export const dbUrl = (name) => PG_ADMIN.replace(/\/[^/]*$/, `/${name}`);
 

@@ -20,6 +20,7 @@ import {
   sleep,
   TENANT,
   WORK,
+  SERVICE_NODE_ARGS,
 } from './env.mjs';
 
 const { Client } = require('pg');
@@ -72,7 +73,7 @@ export async function freshDatabase(name) {
 export async function startService(
   build,
   dbName,
-  { separateWorkers = 0, tag = 'svc', workerArgs = [], apiArgs = [] } = {},
+  { separateWorkers = 0, tag = 'svc', workerArgs = [], apiArgs = [], env: extraEnv = {} } = {},
 ) {
   const port = await freePort();
   const prefix = `benchbulk_${build.label}_${tag}_${Date.now()}`;
@@ -89,11 +90,12 @@ export async function startService(
     LOG_LEVEL: 'warn',
     BULK_CHUNK_SIZE: String(CHUNK),
     RUN_WORKERS: separateWorkers ? 'false' : 'true',
+    ...extraEnv,
   };
   mkdirSync(WORK, { recursive: true });
   const api = startProcess(
     `api-${build.label}-${tag}`,
-    [...apiArgs, join(build.dist, 'apps/api/src/main.js')],
+    [...SERVICE_NODE_ARGS, ...apiArgs, join(build.dist, 'apps/api/src/main.js')],
     {
       env,
       cwd: ROOT,
@@ -106,7 +108,7 @@ export async function startService(
   for (let i = 0; i < separateWorkers; i++) {
     const w = startProcess(
       `worker-${build.label}-${tag}-${i}`,
-      [...workerArgs, join(build.dist, 'apps/worker/src/main.js')],
+      [...SERVICE_NODE_ARGS, ...workerArgs, join(build.dist, 'apps/worker/src/main.js')],
       {
         env,
         cwd: ROOT,

@@ -50,7 +50,12 @@ function setup() {
   };
   const jobs = {
     insert: vi.fn((j: NewJob) => {
-      const row = job({ id: j.id, operation: j.operation, retryOf: j.retryOf });
+      const row = job({
+        id: j.id,
+        operation: j.operation,
+        retryOf: j.retryOf,
+        totalItems: j.totalItems ?? 0,
+      });
       stored.set(j.id, row);
       return Promise.resolve(row);
     }),
@@ -136,8 +141,21 @@ describe('JobsService', () => {
       s.service.accept('t', { operation: 'update_orders_status', format: 'json', items: [] }),
     ).rejects.toBeInstanceOf(ProblemException);
     const tooMany = Array.from({ length: 6 }, (_, i) => ({ id: String(i) }));
+    // A JSON array over the limit is refused before anything is written.
     await expect(
       s.service.accept('t', { operation: 'update_orders_status', format: 'json', items: tooMany }),
+    ).rejects.toMatchObject({ code: 'validation_failed' });
+    expect(s.jobs.insert).toHaveBeenCalledTimes(1); // only the empty job's
+    // A streamed upload finds out while it is being written: the COPY is cancelled.
+    async function* lines() {
+      for (const item of tooMany) yield await Promise.resolve(item);
+    }
+    await expect(
+      s.service.accept('t', {
+        operation: 'update_orders_status',
+        format: 'ndjson',
+        items: lines(),
+      }),
     ).rejects.toMatchObject({ code: 'validation_failed' });
     expect(s.writer.abort).toHaveBeenCalled();
     await expect(

@@ -116,7 +116,11 @@ export class JobsService {
   private async create(input: NewJobInput): Promise<BulkJob> {
     const op = this.registry.get(input.operation)!;
     const id = newId('job');
-    await this.jobs.insert({
+    // A JSON array's size is known before anything is written: its row goes in with the total and
+    // needs no second write.
+    const known = Array.isArray(input.items) ? input.items.length : undefined;
+    if (known !== undefined && known > this.config.maxItems) throw this.tooMany();
+    const inserted = await this.jobs.insert({
       id,
       tenantId: input.tenantId,
       operation: op.name,
@@ -125,6 +129,7 @@ export class JobsService {
       chunkSize: this.config.chunkSize,
       webhookUrl: input.webhookUrl,
       retryOf: input.retryOf,
+      totalItems: known,
     });
     const writer = this.chunks.writer(id);
     const builder = new ChunkBuilder(writer, this.config.chunkSize, op.dedupeField);
@@ -141,7 +146,7 @@ export class JobsService {
         { field: 'items', message: 'items must contain at least 1 item' },
       ]);
     }
-    const job = await this.jobs.setTotal(id, builder.count);
+    const job = known === undefined ? await this.jobs.setTotal(id, builder.count) : inserted;
     const chunks = Array.from({ length: Math.ceil(builder.count / job.chunkSize) }, (_, i) => i);
     await this.transactions.afterCommit(() => this.dispatcher.enqueueJob(id, job.atomic, chunks));
     return job;

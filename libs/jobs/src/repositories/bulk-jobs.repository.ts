@@ -21,6 +21,8 @@ export interface NewJob {
   chunkSize: number;
   webhookUrl: string | null;
   retryOf: string | null;
+  /** Known up front for a JSON array; a streamed upload's is set once it has been read. */
+  totalItems?: number;
 }
 
 export interface JobCounters {
@@ -146,7 +148,7 @@ export class BulkJobsRepository {
   async insert(job: NewJob): Promise<BulkJob> {
     const row = await this.returning(
       `INSERT INTO bulk_jobs (id, tenant_id, operation, status, atomic, source_format, chunk_size, total_items, webhook_url, retry_of)
-       VALUES ($1, $2, $3, 'pending', $4, $5, $6, 0, $7, $8) RETURNING *`,
+       VALUES ($1, $2, $3, 'pending', $4, $5, $6, $9, $7, $8) RETURNING *`,
       [
         job.id,
         job.tenantId,
@@ -156,6 +158,7 @@ export class BulkJobsRepository {
         job.chunkSize,
         job.webhookUrl,
         job.retryOf,
+        job.totalItems ?? 0,
       ],
     );
     return row!;
