@@ -148,7 +148,8 @@ describe('JobsService', () => {
     expect(s.jobs.insert).toHaveBeenCalledTimes(1); // only the empty job's
     // A streamed upload finds out while it is being written: the COPY is cancelled.
     async function* lines() {
-      for (const item of tooMany) yield await Promise.resolve(item);
+      yield await Promise.resolve(tooMany.slice(0, 4));
+      yield await Promise.resolve(tooMany.slice(4));
     }
     await expect(
       s.service.accept('t', {
@@ -191,7 +192,11 @@ describe('JobsService', () => {
     s.stored.set('job_1', job({ status: 'completed', failed: 0 }));
     await expect(s.service.retry('t', 'job_1')).rejects.toMatchObject({ code: 'nothing_to_retry' });
     s.stored.set('job_1', job({ status: 'completed', failed: 2 }));
-    s.items.failedItems.mockReturnValue([{ id: 'x' }, { id: 'y' }]);
+    s.items.failedItems.mockReturnValue(
+      (async function* () {
+        yield await Promise.resolve([{ id: 'x' }, { id: 'y' }]);
+      })(),
+    );
     const dto = await s.service.retry('t', 'job_1');
     expect(dto).toMatchObject({ retry_of: 'job_1', total_items: 2 });
   });

@@ -14,7 +14,7 @@ import type {
   ListEventsQueryDto,
 } from './dto/list-queries.dto';
 import type { BulkJob } from './entities/bulk-job.entity';
-import { ChunkBuilder } from './ingest/chunk-builder';
+import { ChunkBuilder, type ItemSource } from './ingest/chunk-builder';
 import { JobItemsService } from './items/job-items.service';
 import { JobDispatcher } from './job-dispatcher.service';
 import { JobLifecycleService, toEventDto } from './job-lifecycle.service';
@@ -34,7 +34,7 @@ export interface AcceptInput {
   webhookUrl?: string;
   atomic?: boolean;
   format: SourceFormat;
-  items: Iterable<unknown> | AsyncIterable<unknown>;
+  items: ItemSource;
 }
 
 /** What a new job is made of: a fresh job row, then its items streamed into chunks. */
@@ -45,7 +45,7 @@ interface NewJobInput {
   format: string;
   webhookUrl: string | null;
   retryOf: string | null;
-  items: Iterable<unknown> | AsyncIterable<unknown>;
+  items: ItemSource;
 }
 
 /** The HTTP side of bulk jobs: accept, read, cancel, retry and delete. */

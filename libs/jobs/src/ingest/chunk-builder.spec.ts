@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ChunkBuilder, type NewChunk } from './chunk-builder';
 import { RawJsonItem } from './ndjson';
 
@@ -25,13 +25,13 @@ describe('ChunkBuilder', () => {
   it('keeps raw NDJSON text as sent and stores non-objects as they are', async () => {
     const { chunks, sink } = collect();
     const b = new ChunkBuilder(sink, 10);
-    await b.add(new RawJsonItem({ a: 1 }, '{"a":1,  "b":"x"}'));
-    await b.add(new RawJsonItem(5, '5'));
+    await b.add(new RawJsonItem('{"a":1,  "b":"x"}'));
+    await b.add(new RawJsonItem('5'));
     await b.close();
     expect(chunks[0].items).toBe('[{"a":1,  "b":"x"},5]');
     const mixed = collect();
     const m = new ChunkBuilder(mixed.sink, 10);
-    await m.add(new RawJsonItem({ a: 1 }, '{"a":1}'));
+    await m.add(new RawJsonItem('{"a":1}'));
     await m.add(undefined);
     await m.add('text');
     await m.close();
@@ -50,6 +50,24 @@ describe('ChunkBuilder', () => {
     expect(chunks.map((c) => c.duplicates)).toEqual([[], [0], [0], [0], [], []]);
   });
 
+  it('reads keys from raw lines only when the operation has a key field', async () => {
+    const keyed = collect();
+    const b = new ChunkBuilder(keyed.sink, 10, 'id');
+    for (const json of ['{"id":"a"}', '{"id":"b"}', '{"id": "a"}'])
+      await b.add(new RawJsonItem(json));
+    await b.close();
+    expect(keyed.chunks[0].duplicates).toEqual([2]);
+    expect(keyed.chunks[0].items).toBe('[{"id":"a"},{"id":"b"},{"id": "a"}]');
+
+    const plain = new RawJsonItem('{"id":"a"}');
+    const parse = vi.spyOn(JSON, 'parse');
+    const c = new ChunkBuilder(collect().sink, 10);
+    await c.add(plain);
+    await c.close();
+    expect(parse).not.toHaveBeenCalled();
+    parse.mockRestore();
+  });
+
   it('takes sync and async sources alike and refuses items beyond the maximum', async () => {
     const sync = collect();
     const a = new ChunkBuilder(sync.sink, 2);
@@ -58,7 +76,8 @@ describe('ChunkBuilder', () => {
     expect(sync.chunks.map((c) => c.items)).toEqual(['[1,2]', '[3,4]', '[5]']);
 
     async function* lines() {
-      for (let i = 0; i < 4; i++) yield await Promise.resolve({ i });
+      yield await Promise.resolve([{ i: 0 }, { i: 1 }]);
+      yield await Promise.resolve([{ i: 2 }, { i: 3 }]);
     }
     const streamed = collect();
     const b = new ChunkBuilder(streamed.sink, 3);

@@ -9,6 +9,9 @@ export interface NewChunk {
   duplicates: number[];
 }
 
+/** A job's items: a parsed JSON array, or batches of items as a streamed upload arrives. */
+export type ItemSource = Iterable<unknown> | AsyncIterable<readonly unknown[]>;
+
 export interface ChunkSink {
   write(chunk: NewChunk): Promise<void>;
 }
@@ -42,29 +45,26 @@ export class ChunkBuilder {
    * 10,000 items costs ten awaits rather than 10,000.
    */
   add(item: unknown): Promise<void> | undefined {
-    const value = item instanceof RawJsonItem ? item.value : item;
-    const key = this.keys ? dedupeKey(value, this.dedupeField!) : null;
+    const key = this.keys
+      ? dedupeKey(item instanceof RawJsonItem ? item.value : item, this.dedupeField!)
+      : null;
     if (key !== null && !this.keys!.add(key)) this.duplicates.push(this.pending.length);
     this.pending.push(item);
     this.count++;
     return this.pending.length >= this.chunkSize ? this.flush() : undefined;
   }
 
-  /** Adds every item of a sync or async source, refusing more than `max` (`onTooMany` decides how). */
-  async addAll(
-    items: Iterable<unknown> | AsyncIterable<unknown>,
-    max: number,
-    onTooMany: () => Error,
-  ): Promise<void> {
-    if (Symbol.iterator in items) {
-      for (const item of items) {
-        if (this.count >= max) throw onTooMany();
-        const flushed = this.add(item);
-        if (flushed) await flushed;
-      }
-      return;
-    }
-    for await (const item of items) {
+  /**
+   * Adds every item of a source, refusing more than `max` (`onTooMany` says how): a JSON array's
+   * items one by one, a streamed upload's in the batches it arrives in.
+   */
+  async addAll(items: ItemSource, max: number, onTooMany: () => Error): Promise<void> {
+    if (Symbol.iterator in items) return this.addBatch(items, max, onTooMany);
+    for await (const batch of items) await this.addBatch(batch, max, onTooMany);
+  }
+
+  private async addBatch(batch: Iterable<unknown>, max: number, onTooMany: () => Error) {
+    for (const item of batch) {
       if (this.count >= max) throw onTooMany();
       const flushed = this.add(item);
       if (flushed) await flushed;
@@ -91,10 +91,12 @@ export class ChunkBuilder {
 
 /** One JSON array: raw lines joined as they came, parsed values stringified in one call. */
 function serialise(items: unknown[]): string {
-  if (items.every((i) => i instanceof RawJsonItem)) {
-    return `[${items.map((i) => i.json).join(',')}]`;
-  }
-  return JSON.stringify(items.map((i) => (i instanceof RawJsonItem ? i.value : i)));
+  if (!items.some((i) => i instanceof RawJsonItem)) return JSON.stringify(items);
+  // As JSON.stringify writes array elements: undefined (and functions) become null.
+  const parts = items.map((i) =>
+    i instanceof RawJsonItem ? i.json : ((JSON.stringify(i) as string | undefined) ?? 'null'),
+  );
+  return `[${parts.join(',')}]`;
 }
 
 /** The value that makes two items of one job the same target, if the item has a usable one. */

@@ -6,9 +6,10 @@ const MAX_FIELD_CHARS = 1024 * 1024;
 
 /**
  * Streams RFC 4180 CSV as objects keyed by the header row (quoted fields, doubled quotes, CRLF and
- * newlines inside quotes). Empty cells are left out, so optional fields stay optional.
+ * newlines inside quotes). Empty cells are left out, so optional fields stay optional. Yields the
+ * records of each incoming piece of the body together, not one await per record.
  */
-export async function* csvItems(stream: Readable): AsyncGenerator<unknown> {
+export async function* csvItems(stream: Readable): AsyncGenerator<unknown[]> {
   const decoder = new StringDecoder('utf8');
   let header: string[] | null = null;
   let record: string[] = [];
@@ -94,10 +95,10 @@ export async function* csvItems(stream: Readable): AsyncGenerator<unknown> {
         if (item !== undefined) out.push(item);
       } else if (c !== '\r') append(c);
     }
-    yield* out;
+    if (out.length) yield out;
   }
   if (field !== '' || record.length) {
     const item = finishRecord();
-    if (item !== undefined) yield item;
+    if (item !== undefined) yield [item];
   }
 }

@@ -57,7 +57,7 @@ export class JobItemsService {
   }
 
   /** The items (as submitted) that failed, in index order, for a retry job. */
-  async *failedItems(job: ItemJob): AsyncGenerator<unknown> {
+  async *failedItems(job: ItemJob): AsyncGenerator<unknown[]> {
     let after = -1;
     for (;;) {
       const failures = await this.chunks.failuresAfter(job.id, after, FAILURE_BATCH);
@@ -65,14 +65,16 @@ export class JobItemsService {
       after = failures[failures.length - 1].idx;
       let chunkNo = -1;
       let items: unknown[] = [];
+      const batch: unknown[] = [];
       for (const f of failures) {
         const no = Math.floor(f.idx / job.chunkSize);
         if (no !== chunkNo) {
           chunkNo = no;
           items = JSON.parse((await this.chunks.readItems(job.id, no)).items) as unknown[];
         }
-        yield items[f.idx - no * job.chunkSize];
+        batch.push(items[f.idx - no * job.chunkSize]);
       }
+      yield batch;
       if (failures.length < FAILURE_BATCH) return;
     }
   }
