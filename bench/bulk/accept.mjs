@@ -8,7 +8,7 @@ import { expectStatus, postJson, request } from './service.mjs';
 
 const Bull = require('bull');
 
-const ACCEPT_WARMUP = 10;
+const ACCEPT_WARMUP = 30;
 
 export function bulkQueue(svc) {
   return new Bull('bulk-jobs', { prefix: svc.prefix, redis: REDIS_URL });
