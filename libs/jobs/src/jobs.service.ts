@@ -1,6 +1,7 @@
 import { bulkConfig, newId, ProblemException } from '@app/common';
 import { TransactionRunner } from '@app/database';
 import type { Page, PageRequest } from '@app/pagination';
+import { currentTraceCarrier } from '@app/telemetry';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { once } from 'node:events';
@@ -116,6 +117,8 @@ export class JobsService {
   private async create(input: NewJobInput): Promise<BulkJob> {
     const op = this.registry.get(input.operation)!;
     const id = newId('job');
+    // The submitting request's span: every chunk and webhook of the job becomes part of its trace.
+    const trace = currentTraceCarrier();
     await this.jobs.insert({
       id,
       tenantId: input.tenantId,
@@ -125,6 +128,7 @@ export class JobsService {
       chunkSize: this.config.chunkSize,
       webhookUrl: input.webhookUrl,
       retryOf: input.retryOf,
+      traceContext: trace,
     });
     const writer = this.chunks.writer(id);
     const builder = new ChunkBuilder(writer, this.config.chunkSize, op.dedupeField);
@@ -146,7 +150,9 @@ export class JobsService {
     }
     const job = await this.jobs.setTotal(id, builder.count);
     const chunks = Array.from({ length: Math.ceil(builder.count / job.chunkSize) }, (_, i) => i);
-    await this.transactions.afterCommit(() => this.dispatcher.enqueueJob(id, job.atomic, chunks));
+    await this.transactions.afterCommit(() =>
+      this.dispatcher.enqueueJob(id, job.atomic, chunks, trace),
+    );
     return job;
   }
 

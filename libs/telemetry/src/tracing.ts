@@ -1,0 +1,72 @@
+import { tracingEnabled, validateEnv } from '@app/common';
+import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import type { IncomingMessage } from 'node:http';
+
+export type ProcessRole = 'api' | 'worker';
+
+/** Probes and scrapes would be most of the traces and tell nothing about the work. */
+const UNTRACED_PATHS = /^\/(health|metrics)(\/|$|\?)/;
+
+let sdk: NodeSDK | undefined;
+let status = 'OpenTelemetry tracing off (no OTEL_TRACES_EXPORTER or OTLP endpoint configured)';
+
+/**
+ * Starts the OpenTelemetry SDK when the validated OTEL_* configuration asks for an exporter; must run
+ * before http, express, pg and ioredis are first required (each app's `instrument.ts`, imported first).
+ * Exporter, protocol, endpoint, sampler, service name and batching all come from the standard OTEL_*
+ * variables, read by the SDK itself. An invalid configuration leaves tracing off: start-up then stops
+ * on it with a message naming the variable.
+ */
+export function startTracing(role: ProcessRole, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (sdk) return true;
+  let config: ReturnType<typeof validateEnv>;
+  try {
+    config = validateEnv(env);
+  } catch {
+    return false;
+  }
+  if (!tracingEnabled(config)) {
+    if (config.OTEL_SDK_DISABLED) status = 'OpenTelemetry tracing off (OTEL_SDK_DISABLED=true)';
+    return false;
+  }
+  sdk = new NodeSDK({
+    // The role tells API and worker apart when both share one OTEL_SERVICE_NAME.
+    ...(config.OTEL_SERVICE_NAME ? {} : { serviceName: `bulk-rest-${role}` }),
+    instrumentations: [
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req: IncomingMessage) => UNTRACED_PATHS.test(req.url ?? ''),
+      }),
+      new ExpressInstrumentation(),
+      // Bull polls Redis and the reconciler reads Postgres all the time: only calls made inside a
+      // traced request, chunk or delivery are worth a span.
+      new PgInstrumentation({ requireParentSpan: true }),
+      new IORedisInstrumentation({ requireParentSpan: true }),
+    ],
+  });
+  sdk.start();
+  const protocol = config.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf';
+  const endpoint =
+    config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+    config.OTEL_EXPORTER_OTLP_ENDPOINT ??
+    'the default endpoint';
+  status =
+    `OpenTelemetry tracing on: exporter ${config.OTEL_TRACES_EXPORTER ?? 'otlp'} (${protocol}) to ` +
+    `${endpoint}, sampler ${config.OTEL_TRACES_SAMPLER ?? 'parentbased_always_on'}`;
+  return true;
+}
+
+/** One line for the start-up log: whether tracing runs, and where spans go. */
+export function tracingStatus(): string {
+  return status;
+}
+
+/** Exports the spans still buffered; part of the shutdown sequence. */
+export async function stopTracing(): Promise<void> {
+  const running = sdk;
+  sdk = undefined;
+  await running?.shutdown();
+}
