@@ -268,4 +268,79 @@ describe('OpenTelemetry traces', () => {
       });
     });
   });
+  /** An API process that also runs the workers: one job, to completion, with a client traceparent. */
+  const runJobInOneProcess = async (name: string, otel: NodeJS.ProcessEnv) => {
+    const hooks = await startHookReceiver();
+    closers.push(() => hooks.close());
+    const port = await freePort();
+    const prefix = `trace_${randomBytes(4).toString('hex')}`;
+    const api = await launch(
+      name,
+      API_MAIN,
+      baseEnv(prefix, { ...otel, PORT: String(port) }),
+      /API listening/,
+    );
+    const base = `http://127.0.0.1:${port}`;
+    const traceId = randomBytes(16).toString('hex');
+    const res = await submit(base, hooks.url, `00-${traceId}-${randomBytes(8).toString('hex')}-01`);
+    const job = (await res.json()) as { id: string };
+    expect(res.status, JSON.stringify(job)).toBe(202);
+    await eventually('the webhook', () => hooks.received[0]);
+    const done = await fetch(`${base}/bulk-jobs/${job.id}`, { headers: AUTH });
+    expect(((await done.json()) as { status: string }).status).toBe('completed');
+    return { api, job, traceId, hook: hooks.received[0] };
+  };
+
+  it('is off unless an exporter is configured: no SDK, no trace context stored, no trace ids logged', async () => {
+    // Only variables that name no exporter: the SDK would default to localhost:4318; here nothing starts.
+    const { api, job, hook } = await runJobInOneProcess('api (no exporter)', {
+      OTEL_SERVICE_NAME: 'bulk-rest-untraced',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    });
+    await withLogs(async () => {
+      expect(api.output()).toMatch(/OpenTelemetry tracing off \(no OTEL_TRACES_EXPORTER/);
+      expect(await storedTraceContext(job.id)).toBeNull();
+      expect(api.output()).not.toMatch(/"trace_id"/);
+      expect(hook.headers.traceparent).toBeUndefined();
+    });
+  });
+
+  it('sends nothing with OTEL_SDK_DISABLED=true, even with an exporter and endpoint set', async () => {
+    const otlp = await startOtlpReceiver();
+    closers.push(() => otlp.close());
+    const { api, job } = await runJobInOneProcess('api (disabled)', {
+      OTEL_SDK_DISABLED: 'true',
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    });
+    await withLogs(async () => {
+      expect(api.output()).toMatch(/OpenTelemetry tracing off \(OTEL_SDK_DISABLED=true\)/);
+      expect(await storedTraceContext(job.id)).toBeNull();
+      // Ten export intervals after a whole job: an SDK that had started would have sent by now.
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(otlp.requests).toEqual([]);
+    });
+  });
+
+  it('exports with OTLP http/protobuf as well', async () => {
+    const otlp = await startOtlpReceiver();
+    closers.push(() => otlp.close());
+    const { traceId } = await runJobInOneProcess('api (protobuf)', {
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      OTEL_METRICS_EXPORTER: 'none',
+      OTEL_LOGS_EXPORTER: 'none',
+    });
+    // Protobuf carries trace ids as 16 raw bytes: find the client's among the exported spans.
+    const id = Buffer.from(traceId, 'hex');
+    const hit = await eventually('a protobuf export with the trace id', () =>
+      otlp.requests.find((r) => r.path === '/v1/traces' && r.body.includes(id)),
+    );
+    expect(hit.contentType).toBe('application/x-protobuf');
+    expect(otlp.spans).toEqual([]); // nothing arrived as JSON
+  });
 });
