@@ -64,9 +64,18 @@ export function tracingStatus(): string {
   return status;
 }
 
-/** Exports the spans still buffered; part of the shutdown sequence. */
+/** A collector that is down must not hold up a shutdown (the exporter retries with backoff). */
+const FLUSH_TIMEOUT_MS = 5_000;
+
+/** Exports the spans still buffered, for at most 5 s; part of the shutdown sequence. */
 export async function stopTracing(): Promise<void> {
   const running = sdk;
   sdk = undefined;
-  await running?.shutdown();
+  if (!running) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    running.shutdown().catch(() => undefined),
+    new Promise<void>((ok) => (timer = setTimeout(ok, FLUSH_TIMEOUT_MS))),
+  ]);
+  clearTimeout(timer);
 }
