@@ -115,6 +115,13 @@ export class JobRunner {
           failures.push(...done.failures);
           applied += done.outcome.succeeded + done.outcome.failed;
         }
+        annotateActiveSpan({
+          'bulk_job.operation': op.name,
+          'bulk_job.chunks': nos.length,
+          'bulk_job.items': applied,
+          'bulk_job.succeeded': applied - failures.length,
+          'bulk_job.failed': failures.length,
+        });
         if (failures.length) throw new AtomicRollback(failures, head.chunkSize, head.totalItems);
         await this.chunks.complete(jobId, outcomes);
         await this.lifecycle.completeIfDone(jobId);
