@@ -3,6 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fmt } from '../_lib/stats.mjs';
 
+const spread = (xs) => Math.max(...xs) / Math.min(...xs);
+
 export function writeReport(R, dir) {
   const m = R.machine;
   const off = R.summary.off.rps;
@@ -36,8 +38,11 @@ ${R.modes.map(row).join('\n')}
 ${noisy ? `\`*\`: ${noisy} run(s) overlapped with other benches, builds or test runs on this ${m.nproc}-CPU machine; absolute figures are noisy, the interleaved ratios less so.` : 'No other bench, build or test run was seen during the measured runs.'}
 
 API CPU per request is the API process's user + system CPU time (\`/proc/<pid>/stat\`) over a run divided by the
-requests it served: it counts only the service's own work, so it moves much less than req/s when other jobs share
-the cores. On a busy machine, read the CPU column first.
+requests it served: it counts only the service's own work, so it is meant to move less than req/s when other jobs
+share the cores (cache and frequency effects still reach it). Spread between the runs of one mode in this run
+(max / min): ${R.modes.map((mode) => `${mode.id} req/s ${fmt(spread(R.runs[mode.id].map((r) => r.rps)), 2)}×, CPU ${fmt(spread(R.runs[mode.id].map((r) => r.cpuUsPerRequest)), 2)}×`).join('; ')}.
+When the spread within a mode is larger than the difference between modes, the difference is not resolved by the
+run. "errors" are autocannon's (mostly 10 s timeouts when the machine stalls).
 
 - **off → sampled-0**: the instrumentations are installed (http, express, pg, ioredis patched) but the sampler
   drops every span, so what remains is the patching and a non-recording span per request.
