@@ -31,7 +31,8 @@ const otelFree = (): NodeJS.ProcessEnv =>
  * Traces of the built service as real processes: an API (no workers) and a separate worker process,
  * both exporting OTLP/HTTP (http/json) to a receiver inside this test.
  */
-describe('OpenTelemetry traces', () => {
+// Real processes started and stopped: generous, since the machine may be shared.
+describe('OpenTelemetry traces', { timeout: 180_000 }, () => {
   let db: TestDatabase;
   let redis: Awaited<ReturnType<typeof startPrivateRedis>>;
   const procs: { name: string; proc: Proc }[] = [];

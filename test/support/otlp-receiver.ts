@@ -136,7 +136,7 @@ export async function startHookReceiver(): Promise<{
 export async function eventually<T>(
   what: string,
   check: () => T | undefined | null | false,
-  timeoutMs = 30_000,
+  timeoutMs = 90_000,
 ): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {

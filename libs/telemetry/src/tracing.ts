@@ -1,17 +1,19 @@
 import { tracingEnabled, validateEnv } from '@app/common';
-import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { IncomingMessage } from 'node:http';
+import { createRequire } from 'node:module';
+
+type SdkNode = typeof import('@opentelemetry/sdk-node');
+type Http = typeof import('@opentelemetry/instrumentation-http');
+type Express = typeof import('@opentelemetry/instrumentation-express');
+type Pg = typeof import('@opentelemetry/instrumentation-pg');
+type IORedis = typeof import('@opentelemetry/instrumentation-ioredis');
 
 export type ProcessRole = 'api' | 'worker';
 
 /** Probes and scrapes would be most of the traces and tell nothing about the work. */
 const UNTRACED_PATHS = /^\/(health|metrics)(\/|$|\?)/;
 
-let sdk: NodeSDK | undefined;
+let sdk: { shutdown(): Promise<void> } | undefined;
 let status = 'OpenTelemetry tracing off (no OTEL_TRACES_EXPORTER or OTLP endpoint configured)';
 
 /**
@@ -33,7 +35,15 @@ export function startTracing(role: ProcessRole, env: NodeJS.ProcessEnv = process
     if (config.OTEL_SDK_DISABLED) status = 'OpenTelemetry tracing off (OTEL_SDK_DISABLED=true)';
     return false;
   }
-  sdk = new NodeSDK({
+  // Required only now: the SDK with its exporters (gRPC and protobuf included) takes a second or
+  // more to load, which a process that does not trace should not pay at every start.
+  const load = createRequire(__filename);
+  const { NodeSDK } = load('@opentelemetry/sdk-node') as SdkNode;
+  const { HttpInstrumentation } = load('@opentelemetry/instrumentation-http') as Http;
+  const { ExpressInstrumentation } = load('@opentelemetry/instrumentation-express') as Express;
+  const { PgInstrumentation } = load('@opentelemetry/instrumentation-pg') as Pg;
+  const { IORedisInstrumentation } = load('@opentelemetry/instrumentation-ioredis') as IORedis;
+  const node = new NodeSDK({
     // The role tells API and worker apart when both share one OTEL_SERVICE_NAME.
     ...(config.OTEL_SERVICE_NAME ? {} : { serviceName: `bulk-rest-${role}` }),
     instrumentations: [
@@ -47,15 +57,18 @@ export function startTracing(role: ProcessRole, env: NodeJS.ProcessEnv = process
       new IORedisInstrumentation({ requireParentSpan: true }),
     ],
   });
-  sdk.start();
+  node.start();
+  sdk = node;
+  const exporter = config.OTEL_TRACES_EXPORTER ?? 'otlp';
   const protocol = config.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf';
   const endpoint =
     config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
     config.OTEL_EXPORTER_OTLP_ENDPOINT ??
-    'the default endpoint';
+    'the default endpoint (localhost:4318)';
   status =
-    `OpenTelemetry tracing on: exporter ${config.OTEL_TRACES_EXPORTER ?? 'otlp'} (${protocol}) to ` +
-    `${endpoint}, sampler ${config.OTEL_TRACES_SAMPLER ?? 'parentbased_always_on'}`;
+    `OpenTelemetry tracing on: exporter ${exporter}` +
+    (exporter.includes('otlp') ? ` (${protocol}) to ${endpoint}` : '') +
+    `, sampler ${config.OTEL_TRACES_SAMPLER ?? 'parentbased_always_on'}`;
   return true;
 }
 
