@@ -2,7 +2,7 @@
 # Bulk REST service: one image for both roles.
 #   API:    docker run … bulk-rest-service                 (CMD below; RUN_WORKERS=false for API-only)
 #   worker: docker run … bulk-rest-service node dist/apps/worker/src/main.js
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # --- build: all dependencies, compile, then drop the dev dependencies -----------------------------
 FROM ${NODE_IMAGE} AS build

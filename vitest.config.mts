@@ -18,6 +18,7 @@ const libs = [
   'metrics',
   'sdk',
   'ops',
+  'telemetry',
 ];
 const alias = Object.fromEntries(libs.map((l) => [`@app/${l}`, resolve(root, `libs/${l}/src`)]));
 

@@ -408,6 +408,31 @@ if (!I.data) {
     headlines.push(`Idempotency race: ${cfg.raceN} concurrent identical POSTs with one key insert **exactly one row in ${exact(race.ours)}/${race.ours.length} trials** (peer: ${exact(race.peer)}/${race.peer?.length ?? 0}).`);
 }
 
+// ------------------------------------------------------------------------------------------ 4. tracing
+
+const T = load('tracing');
+md.push('## 4. Tracing: what OpenTelemetry costs POST /orders', '');
+if (!T.data) md.push(`_Skipped: ${T.note}._`, '');
+else {
+  const t = T.data; // <- bench/tracing/results.json (bench/tracing/index.mjs)
+  md.push(
+    `Run ${dateOf(t.machine?.date)}, Node ${t.machine?.node ?? 'n/a'}, ${t.config?.rounds} interleaved rounds of ${t.config?.duration} s, ${t.config?.connections} connections; details in [tracing/REPORT.md](tracing/REPORT.md).`,
+    '',
+    '| mode | req/s (median) | × off | API CPU µs/request | × off | p99 ms (median) |',
+    '|---|---:|---:|---:|---:|---:|',
+  );
+  for (const mode of t.modes ?? []) {
+    const s = t.summary?.[mode.id] ?? {}; // <- .summary.<mode>.rps / .ratioToOff / .p99
+    md.push(`| ${mode.id}: ${mode.what} | ${fmt(s.rps)} | ${fmt(s.ratioToOff, 3)} | ${fmt(s.cpuUsPerRequest)} | ${fmt(s.cpuRatioToOff, 3)} | ${fmt(s.p99)} |`);
+  }
+  md.push('');
+  const s0 = t.summary?.['sampled-0']?.ratioToOff;
+  const all = t.summary?.all?.ratioToOff;
+  const c0 = t.summary?.['sampled-0']?.cpuRatioToOff;
+  const cAll = t.summary?.all?.cpuRatioToOff;
+  headlines.push(`Tracing: POST /orders runs at **${fmt(s0, 3)}× with the SDK on and sampling off**, and **${fmt(all, 3)}× with every span exported**, of its throughput with tracing off (API CPU per request: ${fmt(c0, 3)}× and ${fmt(cAll, 3)}×).`);
+}
+
 // ------------------------------------------------------------------------------------------ headlines + write
 
 md.push('## Headline ratios', '');
@@ -422,4 +447,4 @@ for (const f of readdirSync(CHART_DIR)) if (f.endsWith('.svg') && !names.has(f))
 for (const c of charts) writeFileSync(join(CHART_DIR, c.name), c.svg);
 writeFileSync(OUT, md.join('\n'));
 console.log(`wrote ${relative(ROOT, OUT)} and ${charts.length} chart(s) in ${relative(ROOT, CHART_DIR)}/`);
-for (const L of [B, P, I]) if (L.note) console.log(`skipped: ${L.note.replace(/`/g, '')}`);
+for (const L of [B, P, I, T]) if (L.note) console.log(`skipped: ${L.note.replace(/`/g, '')}`);

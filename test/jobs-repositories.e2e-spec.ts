@@ -173,11 +173,18 @@ describe('jobs repositories (real Postgres)', () => {
   });
 
   it('finds stale unfinished jobs and expired ones, and deletes a job with everything it owns', async () => {
-    const id = await newJob([[{}, {}], [{}]]);
+    const traceContext = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' };
+    const id = await newJob([[{}, {}], [{}]], { traceContext });
     await pg.query(`UPDATE bulk_jobs SET updated_at = now() - interval '1 hour' WHERE id = $1`, [
       id,
     ]);
-    expect((await jobs.staleActive(60, 100)).map((j) => j.id)).toContain(id);
+    // The reconciler re-enqueues with the submitting request's trace context.
+    expect((await jobs.staleActive(60, 100)).find((j) => j.id === id)).toEqual({
+      id,
+      atomic: false,
+      status: 'pending',
+      traceContext,
+    });
     // A chunk that just finished means the job is moving: not stale.
     await chunks.complete(id, [
       { chunkNo: 0, state: 'done', succeeded: 2, failed: 0, resultIds: null },

@@ -1,3 +1,4 @@
+import './instrument';
 import 'reflect-metadata';
 import { appConfig } from '@app/common';
 import { useStructuredLogging } from '@app/ops';
@@ -9,6 +10,7 @@ import {
   logUnhandledRejections,
   prepareInfrastructure,
 } from '@app/runtime';
+import { tracingStatus } from '@app/telemetry';
 import { Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
@@ -19,6 +21,7 @@ import { AppModule } from './app.module';
 async function bootstrap(): Promise<void> {
   useStructuredLogging('api');
   logUnhandledRejections();
+  new Logger('Tracing').log(tracingStatus());
   const infra = await prepareInfrastructure();
   const app = await NestFactory.create(AppModule, { bodyParser: false, bufferLogs: true });
   app.useLogger(app.get(StructuredLogger));

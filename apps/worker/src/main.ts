@@ -1,3 +1,4 @@
+import './instrument';
 import 'reflect-metadata';
 import { appConfig } from '@app/common';
 import { startHeartbeat, useStructuredLogging } from '@app/ops';
@@ -7,6 +8,7 @@ import {
   logUnhandledRejections,
   prepareInfrastructure,
 } from '@app/runtime';
+import { tracingStatus } from '@app/telemetry';
 import { Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
@@ -16,6 +18,7 @@ import { WorkerModule } from './worker.module';
 async function bootstrap(): Promise<void> {
   useStructuredLogging('worker');
   logUnhandledRejections();
+  new Logger('Tracing').log(tracingStatus());
   const infra = await prepareInfrastructure();
   const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
   app.useLogger(app.get(StructuredLogger));

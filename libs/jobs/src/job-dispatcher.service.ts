@@ -1,3 +1,4 @@
+import type { TraceCarrier } from '@app/telemetry';
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import type { Job, JobOptions, Queue } from 'bull';
@@ -37,27 +38,39 @@ export class JobDispatcher {
     @InjectQueue(WEBHOOK_QUEUE) private readonly webhooks: Queue,
   ) {}
 
-  private units(jobId: string, atomic: boolean, chunks: number[]) {
+  private units(jobId: string, atomic: boolean, chunks: number[], trace: TraceCarrier | null) {
     return atomic
-      ? [work(JobName.Atomic, { jobId }, atomicJobId(jobId))]
-      : chunks.map((chunk) => work(JobName.Chunk, { jobId, chunk }, chunkJobId(jobId, chunk)));
+      ? [work(JobName.Atomic, { jobId, trace }, atomicJobId(jobId))]
+      : chunks.map((chunk) =>
+          work(JobName.Chunk, { jobId, chunk, trace }, chunkJobId(jobId, chunk)),
+        );
   }
 
-  async enqueueJob(jobId: string, atomic: boolean, chunks: number[]): Promise<void> {
-    await this.bulk.addBulk(this.units(jobId, atomic, chunks));
+  async enqueueJob(
+    jobId: string,
+    atomic: boolean,
+    chunks: number[],
+    trace: TraceCarrier | null = null,
+  ): Promise<void> {
+    await this.bulk.addBulk(this.units(jobId, atomic, chunks, trace));
   }
 
   /** Like `enqueueJob`, but also revives entries that Bull gave up on (failed after all attempts). */
-  async ensureJob(jobId: string, atomic: boolean, chunks: number[]): Promise<number> {
+  async ensureJob(
+    jobId: string,
+    atomic: boolean,
+    chunks: number[],
+    trace: TraceCarrier | null = null,
+  ): Promise<number> {
     let touched = 0;
-    for (const unit of this.units(jobId, atomic, chunks)) touched += await this.ensure(unit);
+    for (const unit of this.units(jobId, atomic, chunks, trace)) touched += await this.ensure(unit);
     return touched;
   }
 
-  async enqueueWebhook(eventId: string): Promise<void> {
+  async enqueueWebhook(eventId: string, trace: TraceCarrier | null = null): Promise<void> {
     await this.webhooks.add(
       JobName.Deliver,
-      { eventId } satisfies JobPayloads[typeof JobName.Deliver],
+      { eventId, trace } satisfies JobPayloads[typeof JobName.Deliver],
       {
         ...WEBHOOK_JOB_OPTIONS,
         jobId: eventId,

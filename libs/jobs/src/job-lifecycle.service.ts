@@ -1,5 +1,6 @@
 import { bulkConfig, newId } from '@app/common';
 import { TransactionRunner } from '@app/database';
+import { currentTraceCarrier } from '@app/telemetry';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { toBulkJobDto } from './dto/bulk-job.dto';
@@ -65,7 +66,10 @@ export class JobLifecycleService {
     });
     await this.events.notifyJobChanged(job.id, job.status);
     if (job.webhookUrl) {
-      await this.transactions.afterCommit(() => this.dispatcher.enqueueWebhook(eventId));
+      // Whatever ended the job (its last chunk, a cancel request) is the delivery's parent; the
+      // reconciler has no span of its own, so the job's submitting request is then.
+      const trace = currentTraceCarrier() ?? job.traceContext;
+      await this.transactions.afterCommit(() => this.dispatcher.enqueueWebhook(eventId, trace));
     }
   }
 }

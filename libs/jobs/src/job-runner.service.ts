@@ -1,4 +1,5 @@
 import { TransactionRunner } from '@app/database';
+import { annotateActiveSpan } from '@app/telemetry';
 import { Propagation, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Injectable, Logger } from '@nestjs/common';
@@ -76,6 +77,12 @@ export class JobRunner {
         const done = await this.apply({ id: jobId, ...claimed }, op, claimed);
         await this.chunks.complete(jobId, [done.outcome]);
         await this.chunks.insertFailures(jobId, done.failures);
+        annotateActiveSpan({
+          'bulk_job.operation': op.name,
+          'bulk_job.items': done.outcome.succeeded + done.outcome.failed,
+          'bulk_job.succeeded': done.outcome.succeeded,
+          'bulk_job.failed': done.outcome.failed,
+        });
         return done.outcome.succeeded + done.outcome.failed;
       });
     } catch (e) {
@@ -108,6 +115,13 @@ export class JobRunner {
           failures.push(...done.failures);
           applied += done.outcome.succeeded + done.outcome.failed;
         }
+        annotateActiveSpan({
+          'bulk_job.operation': op.name,
+          'bulk_job.chunks': nos.length,
+          'bulk_job.items': applied,
+          'bulk_job.succeeded': applied - failures.length,
+          'bulk_job.failed': failures.length,
+        });
         if (failures.length) throw new AtomicRollback(failures, head.chunkSize, head.totalItems);
         await this.chunks.complete(jobId, outcomes);
         await this.lifecycle.completeIfDone(jobId);

@@ -38,7 +38,7 @@ export class JobsMaintenanceService {
         if (job.status === 'processing') await this.lifecycle.completeIfDone(job.id);
         continue;
       }
-      requeued += await this.dispatcher.ensureJob(job.id, job.atomic, pending);
+      requeued += await this.dispatcher.ensureJob(job.id, job.atomic, pending, job.traceContext);
     }
     if (requeued)
       this.logger.warn(`re-enqueued ${requeued} lost unit(s) of work for ${stale.length} job(s)`);

@@ -1,3 +1,4 @@
+import type { TraceCarrier } from '@app/telemetry';
 import type { Job, JobOptions } from 'bull';
 
 export const BULK_QUEUE = 'bulk-jobs';
@@ -12,17 +13,25 @@ export const JobName = {
   Sweep: 'sweep-expired-bulk-jobs',
 } as const;
 
+/**
+ * What every unit of work carries besides its ids: the W3C trace context of the request that caused
+ * it (null when that request was not traced), so its span joins that trace in whichever process runs it.
+ */
+export interface TracedPayload {
+  trace?: TraceCarrier | null;
+}
+
 /** One chunk of one bulk job; the Bull jobId is derived from both, so enqueueing twice is a no-op. */
-export interface ChunkPayload {
+export interface ChunkPayload extends TracedPayload {
   jobId: string;
   chunk: number;
 }
 
-export interface AtomicPayload {
+export interface AtomicPayload extends TracedPayload {
   jobId: string;
 }
 
-export interface WebhookPayload {
+export interface WebhookPayload extends TracedPayload {
   eventId: string;
 }
 

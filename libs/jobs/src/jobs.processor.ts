@@ -1,4 +1,5 @@
 import { keepRepeatable, MAINTENANCE_QUEUE } from '@app/queue';
+import { runInTracedWork } from '@app/telemetry';
 import { InjectQueue, Process, Processor } from '@nestjs/bull';
 import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Queue } from 'bull';
@@ -29,11 +30,22 @@ export class BulkJobsProcessor {
 
   @Process({ name: '*', concurrency: QUEUE_SETTINGS[BULK_QUEUE].concurrency() })
   apply(job: BulkQueueJob) {
+    const queue = { 'messaging.system': 'bull', 'messaging.destination.name': BULK_QUEUE };
     switch (job.name) {
       case JobName.Atomic:
-        return this.runner.processAtomic(job.data.jobId);
+        return runInTracedWork(
+          'bulk_job.atomic',
+          job.data.trace,
+          { ...queue, 'bulk_job.id': job.data.jobId },
+          () => this.runner.processAtomic(job.data.jobId),
+        );
       case JobName.Chunk:
-        return this.runner.processChunk(job.data.jobId, job.data.chunk);
+        return runInTracedWork(
+          'bulk_job.chunk',
+          job.data.trace,
+          { ...queue, 'bulk_job.id': job.data.jobId, 'bulk_job.chunk': job.data.chunk },
+          () => this.runner.processChunk(job.data.jobId, job.data.chunk),
+        );
     }
   }
 }
@@ -45,7 +57,17 @@ export class WebhooksProcessor {
   @Process({ name: JobName.Deliver, concurrency: QUEUE_SETTINGS[WEBHOOK_QUEUE].concurrency() })
   deliver(job: NamedJob<typeof JobName.Deliver>) {
     const attempt = job.attemptsMade + 1;
-    return this.delivery.deliver(job.data.eventId, attempt, attempt >= (job.opts.attempts ?? 1));
+    return runInTracedWork(
+      'webhook.deliver',
+      job.data.trace,
+      {
+        'messaging.system': 'bull',
+        'messaging.destination.name': WEBHOOK_QUEUE,
+        'webhook.event_id': job.data.eventId,
+        'webhook.attempt': attempt,
+      },
+      () => this.delivery.deliver(job.data.eventId, attempt, attempt >= (job.opts.attempts ?? 1)),
+    );
   }
 }
 

@@ -133,7 +133,8 @@ describe('JobsService', () => {
     expect(s.writer.close).toHaveBeenCalled();
     expect(s.dispatcher.enqueueJob).not.toHaveBeenCalled();
     await Promise.all(s.afterCommit.map((h) => h()));
-    expect(s.dispatcher.enqueueJob).toHaveBeenCalledWith(dto.id, false, [0, 1]);
+    // No span is active here (tracing off): nothing to carry.
+    expect(s.dispatcher.enqueueJob).toHaveBeenCalledWith(dto.id, false, [0, 1], null);
   });
 
   it('refuses an empty job and one over BULK_MAX_ITEMS with 400, cancelling the COPY', async () => {

@@ -1,6 +1,7 @@
 import { bulkConfig, newId, ProblemException } from '@app/common';
 import { TransactionRunner } from '@app/database';
 import type { Page, PageRequest } from '@app/pagination';
+import { currentTraceCarrier } from '@app/telemetry';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { once } from 'node:events';
@@ -120,6 +121,8 @@ export class JobsService {
     // needs no second write.
     const known = Array.isArray(input.items) ? input.items.length : undefined;
     if (known !== undefined && known > this.config.maxItems) throw this.tooMany();
+    // The submitting request's span: every chunk and webhook of the job becomes part of its trace.
+    const trace = currentTraceCarrier();
     const inserted = await this.jobs.insert({
       id,
       tenantId: input.tenantId,
@@ -130,6 +133,7 @@ export class JobsService {
       webhookUrl: input.webhookUrl,
       retryOf: input.retryOf,
       totalItems: known,
+      traceContext: trace,
     });
     const writer = this.chunks.writer(id);
     const builder = new ChunkBuilder(writer, this.config.chunkSize, op.dedupeField);
@@ -148,7 +152,9 @@ export class JobsService {
     }
     const job = known === undefined ? await this.jobs.setTotal(id, builder.count) : inserted;
     const chunks = Array.from({ length: Math.ceil(builder.count / job.chunkSize) }, (_, i) => i);
-    await this.transactions.afterCommit(() => this.dispatcher.enqueueJob(id, job.atomic, chunks));
+    await this.transactions.afterCommit(() =>
+      this.dispatcher.enqueueJob(id, job.atomic, chunks, trace),
+    );
     return job;
   }
 

@@ -1,3 +1,4 @@
+import { stopTracing } from '@app/telemetry';
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import type { Server } from 'node:http';
 import type { HttpDrain } from './http-drain';
@@ -27,6 +28,8 @@ export function handleShutdownSignals(
     (http ? http.drain.drain(http.server) : Promise.resolve())
       .then(() => app.close())
       .then(() => infra.release())
+      // Last, so that spans of the drained requests and the final chunk are exported too.
+      .then(() => stopTracing())
       .then(() => process.exit(0))
       .catch((e: unknown) => {
         logger.error(`Shutdown failed: ${(e as Error)?.stack ?? String(e)}`);

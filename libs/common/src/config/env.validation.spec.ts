@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigValidationError, EnvironmentVariables, validateEnv } from './env.validation';
+import {
+  ConfigValidationError,
+  EnvironmentVariables,
+  tracingEnabled,
+  validateEnv,
+} from './env.validation';
 
 const PRODUCTION = {
   NODE_ENV: 'production',
@@ -289,6 +294,52 @@ describe('validateEnv', () => {
     it('does not require them outside production', () => {
       expect(() => validateEnv({ NODE_ENV: 'development' })).not.toThrow();
       expect(() => validateEnv({ NODE_ENV: 'test' })).not.toThrow();
+    });
+  });
+
+  describe('OpenTelemetry', () => {
+    const enabled = (raw: Record<string, unknown>) => tracingEnabled(validateEnv(raw));
+
+    it('is off when nothing names an exporter (the SDK would default to localhost:4318)', () => {
+      expect(enabled({})).toBe(false);
+      expect(
+        enabled({
+          OTEL_SERVICE_NAME: 'svc',
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+          OTEL_TRACES_SAMPLER: 'always_on',
+        }),
+      ).toBe(false);
+    });
+
+    it.each([
+      [{ OTEL_TRACES_EXPORTER: 'otlp' }, true],
+      [{ OTEL_TRACES_EXPORTER: 'console' }, true],
+      [{ OTEL_TRACES_EXPORTER: 'otlp, console' }, true],
+      [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }, true],
+      [{ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://tempo:4318/v1/traces' }, true],
+      [{ OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }, false],
+      [{ OTEL_SDK_DISABLED: 'true', OTEL_TRACES_EXPORTER: 'otlp' }, false],
+      [{ OTEL_SDK_DISABLED: 'false', OTEL_TRACES_EXPORTER: 'otlp' }, true],
+    ])('%j → tracing %s', (raw, expected) => {
+      expect(enabled(raw)).toBe(expected);
+    });
+
+    it.each([
+      ['OTEL_TRACES_EXPORTER', 'jaeger'],
+      ['OTEL_EXPORTER_OTLP_PROTOCOL', 'http'],
+      ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318'],
+      ['OTEL_TRACES_SAMPLER', 'sometimes'],
+      ['OTEL_SDK_DISABLED', 'perhaps'],
+    ])('%s=%j stops start-up with a message naming it', (name, value) => {
+      expect(errorOf({ [name]: value }).message).toContain(`- ${name}: `);
+    });
+
+    it('accepts both OTLP HTTP encodings', () => {
+      for (const protocol of ['http/protobuf', 'http/json'] as const) {
+        expect(
+          validateEnv({ OTEL_EXPORTER_OTLP_PROTOCOL: protocol }).OTEL_EXPORTER_OTLP_PROTOCOL,
+        ).toBe(protocol);
+      }
     });
   });
 });

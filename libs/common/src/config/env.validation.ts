@@ -144,6 +144,57 @@ export class EnvironmentVariables {
   @IsIn(['json', 'text'])
   LOG_FORMAT?: 'json' | 'text';
 
+  /*
+   * OpenTelemetry: the SDK reads these (and every other OTEL_* variable) itself; they are validated
+   * here so that a typo stops start-up, and so that whether tracing runs at all is decided here.
+   */
+  @Transform(toBool)
+  @IsOptional()
+  @IsBoolean()
+  OTEL_SDK_DISABLED?: boolean;
+
+  /** Comma-separated: otlp, console, none (the SDK's own list). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^\s*(otlp|console|none)\s*(,\s*(otlp|console|none)\s*)*$/, {
+    message: 'OTEL_TRACES_EXPORTER must be a comma-separated list of otlp, console, none',
+  })
+  OTEL_TRACES_EXPORTER?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^https?:\/\//, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s):// URL' })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^https?:\/\//, {
+    message: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT must be an http(s):// URL',
+  })
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsIn(['http/protobuf', 'http/json', 'grpc'])
+  OTEL_EXPORTER_OTLP_PROTOCOL?: 'http/protobuf' | 'http/json' | 'grpc';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsIn([
+    'always_on',
+    'always_off',
+    'traceidratio',
+    'parentbased_always_on',
+    'parentbased_always_off',
+    'parentbased_traceidratio',
+  ])
+  OTEL_TRACES_SAMPLER?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  OTEL_SERVICE_NAME?: string;
+
   /** Worker only: a file touched every few seconds while the event loop runs (container health check). */
   @Transform(emptyToUndefined)
   @IsOptional()
@@ -156,6 +207,27 @@ export function effectiveLogFormat(
   env: Pick<EnvironmentVariables, 'NODE_ENV' | 'LOG_FORMAT'>,
 ): 'json' | 'text' {
   return env.LOG_FORMAT ?? (env.NODE_ENV === 'development' ? 'text' : 'json');
+}
+
+/**
+ * Whether this process traces: only when an exporter is configured (OTEL_TRACES_EXPORTER other than
+ * `none`, or an OTLP endpoint) and OTEL_SDK_DISABLED is not true. Unconfigured, the SDK would export
+ * to localhost:4318 by default; here nothing starts.
+ */
+export function tracingEnabled(
+  env: Pick<
+    EnvironmentVariables,
+    | 'OTEL_SDK_DISABLED'
+    | 'OTEL_TRACES_EXPORTER'
+    | 'OTEL_EXPORTER_OTLP_ENDPOINT'
+    | 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'
+  >,
+): boolean {
+  if (env.OTEL_SDK_DISABLED) return false;
+  const exporters = (env.OTEL_TRACES_EXPORTER ?? '').split(',').map((e) => e.trim());
+  if (exporters.includes('none')) return false;
+  if (exporters.some((e) => e === 'otlp' || e === 'console')) return true;
+  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
 }
 
 export class ConfigValidationError extends Error {}

@@ -3,6 +3,7 @@ import { CreateIdempotencyKeys1764170000000 } from './1764170000000-create-idemp
 import { CreateBulkJobs1764180000000 } from './1764180000000-create-bulk-jobs';
 import { PartialItemStatusIndex1764190000000 } from './1764190000000-partial-item-status-index';
 import { ChunkStorage1764200000000 } from './1764200000000-chunk-storage';
+import { TraceContext1796173850504 } from './1796173850504-trace-context';
 
 /** Every migration, in order; the app and the TypeORM CLI both read this list. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   CreateBulkJobs1764180000000,
   PartialItemStatusIndex1764190000000,
   ChunkStorage1764200000000,
+  TraceContext1796173850504,
 ];

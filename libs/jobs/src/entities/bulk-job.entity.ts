@@ -1,3 +1,4 @@
+import type { TraceCarrier } from '@app/telemetry';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { JobStatus } from '../jobs.constants';
 
@@ -45,6 +46,10 @@ export class BulkJob {
 
   @Column({ name: 'retry_of', type: 'text', nullable: true })
   retryOf: string | null;
+
+  /** W3C trace context of the request that submitted the job; its chunks and webhooks join that trace. */
+  @Column({ name: 'trace_context', type: 'jsonb', nullable: true })
+  traceContext: TraceCarrier | null;
 
   @Column({ type: 'jsonb', nullable: true })
   error: { code: string; message: string } | null;

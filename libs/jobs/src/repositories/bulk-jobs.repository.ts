@@ -1,6 +1,7 @@
 import { PaginationService, type KeyColumn, type Page, type PageRequest } from '@app/pagination';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import type { TraceCarrier } from '@app/telemetry';
 import { Injectable } from '@nestjs/common';
 import { BulkJob } from '../entities/bulk-job.entity';
 import { movableFrom } from '../job-status';
@@ -23,6 +24,7 @@ export interface NewJob {
   retryOf: string | null;
   /** Known up front for a JSON array; a streamed upload's is set once it has been read. */
   totalItems?: number;
+  traceContext?: TraceCarrier | null;
 }
 
 export interface JobCounters {
@@ -43,6 +45,7 @@ export interface StaleJob {
   id: string;
   atomic: boolean;
   status: JobStatus;
+  traceContext: TraceCarrier | null;
 }
 
 export interface OperationStats {
@@ -69,7 +72,7 @@ const ACTIVE = `('pending', 'processing')`;
  * one job never queue on one counter row); a finished job's are frozen into its row when it ends.
  */
 const JOB_COLUMNS = `j.id, j.tenant_id, j.operation, j.status, j.atomic, j.source_format, j.chunk_size,
-  j.total_items, j.webhook_url, j.retry_of, j.error, j.created_at, j.updated_at, j.started_at,
+  j.total_items, j.webhook_url, j.retry_of, j.trace_context, j.error, j.created_at, j.updated_at, j.started_at,
   j.completed_at, j.expires_at,
   CASE WHEN j.status IN ${ACTIVE} THEN live.succeeded + live.failed ELSE j.processed_items END AS processed_items,
   CASE WHEN j.status IN ${ACTIVE} THEN live.succeeded ELSE j.succeeded END AS succeeded,
@@ -92,6 +95,7 @@ interface JobRow {
   failed: number;
   webhook_url: string | null;
   retry_of: string | null;
+  trace_context: TraceCarrier | null;
   error: { code: string; message: string } | null;
   created_at: Date;
   updated_at: Date;
@@ -115,6 +119,7 @@ function toJob(r: JobRow): BulkJob {
     failed: Number(r.failed),
     webhookUrl: r.webhook_url,
     retryOf: r.retry_of,
+    traceContext: r.trace_context,
     error: r.error,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -147,8 +152,8 @@ export class BulkJobsRepository {
 
   async insert(job: NewJob): Promise<BulkJob> {
     const row = await this.returning(
-      `INSERT INTO bulk_jobs (id, tenant_id, operation, status, atomic, source_format, chunk_size, total_items, webhook_url, retry_of)
-       VALUES ($1, $2, $3, 'pending', $4, $5, $6, $9, $7, $8) RETURNING *`,
+      `INSERT INTO bulk_jobs (id, tenant_id, operation, status, atomic, source_format, chunk_size, total_items, webhook_url, retry_of, trace_context)
+       VALUES ($1, $2, $3, 'pending', $4, $5, $6, $10, $7, $8, $9) RETURNING *`,
       [
         job.id,
         job.tenantId,
@@ -158,6 +163,7 @@ export class BulkJobsRepository {
         job.chunkSize,
         job.webhookUrl,
         job.retryOf,
+        job.traceContext ? JSON.stringify(job.traceContext) : null,
         job.totalItems ?? 0,
       ],
     );
@@ -264,7 +270,7 @@ export class BulkJobsRepository {
   /** Unfinished jobs no chunk has moved for `staleSeconds`: candidates for the reconciler. */
   async staleActive(staleSeconds: number, limit: number): Promise<StaleJob[]> {
     return this.query<StaleJob[]>(
-      `SELECT j.id, j.atomic, j.status FROM bulk_jobs j
+      `SELECT j.id, j.atomic, j.status, j.trace_context AS "traceContext" FROM bulk_jobs j
         WHERE j.status IN ${ACTIVE} AND j.updated_at <= now() - make_interval(secs => $1)
           AND NOT EXISTS (SELECT 1 FROM bulk_job_chunks c
                            WHERE c.job_id = j.id AND c.finished_at > now() - make_interval(secs => $1))

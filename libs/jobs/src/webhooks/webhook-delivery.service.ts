@@ -1,4 +1,5 @@
 import { bulkConfig } from '@app/common';
+import { annotateActiveSpan, injectTraceHeaders } from '@app/telemetry';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { request as httpRequest } from 'node:http';
@@ -35,6 +36,17 @@ export class WebhookDeliveryService implements OnModuleInit {
   }
 
   async deliver(eventId: string, attempt: number, finalAttempt: boolean): Promise<DeliveryResult> {
+    const result = await this.attempt(eventId, attempt, finalAttempt);
+    annotateActiveSpan({ 'webhook.result': result });
+    if (result !== 'skipped') this.logger.log(`webhook ${eventId} ${result} (attempt ${attempt})`);
+    return result;
+  }
+
+  private async attempt(
+    eventId: string,
+    attempt: number,
+    finalAttempt: boolean,
+  ): Promise<DeliveryResult> {
     const event = await this.events.findDeliverable(eventId);
     if (
       !event?.webhookUrl ||
@@ -58,11 +70,13 @@ export class WebhookDeliveryService implements OnModuleInit {
         target.url,
         target.address,
         target.family,
-        {
+        // The receiver can join the job's trace (the HTTP instrumentation, when on, puts its own
+        // client span here instead).
+        injectTraceHeaders({
           'content-type': 'application/json',
           'user-agent': 'bulk-rest-service-webhooks/1',
           ...signWebhook(this.secret, event.id, Math.floor(Date.now() / 1000), body),
-        },
+        }),
         body,
       );
     } catch (e) {

@@ -6,6 +6,7 @@ import {
   type DestinationStream,
   type Logger as Pino,
 } from 'pino';
+import { traceLogFields } from '@app/telemetry';
 import { logSettingsFromEnv, type LogSettings } from './log-settings';
 import { redactSecrets, REDACTED } from './redaction';
 import { textDestination } from './text-format';
@@ -35,6 +36,8 @@ export function createRootLogger(options: RootLoggerOptions): Pino {
       level: options.level,
       ...(options.name ? { name: options.name } : {}),
       timestamp: stdTimeFunctions.isoTime,
+      // Lines written inside a span (a request, a chunk, a webhook delivery) name it: logs to traces.
+      mixin: traceLogFields,
       formatters: {
         level: (label) => ({ level: label, severity: SEVERITY[label] ?? 'DEFAULT' }),
         log: (object) => redactSecrets(object),

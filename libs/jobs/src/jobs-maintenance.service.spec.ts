@@ -1,0 +1,49 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { JobDispatcher } from './job-dispatcher.service';
+import type { JobLifecycleService } from './job-lifecycle.service';
+import { JobsMaintenanceService } from './jobs-maintenance.service';
+import type { BulkJobChunksRepository } from './repositories/bulk-job-chunks.repository';
+import type { BulkJobsRepository, StaleJob } from './repositories/bulk-jobs.repository';
+import type { JobEventsRepository } from './repositories/job-events.repository';
+import type { TransactionRunner } from '@app/database';
+
+describe('JobsMaintenanceService.reconcile', () => {
+  const traced: StaleJob = {
+    id: 'job_traced',
+    atomic: false,
+    status: 'processing',
+    traceContext: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+  };
+  const untraced: StaleJob = {
+    id: 'job_plain',
+    atomic: true,
+    status: 'pending',
+    traceContext: null,
+  };
+
+  const setup = () => {
+    const ensureJob = vi.fn((_id: string, _atomic: boolean, chunks: number[]) =>
+      Promise.resolve(chunks.length),
+    );
+    const service = new JobsMaintenanceService(
+      { staleActive: () => Promise.resolve([traced, untraced]) } as unknown as BulkJobsRepository,
+      {
+        pendingChunkNos: (id: string) => Promise.resolve(id === traced.id ? [1, 2] : [0]),
+      } as unknown as BulkJobChunksRepository,
+      {} as JobEventsRepository,
+      {} as JobLifecycleService,
+      { ensureJob } as unknown as JobDispatcher,
+      {} as TransactionRunner,
+    );
+    return { service, ensureJob };
+  };
+
+  it('re-enqueues pending chunks with the trace context stored with each job', async () => {
+    const { service, ensureJob } = setup();
+    expect(await service.reconcile(15)).toEqual({ jobs: 2, requeued: 3 });
+    expect(ensureJob.mock.calls).toEqual([
+      [traced.id, false, [1, 2], traced.traceContext],
+      [untraced.id, true, [0], null],
+    ]);
+  });
+});
