@@ -26,7 +26,7 @@ import { TenantThrottlerGuard } from './throttling/tenant-throttler.guard';
           },
         ],
         skipIf: () => redis.rateLimitPerMinute === 0,
-        storage: new RedisThrottlerStorage(redis.url, redis.prefix),
+        storage: new RedisThrottlerStorage(redis.connection, redis.prefix),
       }),
     }),
   ],
