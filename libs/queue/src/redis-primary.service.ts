@@ -23,7 +23,7 @@ export class RedisPrimaryService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const client = this.queue.client as unknown as Redis;
+    const client = this.queue.client;
     client.on('ready', () => this.seen(client));
     if (client.status === 'ready') this.seen(client);
   }
