@@ -16,6 +16,7 @@ export class RedisPrimaryService implements OnModuleInit {
   private readonly logger = new Logger('Redis');
   private current: string | undefined;
   private changes = 0;
+  private readonly listeners: ((primary: string, changed: boolean) => void)[] = [];
 
   constructor(
     @InjectQueue(MAINTENANCE_QUEUE) private readonly queue: Queue,
@@ -42,15 +43,27 @@ export class RedisPrimaryService implements OnModuleInit {
     return this.changes;
   }
 
+  /**
+   * Called on every reconnect after the first connection (`changed`: to another primary). Whatever
+   * Redis held may be gone then: a restart without persistence, or writes the old primary had not
+   * yet replicated when it failed.
+   */
+  onReconnect(listener: (primary: string, changed: boolean) => void): void {
+    this.listeners.push(listener);
+  }
+
   private seen(client: Redis): void {
     const stream = client.stream as { remoteAddress?: string; remotePort?: number } | undefined;
     if (!stream?.remoteAddress) return;
     const address = `${stream.remoteAddress}:${stream.remotePort}`;
-    if (address === this.current) return;
-    if (this.current !== undefined) {
-      this.changes += 1;
-      this.logger.warn(`Redis primary changed from ${this.current} to ${address}`);
-    }
+    const previous = this.current;
     this.current = address;
+    if (previous === undefined) return;
+    const changed = address !== previous;
+    if (changed) {
+      this.changes += 1;
+      this.logger.warn(`Redis primary changed from ${previous} to ${address}`);
+    }
+    for (const listener of this.listeners) listener(address, changed);
   }
 }
