@@ -1,7 +1,7 @@
 import { runMigrations } from '@app/database';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { API_MAIN, freePort, start, WORKER_MAIN, type Proc } from './support/processes';
 import { waitForBuiltDist } from './support/resilience-support';
@@ -125,6 +125,17 @@ describe('Redis Sentinel failover (real processes, loopback)', () => {
   };
 
   it('promotes the replica, never answers 500, loses and repeats nothing', async () => {
+    onTestFailed(() => {
+      for (const [name, p] of [
+        ['api', procs[0]],
+        ['worker', procs[1]],
+      ] as const) {
+        const lines = p.output().trim().split('\n');
+        console.log(
+          `--- ${name}, last 40 of ${lines.length} lines ---\n${lines.slice(-40).join('\n')}`,
+        );
+      }
+    });
     const primaryAddr = `127.0.0.1:${set.primaryPort}`;
     const replicaAddr = `127.0.0.1:${set.replicaPort}`;
     const ready = await call('GET', '/health/ready');

@@ -20,10 +20,15 @@ export interface SentinelSet {
   stop(): Promise<void>;
 }
 
-const server = (port: number, extra: string[] = []) =>
+const server = (dir: string, port: number, extra: string[] = []) =>
   start('redis-server', [
     '--port',
     String(port),
+    // A replica writes the RDB it receives to disk: into the test's own directory.
+    '--dir',
+    dir,
+    '--dbfilename',
+    `dump-${port}.rdb`,
     '--bind',
     '127.0.0.1',
     '--save',
@@ -41,10 +46,13 @@ export async function startSentinelSet(): Promise<SentinelSet> {
   const dir = mkdtempSync(join(tmpdir(), 'sentinels-'));
   const primaryPort = await freePort();
   const replicaPort = await freePort();
-  const primary = server(primaryPort);
+  const primary = server(dir, primaryPort);
   await primary.waitFor(/Ready to accept connections/i, 10_000);
-  const replica = server(replicaPort, ['--replicaof', '127.0.0.1', String(primaryPort)]);
-  await replica.waitFor(/MASTER <-> REPLICA sync: Finished with success/i, 15_000);
+  const replica = server(dir, replicaPort, ['--replicaof', '127.0.0.1', String(primaryPort)]);
+  await replica.waitFor(
+    /MASTER <-> REPLICA sync: (Finished with success|Master accepted)/i,
+    15_000,
+  );
   const sentinelPorts: number[] = [];
   const sentinels: Proc[] = [];
   for (let i = 0; i < 3; i++) {

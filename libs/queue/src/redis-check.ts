@@ -16,7 +16,6 @@ export async function assertRedisReachable(
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
     sentinelRetryStrategy: () => null,
-    failoverDetector: false,
     enableOfflineQueue: false,
   });
   client.on('error', () => undefined);

@@ -35,8 +35,12 @@ describe('redisClientOptions', () => {
       password: 'data-pw',
       sentinelPassword: 'sentinel-pw',
       enableTLSForSentinelMode: true,
-      failoverDetector: true,
     });
+    expect(o.failoverDetector).toBeUndefined();
+    expect(
+      o.reconnectOnError?.(new Error("READONLY You can't write against a read only replica.")),
+    ).toBe(2);
+    expect(o.reconnectOnError?.(new Error('ERR unknown command'))).toBe(false);
     expect(o.host).toBeUndefined();
     expect(describeRedis(c)).toBe('primary "queues" via sentinels s1:26379,10.0.0.2:26380');
     expect(describeRedis(c)).not.toContain('pw');

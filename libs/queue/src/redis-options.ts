@@ -38,9 +38,11 @@ export function redisClientOptions(
       ...(connection.sentinelPassword ? { sentinelPassword: connection.sentinelPassword } : {}),
       ...(connection.tls ? { tls: {}, sentinelTLS: {}, enableTLSForSentinelMode: true } : {}),
       sentinelRetryStrategy: (times: number) => Math.min(200 * times, 2000),
-      // Sentinel announces +switch-master: reconnect to the new primary at once instead of waiting
-      // for the old socket to time out.
-      failoverDetector: true,
+      // Not ioredis's failover detector: its subscription outlives the connection it was made for,
+      // and a +switch-master arriving while that client reconnects ends the client for good (seen
+      // with ioredis 5.11). A primary that was demoted but still answers refuses writes with
+      // READONLY instead: reconnect (asking the sentinels again) and resend the command.
+      reconnectOnError: (err: Error) => (err.message.startsWith('READONLY') ? 2 : false),
     };
   }
   const u = new URL(connection.url);
