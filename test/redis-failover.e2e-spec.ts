@@ -238,7 +238,10 @@ describe('Redis Sentinel failover (real processes, loopback)', () => {
       redis: { status: 'up', primary: replicaAddr, via: 'sentinel' },
     });
 
-    // Every job completes, each item applied exactly once.
+    // Traffic goes on a little past recovery, then every job must complete, each item exactly once.
+    await sleep(2000);
+    probing = false;
+    await probe;
     const ids = [...expected.keys()];
     const deadline = Date.now() + 120_000;
     for (;;) {
@@ -257,8 +260,6 @@ describe('Redis Sentinel failover (real processes, loopback)', () => {
       await sleep(250);
     }
     const completedAt = Date.now();
-    probing = false;
-    await probe;
 
     const { rows: jobs } = await pg.query<{ id: string; total_items: number; succeeded: number }>(
       `SELECT j.id, j.total_items, sum(c.succeeded)::int AS succeeded

@@ -35,6 +35,9 @@ const server = (dir: string, port: number, extra: string[] = []) =>
     '',
     '--appendonly',
     'no',
+    // Full sync at once rather than after the default 5 s wait for more replicas.
+    '--repl-diskless-sync-delay',
+    '0',
     ...extra,
   ]);
 
