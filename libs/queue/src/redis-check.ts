@@ -25,7 +25,7 @@ export async function assertRedisReachable(
   } catch (e) {
     throw new RedisUnavailableError(
       [
-        `Redis is not reachable: ${describeRedis(connection)} (${(e as Error).message}).`,
+        `Redis is not reachable at ${describeRedis(connection)} (${(e as Error).message}).`,
         'The job queue needs Redis. Start one, then run again:',
         '  - Debian/Ubuntu: sudo apt-get install -y redis-server && redis-server --daemonize yes',
         '  - macOS:         brew install redis && brew services start redis',
