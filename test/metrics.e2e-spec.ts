@@ -47,6 +47,8 @@ describe('GET /metrics', () => {
     expect(res.text).toMatch(/queue_jobs\{queue="bulk-jobs",state="waiting"\} \d+/);
     expect(res.text).toMatch(/queue_oldest_waiting_seconds\{queue="bulk-jobs"\} [\d.]+/);
     expect(res.text).toMatch(/process_resident_memory_bytes/);
+    expect(res.text).toMatch(/redis_primary_info\{address="127\.0\.0\.1:6379",via="url"\} 1/);
+    expect(res.text).toMatch(/redis_failovers_total 0/);
   });
 
   it('is not part of the public API spec', async () => {

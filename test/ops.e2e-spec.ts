@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { API_MAIN, freePort, start, startPrivateRedis, WORKER_MAIN } from './support/processes';
 import type { Proc } from './support/processes';
@@ -43,26 +45,6 @@ describe('queue dashboard with ADMIN_API_KEY', () => {
   afterAll(async () => {
     await t?.close();
     delete process.env.ADMIN_API_KEY;
-  });
-
-  it.each([
-    ['no credentials', undefined],
-    ['a wrong Bearer key', 'Bearer wrong-key'],
-    ['a tenant API key', 'Bearer key_acme'],
-    ['a wrong Basic password', basic('admin', 'wrong-key')],
-    ['the key as Basic user name', basic(ADMIN_KEY, '')],
-    ['a truncated key', `Bearer ${ADMIN_KEY.slice(0, -1)}`],
-  ])('401 with %s, challenging Bearer and Basic', async (_what, header) => {
-    for (const path of ['/admin/queues', '/admin/queues/api/queues']) {
-      const req = t.http.get(path);
-      const res = await (header ? req.set('Authorization', header) : req);
-      expect(res.status).toBe(401);
-      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(res.body.code).toBe('unauthorized');
-      expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="operators"/);
-      expect(res.headers['www-authenticate']).toMatch(/Basic realm="operators"/);
-      expect(res.text).not.toContain('bulk-jobs');
-    }
   });
 
   it.each([
@@ -153,6 +135,149 @@ describe('queue dashboard with ADMIN_API_KEY', () => {
       expect(responses.map((r) => r.status)).toEqual([401, 400, 404, 200, 401]);
       for (const r of responses) expect(r.headers['x-request-id']).toMatch(UUID);
     });
+  });
+});
+
+/** Wrong keys get their own app: the limiter below remembers them for a minute. */
+describe('wrong operator keys', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ TEST_LABEL: 'ops_keys', ADMIN_API_KEY: ADMIN_KEY });
+  });
+  afterAll(async () => {
+    await t?.close();
+    delete process.env.ADMIN_API_KEY;
+  });
+
+  it.each([
+    ['no credentials', undefined],
+    ['a wrong Bearer key', 'Bearer wrong-key'],
+    ['a tenant API key', 'Bearer key_acme'],
+    ['a wrong Basic password', basic('admin', 'wrong-key')],
+    ['the key as Basic user name', basic(ADMIN_KEY, '')],
+    ['a truncated key', `Bearer ${ADMIN_KEY.slice(0, -1)}`],
+  ])('401 with %s, challenging Bearer and Basic', async (_what, header) => {
+    for (const path of ['/admin/queues', '/admin/queues/api/queues']) {
+      const req = t.http.get(path);
+      const res = await (header ? req.set('Authorization', header) : req);
+      expect(res.status).toBe(401);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body.code).toBe('unauthorized');
+      expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="operators"/);
+      expect(res.headers['www-authenticate']).toMatch(/Basic realm="operators"/);
+      expect(res.text).not.toContain('bulk-jobs');
+    }
+  });
+
+  it('after 10 wrong keys in a minute: 429 with Retry-After on /admin/* and /metrics, the right key included', async () => {
+    // The table above sent 5 wrong keys to 2 paths each from this address: 10 failures.
+    for (const [path, header] of [
+      ['/admin/queues/api/queues', 'Bearer wrong-again'],
+      ['/admin/queues', `Bearer ${ADMIN_KEY}`],
+      ['/metrics', `Bearer ${ADMIN_KEY}`],
+      ['/metrics', 'Bearer wrong-again'],
+    ]) {
+      const res = await t.http.get(path).set('Authorization', header);
+      expect(res.status, path).toBe(429);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body.code).toBe('rate_limited');
+      const retryAfter = Number(res.headers['retry-after']);
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+    }
+    // Tenants are not affected.
+    await t.http.get('/orders').set(auth()).expect(200);
+  });
+});
+
+describe('queue dashboard modes', () => {
+  let t: TestApp;
+  const admin = { Authorization: `Bearer ${ADMIN_KEY}` };
+  afterEach(async () => {
+    await t?.close();
+    delete process.env.ADMIN_API_KEY;
+    delete process.env.ADMIN_BOARD_ACTIONS;
+  });
+
+  /** An entry parked on the bulk queue (delayed ten minutes, so no worker takes it meanwhile). */
+  const parkedEntry = async () => {
+    const bulk = t.app.get<Queue>(getQueueToken('bulk-jobs'));
+    const id = `ops-parked-${randomBytes(4).toString('hex')}`;
+    await bulk.add(
+      'chunk',
+      { jobId: '00000000-0000-4000-8000-000000000000', chunk: 0 },
+      { jobId: id, delay: 600_000 },
+    );
+    return id;
+  };
+
+  it('is read-only by default: says so, and refuses every action with 403', async () => {
+    t = await createTestApp({ TEST_LABEL: 'ops_ro', ADMIN_API_KEY: ADMIN_KEY });
+    const page = await t.http.get('/admin/queues').set(admin).expect(200);
+    expect(page.headers['x-queue-board-mode']).toBe('read-only');
+    expect(page.text).toContain('read-only');
+    const api = await t.http.get('/admin/queues/api/queues').set(admin).expect(200);
+    for (const q of api.body.queues as { readOnlyMode: boolean }[]) {
+      expect(q.readOnlyMode).toBe(true);
+    }
+    const entry = await parkedEntry();
+    for (const [method, path] of [
+      ['put', '/admin/queues/api/queues/bulk-jobs/pause'],
+      ['put', '/admin/queues/api/queues/bulk-jobs/retry/failed'],
+      ['put', '/admin/queues/api/queues/bulk-jobs/clean/completed'],
+      ['put', `/admin/queues/api/queues/bulk-jobs/${encodeURIComponent(entry)}/clean`],
+      ['put', '/admin/queues/api/queues/bulk-jobs/empty'],
+      ['post', '/admin/queues/api/queues/bulk-jobs/add'],
+    ] as const) {
+      const res = await t.http[method](path).set(admin).send({});
+      expect(res.status, `${method} ${path}`).toBe(403);
+      expect(res.body.code).toBe('forbidden');
+    }
+    // Nothing changed: the entry is still there.
+    await t.http
+      .get(`/admin/queues/api/queues/bulk-jobs/${encodeURIComponent(entry)}`)
+      .set(admin)
+      .expect(200);
+  });
+
+  it('with ADMIN_BOARD_ACTIONS=true: pause, promote, retry and clean work, adding and emptying do not', async () => {
+    t = await createTestApp({
+      TEST_LABEL: 'ops_rw',
+      ADMIN_API_KEY: ADMIN_KEY,
+      ADMIN_BOARD_ACTIONS: 'true',
+    });
+    const page = await t.http.get('/admin/queues').set(admin).expect(200);
+    expect(page.headers['x-queue-board-mode']).toBe('actions');
+    expect(page.text).toContain('actions: retry, clean, pause, promote');
+    const entry = await parkedEntry();
+    const base = '/admin/queues/api/queues/webhooks';
+    expect((await t.http.put(`${base}/pause`).set(admin)).status).toBeLessThan(300);
+    expect((await t.http.put(`${base}/resume`).set(admin)).status).toBeLessThan(300);
+    expect((await t.http.put(`${base}/promote`).set(admin)).status).toBeLessThan(300);
+    expect((await t.http.put(`${base}/retry/failed`).set(admin)).status).toBeLessThan(300);
+    expect((await t.http.put(`${base}/clean/completed`).set(admin)).status).toBeLessThan(300);
+    for (const [method, path] of [
+      ['post', `${base}/add`],
+      ['put', `${base}/empty`],
+      ['put', `${base}/obliterate`],
+      ['patch', `/admin/queues/api/queues/bulk-jobs/${encodeURIComponent(entry)}/update-data`],
+    ] as const) {
+      const res = await t.http[method](path).set(admin).send({ name: 'x', data: {} });
+      expect(res.status, `${method} ${path}`).toBe(403);
+    }
+    // Cleaning one job: the entry goes (never a 500), a missing one is 404.
+    const clean = await t.http
+      .put(`/admin/queues/api/queues/bulk-jobs/${encodeURIComponent(entry)}/clean`)
+      .set(admin);
+    expect(clean.status, clean.text).toBe(204);
+    await t.http
+      .get(`/admin/queues/api/queues/bulk-jobs/${encodeURIComponent(entry)}`)
+      .set(admin)
+      .expect(404);
+    const missing = await t.http
+      .put('/admin/queues/api/queues/bulk-jobs/no-such-job/clean')
+      .set(admin);
+    expect(missing.status, missing.text).toBe(404);
   });
 });
 

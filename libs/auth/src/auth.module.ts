@@ -4,6 +4,7 @@ import type { ConfigType } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { ApiKeyGuard } from './api-key.guard';
+import { AdminAttemptsLimiter } from './admin-attempts.limiter';
 import { ApiKeyStore } from './api-key.store';
 import { RedisThrottlerStorage } from './throttling/redis-throttler.storage';
 import { TenantThrottlerGuard } from './throttling/tenant-throttler.guard';
@@ -26,16 +27,17 @@ import { TenantThrottlerGuard } from './throttling/tenant-throttler.guard';
           },
         ],
         skipIf: () => redis.rateLimitPerMinute === 0,
-        storage: new RedisThrottlerStorage(redis.url, redis.prefix),
+        storage: new RedisThrottlerStorage(redis.connection, redis.prefix),
       }),
     }),
   ],
   providers: [
     ApiKeyStore,
+    AdminAttemptsLimiter,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     { provide: APP_GUARD, useClass: TenantThrottlerGuard },
     { provide: APP_GUARD, useClass: ContentTypeGuard },
   ],
-  exports: [ApiKeyStore],
+  exports: [ApiKeyStore, AdminAttemptsLimiter],
 })
 export class AuthModule {}

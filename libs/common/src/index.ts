@@ -1,5 +1,6 @@
 export * from './config/env.validation';
 export * from './config/config.namespaces';
+export * from './config/redis-connection';
 export * from './config/app-config.module';
 export * from './problem/problem.types';
 export * from './problem/problem.exception';

@@ -1,5 +1,5 @@
 import { Public } from '@app/auth';
-import { MAINTENANCE_QUEUE, REDIS_COMMAND_TIMEOUT_MS } from '@app/queue';
+import { MAINTENANCE_QUEUE, REDIS_COMMAND_TIMEOUT_MS, RedisPrimaryService } from '@app/queue';
 import { InjectQueue } from '@nestjs/bull';
 import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -25,6 +25,7 @@ export class HealthController {
     private readonly db: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
     @InjectQueue(MAINTENANCE_QUEUE) private readonly queue: Queue,
+    private readonly primary: RedisPrimaryService,
   ) {}
 
   /** The process is up and serving HTTP; never checks dependencies (a restart would not fix them). */
@@ -35,7 +36,11 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** Ready to take traffic: Postgres, Redis and the job queue answer. 503 otherwise. */
+  /**
+   * Ready to take traffic: Postgres, Redis and the job queue answer. 503 otherwise. The Redis entry
+   * names the primary in use (`primary`, `via` url or sentinel); a server that answers as a replica
+   * (a failover the connection has not followed yet) counts as down.
+   */
   @Get('ready')
   @HealthCheck()
   @ApiOperation({ operationId: 'getReadiness', summary: 'Readiness probe' })
@@ -57,8 +62,9 @@ export class HealthController {
         this.indicators
           .check('redis')
           .attempt(async () => {
-            const pong = await this.queue.client.ping();
-            if (pong !== 'PONG') throw new Error(`unexpected reply ${String(pong)}`);
+            const [role] = (await this.queue.client.call('ROLE')) as [string];
+            if (role !== 'master') throw new Error(`connected to a ${role}, not the primary`);
+            return { primary: this.primary.primary, via: this.primary.mode };
           })
           .withTimeout(CHECK_TIMEOUT_MS),
       () =>

@@ -1,9 +1,9 @@
 import { BULK_QUEUE, BulkJobsRepository, WEBHOOK_QUEUE } from '@app/jobs';
-import { MAINTENANCE_QUEUE } from '@app/queue';
+import { MAINTENANCE_QUEUE, RedisPrimaryService } from '@app/queue';
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * Prometheus metrics. HTTP latency is measured in this process; job, item and queue figures are read
@@ -51,7 +51,22 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  private readonly redisPrimary = new Gauge({
+    name: 'redis_primary_info',
+    help: 'The Redis primary this process uses (1 for the address in use), and how it was found',
+    labelNames: ['address', 'via'] as const,
+    registers: [this.registry],
+  });
+  private readonly redisFailovers = new Counter({
+    name: 'redis_failovers_total',
+    help: 'Changes of Redis primary seen by this process since it started (Sentinel failovers)',
+    registers: [this.registry],
+  });
+
+  private failoversReported = 0;
+
   constructor(
+    private readonly primary: RedisPrimaryService,
     private readonly bulkJobs: BulkJobsRepository,
     @InjectQueue(BULK_QUEUE) private readonly bulk: Queue,
     @InjectQueue(WEBHOOK_QUEUE) private readonly webhooks: Queue,
@@ -61,8 +76,18 @@ export class MetricsService {
   }
 
   async render(): Promise<string> {
+    this.collectRedis();
     await Promise.all([this.collectJobs(), this.collectQueues()]);
     return this.registry.metrics();
+  }
+
+  private collectRedis(): void {
+    this.redisPrimary.reset();
+    if (this.primary.primary) {
+      this.redisPrimary.set({ address: this.primary.primary, via: this.primary.mode }, 1);
+    }
+    this.redisFailovers.inc(this.primary.failovers - this.failoversReported);
+    this.failoversReported = this.primary.failovers;
   }
 
   private async collectJobs(): Promise<void> {

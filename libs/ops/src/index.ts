@@ -5,6 +5,7 @@ export * from './logging/root-logger';
 export * from './logging/request-logging';
 export * from './logging/ops-logging.module';
 export * from './queues/admin-auth.middleware';
+export * from './queues/board-actions.middleware';
 export * from './queues/queue-board.module';
 export * from './heartbeat';
 export * from './ops.module';

@@ -3,3 +3,4 @@ export * from './redis-options';
 export * from './redis-check';
 export * from './queue.module';
 export * from './repeatable';
+export * from './redis-primary.service';

@@ -5,7 +5,8 @@ import type { ConfigType } from '@nestjs/config';
 import { DiscoveryModule } from '@nestjs/core';
 import { DEFAULT_JOB_OPTIONS, MAINTENANCE_QUEUE } from './queue.constants';
 import { QueueErrorsListener } from './queue-errors.listener';
-import { redisOptionsFromUrl } from './redis-options';
+import { redisClientOptions } from './redis-options';
+import { RedisPrimaryService } from './redis-primary.service';
 
 /** Bull on Redis (transport only: Postgres stays the source of truth). */
 @Global()
@@ -15,14 +16,16 @@ import { redisOptionsFromUrl } from './redis-options';
     BullModule.forRootAsync({
       inject: [redisConfig.KEY],
       useFactory: (redis: ConfigType<typeof redisConfig>) => ({
-        redis: redisOptionsFromUrl(redis.url),
+        // Bull makes its three connections (client, subscriber, blocking) from these options and
+        // itself turns off retries and the ready check for the latter two; it then also closes them.
+        redis: redisClientOptions(redis.connection),
         prefix: redis.prefix,
         defaultJobOptions: DEFAULT_JOB_OPTIONS,
       }),
     }),
     BullModule.registerQueue({ name: MAINTENANCE_QUEUE }),
   ],
-  providers: [QueueErrorsListener],
-  exports: [BullModule],
+  providers: [QueueErrorsListener, RedisPrimaryService],
+  exports: [BullModule, RedisPrimaryService],
 })
 export class QueueModule {}

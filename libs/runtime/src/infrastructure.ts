@@ -1,4 +1,4 @@
-import { ConfigValidationError, validateEnv } from '@app/common';
+import { ConfigValidationError, redisConnectionFromEnv, validateEnv } from '@app/common';
 import { runMigrations, startEmbeddedPostgres, type EmbeddedDatabase } from '@app/database';
 import { assertRedisReachable, RedisUnavailableError } from '@app/queue';
 import { Logger } from '@nestjs/common';
@@ -24,7 +24,7 @@ export async function prepareInfrastructure(): Promise<Infrastructure> {
     process.env.DATABASE_URL = embedded.url;
   }
   try {
-    await assertRedisReachable(env.REDIS_URL);
+    await assertRedisReachable(redisConnectionFromEnv(env));
     await runMigrations(process.env.DATABASE_URL as string);
   } catch (e) {
     await embedded?.stop();

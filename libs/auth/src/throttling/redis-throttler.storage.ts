@@ -1,4 +1,5 @@
-import { describeRedisUrl, redisOptionsFromUrl } from '@app/queue';
+import type { RedisConnection } from '@app/common';
+import { describeRedis, redisClientOptions } from '@app/queue';
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
@@ -22,17 +23,17 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
   private lastWarning = 0;
 
   constructor(
-    url: string,
+    connection: RedisConnection,
     private readonly prefix: string,
   ) {
     this.redis = new Redis({
-      ...redisOptionsFromUrl(url),
+      ...redisClientOptions(connection),
       maxRetriesPerRequest: 1,
       enableOfflineQueue: false,
       lazyConnect: true,
     });
     this.redis.on('error', () => undefined);
-    this.redis.connect().catch(() => this.warn(`cannot reach ${describeRedisUrl(url)}`));
+    this.redis.connect().catch(() => this.warn(`cannot reach ${describeRedis(connection)}`));
   }
 
   /** A fixed window of `ttl` ms: once over `limit`, blocked until the window ends. */

@@ -1,6 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { randomBytes } from 'node:crypto';
 import { effectiveLogFormat, validateEnv } from './env.validation';
+import { redisConnectionFromEnv } from './redis-connection';
 
 const env = () => validateEnv(process.env);
 
@@ -24,7 +25,11 @@ export const databaseConfig = registerAs('database', () => ({
 
 export const redisConfig = registerAs('redis', () => {
   const e = env();
-  return { url: e.REDIS_URL, prefix: e.BULL_PREFIX, rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE };
+  return {
+    connection: redisConnectionFromEnv(e),
+    prefix: e.BULL_PREFIX,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+  };
 });
 
 export const DEV_API_KEYS = 'demo:demo-key';
@@ -39,6 +44,7 @@ export const authConfig = registerAs('auth', () => {
       return { tenantId: pair.slice(0, i), key: pair.slice(i + 1) };
     }),
     adminApiKey: e.ADMIN_API_KEY,
+    boardActions: e.ADMIN_BOARD_ACTIONS,
   };
 });
 

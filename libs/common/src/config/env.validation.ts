@@ -49,6 +49,36 @@ export class EnvironmentVariables {
   @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL = 'redis://127.0.0.1:6379';
 
+  /** Sentinels as `host:port,host:port,…`; when set, Redis is found through them and REDIS_URL is ignored. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[^:,\s]+:\d{1,5}(,[^:,\s]+:\d{1,5})*$/, {
+    message: 'REDIS_SENTINELS must be comma-separated host:port pairs, e.g. s1:26379,s2:26379',
+  })
+  REDIS_SENTINELS?: string;
+
+  /** The master name the sentinels monitor. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  REDIS_SENTINEL_NAME = 'mymaster';
+
+  /** Password of the Redis servers under Sentinel (with REDIS_URL, put it in the URL instead). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  REDIS_PASSWORD?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  REDIS_SENTINEL_PASSWORD?: string;
+
+  /** TLS to the Redis servers and the sentinels under Sentinel (with REDIS_URL, use rediss://). */
+  @Transform(toBool)
+  @IsBoolean()
+  REDIS_TLS = false;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()
@@ -66,6 +96,11 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsString()
   ADMIN_API_KEY?: string;
+
+  /** Lets the queue dashboard retry, clean, pause and promote; read-only otherwise. */
+  @Transform(toBool)
+  @IsBoolean()
+  ADMIN_BOARD_ACTIONS = false;
 
   @Transform(emptyToUndefined)
   @IsOptional()

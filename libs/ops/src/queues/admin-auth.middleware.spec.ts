@@ -1,4 +1,4 @@
-import type { ApiKeyStore } from '@app/auth';
+import { AdminAttemptsLimiter, type ApiKeyStore } from '@app/auth';
 import type { NextFunction, Request, Response } from 'express';
 import { describe, expect, it, vi } from 'vitest';
 import { ADMIN_CHALLENGE, adminOnly, presentedAdminKey } from './admin-auth.middleware';
@@ -26,7 +26,12 @@ describe('presentedAdminKey', () => {
 
 describe('adminOnly', () => {
   const keys = { isAdmin: (k: string) => k === 'adm' } as unknown as ApiKeyStore;
-  const call = (enabled: boolean, authorization?: string) => {
+  const call = (
+    enabled: boolean,
+    authorization?: string,
+    attempts = new AdminAttemptsLimiter(),
+    ip = '10.0.0.1',
+  ) => {
     const headers: Record<string, string> = {};
     let status = 0;
     let body = '';
@@ -45,10 +50,12 @@ describe('adminOnly', () => {
       method: 'GET',
       originalUrl: '/admin/queues',
       url: '/admin/queues',
+      path: '/admin/queues',
+      ip,
       headers: authorization ? { authorization } : {},
     } as unknown as Request;
     const next = vi.fn() as unknown as NextFunction;
-    adminOnly(keys, enabled)(req, res, next);
+    adminOnly(keys, enabled, attempts)(req, res, next);
     return {
       next,
       status,
@@ -72,6 +79,27 @@ describe('adminOnly', () => {
       expect(r.headers['www-authenticate']).toBe(ADMIN_CHALLENGE);
       expect(r.next).not.toHaveBeenCalled();
     }
+  });
+
+  it('answers 429 with Retry-After after 10 wrong keys a minute from one address, even to the right key', () => {
+    const attempts = new AdminAttemptsLimiter();
+    for (let i = 0; i < 10; i++) expect(call(true, 'Bearer nope', attempts).status).toBe(401);
+    for (const header of ['Bearer nope', 'Bearer adm', undefined]) {
+      const r = call(true, header, attempts);
+      expect(r.status).toBe(429);
+      expect(r.body?.code).toBe('rate_limited');
+      expect(Number(r.headers['retry-after'])).toBeGreaterThan(0);
+      expect(Number(r.headers['retry-after'])).toBeLessThanOrEqual(60);
+      expect(r.next).not.toHaveBeenCalled();
+    }
+    // Another address has its own budget.
+    expect(call(true, 'Bearer adm', attempts, '10.0.0.2').next).toHaveBeenCalledOnce();
+  });
+
+  it('does not count requests without credentials (a browser before its login dialog)', () => {
+    const attempts = new AdminAttemptsLimiter();
+    for (let i = 0; i < 15; i++) expect(call(true, undefined, attempts).status).toBe(401);
+    expect(call(true, 'Bearer adm', attempts).next).toHaveBeenCalledOnce();
   });
 
   it('lets the operator key through, as Bearer or Basic password', () => {

@@ -1,4 +1,4 @@
-import { bearerToken, type ApiKeyStore } from '@app/auth';
+import { bearerToken, type AdminAttemptsLimiter, type ApiKeyStore } from '@app/auth';
 import { ProblemCode, ProblemException, sendProblem } from '@app/common';
 import { Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
@@ -22,10 +22,10 @@ export function presentedAdminKey(header: string | undefined): string | undefine
 
 /**
  * Express middleware in front of an operator-only router: 404 while ADMIN_API_KEY is not configured
- * (the feature does not exist), 401 without the operator key, else on to the router. Tenant API keys
- * are not operator keys.
+ * (the feature does not exist), 429 while the client address has presented too many wrong keys,
+ * 401 without the operator key, else on to the router. Tenant API keys are not operator keys.
  */
-export function adminOnly(keys: ApiKeyStore, enabled: boolean) {
+export function adminOnly(keys: ApiKeyStore, enabled: boolean, attempts: AdminAttemptsLimiter) {
   const logger = new Logger('Operators');
   return (req: Request, res: Response, next: NextFunction): void => {
     if (!enabled) {
@@ -38,12 +38,20 @@ export function adminOnly(keys: ApiKeyStore, enabled: boolean) {
       );
       return;
     }
+    const address = clientAddress(req);
+    const refusal = attempts.refusal(address);
+    if (refusal) {
+      sendProblem(refusal, req, res, logger);
+      return;
+    }
     const header = req.headers.authorization;
     const key = presentedAdminKey(header);
     if (key !== undefined && keys.isAdmin(key)) {
       next();
       return;
     }
+    // A request without credentials is a browser before its login dialog, not a guess.
+    if (header) attempts.recordFailure(address, `${req.method} ${req.path}`);
     const detail = header
       ? 'The operator key is not valid'
       : 'Send the operator key: "Authorization: Bearer <ADMIN_API_KEY>", or HTTP Basic with it as the password';
@@ -52,4 +60,9 @@ export function adminOnly(keys: ApiKeyStore, enabled: boolean) {
     });
     sendProblem(problem, req, res, logger);
   };
+}
+
+/** The peer address (`trust proxy` is off: a forwarded header cannot pick someone else's budget). */
+export function clientAddress(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
