@@ -57,11 +57,57 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       }
     }
   }
+  nullableRefsAsAnyOf(document);
+  closeRequestBodies(document);
   documentIdempotency(
     document,
     app.get<ConfigType<typeof idempotencyConfig>>(idempotencyConfig.KEY).ttlSeconds,
   );
   return document;
+}
+
+/**
+ * `X | null` properties: the Swagger plugin writes `{ nullable: true, allOf: [$ref] }`, but in OpenAPI 3.0
+ * `nullable` has no effect without a `type` beside it, and the referenced object schema refuses null, so
+ * strict validators (and validating proxies) reject `"error": null`. `anyOf: [$ref, null-only schema]`
+ * accepts exactly the object or null in every 3.0 validator, and generators type it `X | null`.
+ */
+function nullableRefsAsAnyOf(document: OpenAPIObject): void {
+  const schemas = (document.components ??= {}).schemas ?? {};
+  const visit = (schema: Record<string, unknown>): void => {
+    const props = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
+    for (const [name, prop] of Object.entries(props)) {
+      const allOf = prop.allOf as unknown[] | undefined;
+      if (prop.nullable === true && allOf?.length === 1) {
+        const { description } = prop;
+        props[name] = {
+          ...(description ? { description } : {}),
+          anyOf: [allOf[0], { $ref: '#/components/schemas/Null' }],
+        };
+      }
+    }
+  };
+  for (const schema of Object.values(schemas)) visit(schema as Record<string, unknown>);
+  schemas.Null = { type: 'object', nullable: true, enum: [null], description: 'JSON `null`.' };
+  document.components.schemas = schemas;
+}
+
+/**
+ * The global ValidationPipe runs with `forbidNonWhitelisted`: an unknown field in a JSON body is a 400.
+ * Say so in the body schemas (`additionalProperties: false`), so generated clients refuse it before
+ * sending. Only schemas used as JSON request bodies: responses may grow fields.
+ */
+function closeRequestBodies(document: OpenAPIObject): void {
+  const schemas = document.components?.schemas ?? {};
+  for (const item of Object.values(document.paths)) {
+    for (const op of Object.values(item) as {
+      requestBody?: { content?: Record<string, { schema?: { $ref?: string } }> };
+    }[]) {
+      const ref = op.requestBody?.content?.['application/json']?.schema?.$ref;
+      const schema = ref ? schemas[ref.replace('#/components/schemas/', '')] : undefined;
+      if (schema && !('$ref' in schema)) schema.additionalProperties = false;
+    }
+  }
 }
 
 // Document-level facts the decorators cannot express. Relative server: the host that serves this document.

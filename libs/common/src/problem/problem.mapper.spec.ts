@@ -23,14 +23,19 @@ function mapped(error: unknown): ProblemException {
 describe('toProblemException', () => {
   describe('ProblemException', () => {
     it('passes through the same instance unchanged', () => {
-      const original = new ProblemException(422, 'custom_code', 'custom detail', {
-        errors: [{ field: 'x', message: 'bad' }],
-        headers: { 'X-Test': '1' },
-      });
+      const original = new ProblemException(
+        422,
+        ProblemCode.IdempotencyKeyReused,
+        'custom detail',
+        {
+          errors: [{ field: 'x', message: 'bad' }],
+          headers: { 'X-Test': '1' },
+        },
+      );
       const p = toProblemException(original);
       expect(p).toBe(original);
       expect(p?.getStatus()).toBe(422);
-      expect(p?.code).toBe('custom_code');
+      expect(p?.code).toBe(ProblemCode.IdempotencyKeyReused);
       expect(p?.detail).toBe('custom detail');
       expect(p?.headers).toEqual({ 'X-Test': '1' });
     });
@@ -350,10 +355,11 @@ describe('ProblemException.toProblem', () => {
   });
 
   it('uses a custom title when given, and "Error" for unknown statuses', () => {
-    expect(new ProblemException(400, 'x', 'd', { title: 'Custom' }).toProblem().title).toBe(
-      'Custom',
-    );
-    expect(new ProblemException(418, 'teapot', 'd').toProblem().title).toBe('Error');
+    expect(
+      new ProblemException(400, ProblemCode.ValidationFailed, 'd', { title: 'Custom' }).toProblem()
+        .title,
+    ).toBe('Custom');
+    expect(new ProblemException(418, ProblemCode.Conflict, 'd').toProblem().title).toBe('Error');
   });
 
   it('maps a mapper result to the expected body', () => {

@@ -65,7 +65,7 @@ interface ErrorLike {
   limit?: number;
 }
 
-function codeForStatus(status: number): string {
+function codeForStatus(status: number): ProblemCode {
   return (
     STATUS_CODES[status] ??
     (status >= 500 ? ProblemCode.InternalError : ProblemCode.ValidationFailed)
