@@ -88,7 +88,8 @@ function nullableRefsAsAnyOf(document: OpenAPIObject): void {
     }
   };
   for (const schema of Object.values(schemas)) visit(schema as Record<string, unknown>);
-  schemas.Null = { type: 'object', nullable: true, enum: [null], description: 'JSON `null`.' };
+  // The form the OpenAPI 3.0.3 clarification of `nullable` gives for "only null" (the type is arbitrary).
+  schemas.Null = { type: 'string', nullable: true, enum: [null], description: 'JSON `null`.' };
   document.components.schemas = schemas;
 }
 

@@ -352,9 +352,9 @@ export interface components {
     };
     /**
      * @description JSON `null`.
-     * @enum {object|null}
+     * @enum {string|null}
      */
-    Null: never | null;
+    Null: null;
     OrderDto: {
       /** @example ord_3k9x0m2q7c1v8b4n5z6a */
       id: string;
