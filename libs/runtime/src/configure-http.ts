@@ -21,6 +21,9 @@ export function configureHttpApp(app: INestApplication, drain?: HttpDrain): void
   const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
   const express = app as NestExpressApplication;
   express.disable('x-powered-by');
+  // Resources change under the client (jobs progress, orders move): no conditional GETs, so no
+  // undocumented 304 for an `If-None-Match` a client happens to send.
+  express.set('etag', false);
   express.set('query parser', 'simple');
   express.set('trust proxy', false);
   // First of all: every request, even one a later middleware answers (401, 413, a bad body, the
