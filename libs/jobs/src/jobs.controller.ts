@@ -2,6 +2,7 @@ import {
   AcceptsContentTypes,
   ApiProblems,
   ApiStandardProblems,
+  bodyStream,
   createValidationPipe,
   TenantId,
 } from '@app/common';
@@ -117,7 +118,7 @@ export class JobsController {
         webhookUrl: query.webhook_url,
         atomic: query.atomic,
         format: mediaType === 'text/csv' ? 'csv' : 'ndjson',
-        items: mediaType === 'text/csv' ? csvItems(req) : ndjsonItems(req),
+        items: mediaType === 'text/csv' ? csvItems(bodyStream(req)) : ndjsonItems(bodyStream(req)),
       });
     } else {
       // Validate the envelope on a one-item sample: the full array is passed on untouched, never
