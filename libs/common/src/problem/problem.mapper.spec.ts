@@ -210,6 +210,25 @@ describe('toProblemException', () => {
       expect(p.code).toBe('conflict');
     });
 
+    it('23503 foreign key violation -> 409 conflict', () => {
+      const p = mapped({
+        name: 'QueryFailedError',
+        driverError: { code: '23503', severity: 'ERROR' },
+      });
+      expect(p.getStatus()).toBe(409);
+      expect(p.code).toBe('conflict');
+    });
+
+    it.each(['25006', '42501', '42P01', 'P0001', 'XX000'])(
+      'any other Postgres refusal (%s) -> 503 with Retry-After, never a 500',
+      (code) => {
+        const p = mapped({ name: 'QueryFailedError', driverError: { code, severity: 'ERROR' } });
+        expect(p.getStatus()).toBe(503);
+        expect(p.code).toBe('service_unavailable');
+        expect(p.headers['Retry-After']).toMatch(/^\d+$/);
+      },
+    );
+
     it('40001 serialization failure -> 503 with Retry-After 1', () => {
       const p = mapped({
         name: 'QueryFailedError',
