@@ -1307,6 +1307,24 @@ export interface operations {
           };
         };
       };
+      /** @description A request body was sent and is not valid JSON (`validation_failed`). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsSchema'];
+        };
+      };
+      /** @description An `Authorization` header was sent and is not valid (`unauthorized`); send none. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsSchema'];
+        };
+      };
       /** @description The Health Check is not successful */
       503: {
         headers: {
@@ -1453,6 +1471,24 @@ export interface operations {
               };
             };
           };
+        };
+      };
+      /** @description A request body was sent and is not valid JSON (`validation_failed`). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsSchema'];
+        };
+      };
+      /** @description An `Authorization` header was sent and is not valid (`unauthorized`); send none. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsSchema'];
         };
       };
       /** @description The Health Check is not successful */
