@@ -293,7 +293,9 @@ export interface components {
        */
       operation: string;
       /** @description 1 … BULK_MAX_ITEMS items; each is validated by the worker and may fail on its own. */
-      items: Record<string, unknown>[];
+      items: {
+        [key: string]: unknown;
+      }[];
       /**
        * Format: uri
        * @description Receives a signed `bulk_job.*` event when the job ends (http/https, public addresses only).

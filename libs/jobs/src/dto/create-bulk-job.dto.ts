@@ -24,6 +24,13 @@ export class CreateBulkJobDto {
   operation: string;
 
   /** 1 … BULK_MAX_ITEMS items; each is validated by the worker and may fail on its own. */
+  // Free-form objects: the operation decides their fields (a bare `type: object` reads as `{}` to
+  // generators, which then refuse every field).
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+    minItems: 1,
+  })
   @IsArray()
   @ArrayMinSize(1)
   items: Record<string, unknown>[];
