@@ -145,7 +145,7 @@ describe('served OpenAPI document', () => {
       writeFileSync(join(dir, 'hey-api-seed.ts'), HEY_API_PROGRAM);
       writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(STRICT_TSCONFIG));
       const tsc = await run(process.execPath, [bin('typescript/bin/tsc'), '-p', dir]).catch(
-        (e: { stdout?: string }) => ({ stdout: `tsc failed:\n${e.stdout ?? String(e)}` }),
+        (e: Error & { stdout?: string }) => ({ stdout: `tsc failed:\n${e.stdout ?? e.message}` }),
       );
       expect(tsc.stdout).toBe('');
     } finally {
