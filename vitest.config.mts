@@ -50,6 +50,7 @@ export default defineConfig({
           include: ['test/**/*.e2e-spec.ts'],
           environment: 'node',
           globalSetup: ['test/support/global-setup.ts'],
+          setupFiles: ['test/support/openapi-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: true,

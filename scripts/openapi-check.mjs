@@ -1,5 +1,6 @@
 // `npm run openapi:check`: fails (exit 1) when openapi.json or libs/sdk/src/schema.d.ts differ from
-// what the current code generates. Expects an up-to-date dist/ (`npm test` builds right before).
+// what the current code generates. Expects an up-to-date dist/ (`npm test` builds right before). The same
+// function serves `GET /openapi.json`; test/openapi-served.e2e-spec.ts checks the served bytes match too.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';

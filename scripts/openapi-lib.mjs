@@ -15,12 +15,6 @@ const DIST_COMMON = join(ROOT, 'dist/libs/common/src/index.js');
 
 const require = createRequire(join(ROOT, 'package.json'));
 
-/** Post-processing: only document-level facts the decorators cannot express. */
-// Relative: the host that serves this document (`GET /openapi.json`); `npm start` listens on :3000.
-const SERVERS = [{ url: '/', description: 'The server this document is served from' }];
-const CONTACT = { name: 'Bulk REST service maintainers' };
-const LICENSE = { name: 'UNLICENSED' };
-
 /** Exits with a readable message when dist/ is missing, warns when it is older than the sources. */
 export function requireFreshDist() {
   if (!existsSync(DIST_APP) || !existsSync(DIST_RUNTIME)) {
@@ -50,7 +44,8 @@ export function requireFreshDist() {
 
 /**
  * Boots the built AppModule in preview mode (no providers are instantiated: no Postgres, no Redis, no
- * workers) and returns its OpenAPI document, post-processed and in canonical key order.
+ * workers) and returns its OpenAPI document: the same function `GET /openapi.json` serves
+ * (libs/runtime/src/openapi.ts), so the committed file is the served document.
  * The environment is reduced to a fixed minimum first, so the spec never depends on the caller's.
  */
 export async function buildSpec() {
@@ -62,7 +57,7 @@ export async function buildSpec() {
   require('reflect-metadata');
   const { NestFactory } = require('@nestjs/core');
   const { AppModule } = require(DIST_APP);
-  const { buildOpenApiDocument } = require(DIST_RUNTIME);
+  const { openApiDocument } = require(DIST_RUNTIME);
   const { ALL_CONFIG_NAMESPACES } = require(DIST_COMMON);
   const app = await NestFactory.create(AppModule, {
     preview: true,
@@ -87,74 +82,10 @@ export async function buildSpec() {
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-    return canonical(postProcess(buildOpenApiDocument(view)));
+    return openApiDocument(view);
   } finally {
     await app.close();
   }
-}
-
-function postProcess(doc) {
-  doc.info = { ...doc.info, contact: CONTACT, license: LICENSE };
-  doc.servers = SERVERS;
-  return doc;
-}
-
-const TOP = [
-  'openapi',
-  'info',
-  'servers',
-  'security',
-  'tags',
-  'externalDocs',
-  'paths',
-  'components',
-];
-const INFO = ['title', 'version', 'description', 'contact', 'license'];
-const METHODS = ['summary', 'description', 'servers', 'parameters', 'get', 'put', 'post', 'patch'];
-METHODS.push('delete', 'options', 'head', 'trace');
-const COMPONENTS = ['schemas', 'responses', 'parameters', 'examples', 'requestBodies', 'headers'];
-COMPONENTS.push('securitySchemes', 'links', 'callbacks');
-
-function ordered(obj, first, sortRest = true) {
-  const keys = Object.keys(obj);
-  const head = first.filter((k) => k in obj);
-  const rest = keys.filter((k) => !first.includes(k));
-  if (sortRest) rest.sort();
-  return Object.fromEntries([...head, ...rest].map((k) => [k, obj[k]]));
-}
-const sorted = (obj) => ordered(obj, []);
-
-/**
- * Stable key order: maps whose order carries no meaning (paths, components, responses, headers,
- * content types) are sorted; everything else (schema properties, parameters, examples) keeps the
- * order the code declares, which is deterministic.
- */
-export function canonical(doc) {
-  const out = ordered(doc, TOP);
-  out.info = ordered(out.info, INFO, false);
-  out.paths = sorted(out.paths ?? {});
-  for (const [path, item] of Object.entries(out.paths)) {
-    out.paths[path] = ordered(item, METHODS);
-    for (const method of METHODS.slice(4)) {
-      const op = out.paths[path][method];
-      if (!op) continue;
-      if (op.responses) {
-        op.responses = sorted(op.responses);
-        for (const r of Object.values(op.responses)) {
-          if (r.headers) r.headers = sorted(r.headers);
-          if (r.content) r.content = sorted(r.content);
-        }
-      }
-      if (op.requestBody?.content) op.requestBody.content = sorted(op.requestBody.content);
-    }
-  }
-  if (out.components) {
-    out.components = ordered(out.components, COMPONENTS);
-    for (const key of Object.keys(out.components)) {
-      out.components[key] = sorted(out.components[key]);
-    }
-  }
-  return out;
 }
 
 export const renderSpec = (doc) => `${JSON.stringify(doc, null, 2)}\n`;

@@ -160,6 +160,47 @@ describe('idempotency keys', () => {
     expect(await countOrders('cus_422b')).toBe(0);
   });
 
+  describe.each([
+    [
+      'application/x-ndjson',
+      '{"id":"ord_a1","status":"paid"}\n',
+      '{"id":"ord_b2","status":"paid"}\n',
+    ],
+    ['text/csv', 'id,status\nord_a1,paid\n', 'id,status\nord_b2,paid\n'],
+  ])('a streamed %s upload', (type, file, other) => {
+    const upload = (k: string, body: string) =>
+      t.http
+        .post('/bulk-jobs?operation=update_orders_status')
+        .set(auth())
+        .set('Idempotency-Key', k)
+        .set('Content-Type', type)
+        .send(body);
+    const jobCount = async () =>
+      Number((await pg.query('SELECT count(*) FROM bulk_jobs')).rows[0].count);
+
+    it('replays the same file under the same key, creating one job', async () => {
+      const k = key();
+      const first = await upload(k, file).expect(202);
+      const before = await jobCount();
+      const again = await upload(k, file).expect(202);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.headers.location).toBe(first.headers.location);
+      expect(again.body.id).toBe(first.body.id);
+      expect(await jobCount()).toBe(before);
+    });
+
+    it('answers 422 for a different file of the same length under the same key', async () => {
+      expect(other.length).toBe(file.length);
+      const k = key();
+      await upload(k, file).expect(202);
+      const before = await jobCount();
+      const res = await upload(k, other).expect(422);
+      expect(res.body.code).toBe('idempotency_key_reused');
+      expect(res.headers['idempotent-replayed']).toBeUndefined();
+      expect(await jobCount()).toBe(before);
+    });
+  });
+
   it('lets 50 concurrent identical requests create exactly one order', async () => {
     const k = key();
     const responses = await Promise.all(

@@ -8,6 +8,7 @@ import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { AppModule } from '../../apps/api/src/app.module';
 import { createTestDatabase, type TestDatabase } from './database';
+import { openApiResponseRecorder } from './openapi-validator';
 
 export const TENANTS = { acme: 'key_acme', globex: 'key_globex' } as const;
 export const auth = (tenant: keyof typeof TENANTS = 'acme') => ({
@@ -48,6 +49,8 @@ export async function createTestApp(
     imports: [AppModule, ...extraImports],
   }).compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error', 'warn'] });
+  // Before anything else, so that even answers from body parsers and guards are checked.
+  app.use(openApiResponseRecorder());
   configureHttpApp(app);
   await app.init();
   return {

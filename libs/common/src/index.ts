@@ -13,3 +13,4 @@ export * from './ids';
 export * from './http/tenant-context';
 export * from './openapi/problem.schema';
 export * from './http/json-depth';
+export * from './http/body-stream';

@@ -2,6 +2,7 @@ import { Public } from '@app/auth';
 import { MAINTENANCE_QUEUE, REDIS_COMMAND_TIMEOUT_MS, RedisPrimaryService } from '@app/queue';
 import { InjectQueue } from '@nestjs/bull';
 import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiProblems } from '@app/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import {
@@ -16,6 +17,12 @@ import type { Response } from 'express';
 const CHECK_TIMEOUT_MS = Math.min(REDIS_COMMAND_TIMEOUT_MS, 2000);
 
 @ApiTags('health')
+// Public, yet the shared HTTP stack still answers a body that is not JSON (400) and an Authorization
+// header that is present but wrong (401) before any probe runs.
+@ApiProblems(
+  [400, 'A request body was sent and is not valid JSON (`validation_failed`).'],
+  [401, 'An `Authorization` header was sent and is not valid (`unauthorized`); send none.'],
+)
 @Public()
 @SkipThrottle()
 @Controller('health')

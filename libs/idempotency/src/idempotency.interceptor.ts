@@ -1,4 +1,5 @@
 import {
+  digestBodyStream,
   getTenantId,
   PrecomputedResponse,
   ProblemCode,
@@ -18,7 +19,11 @@ import {
   REPLAYED_HEADERS,
 } from './idempotency.constants';
 import type { IdempotencyOptions } from './idempotency.decorator';
-import { IdempotencyService, type StoredResponse } from './idempotency.service';
+import {
+  IdempotencyService,
+  STREAM_DIGEST_SEPARATOR,
+  type StoredResponse,
+} from './idempotency.service';
 
 const METHODS = new Set(['POST', 'PATCH']);
 const HTTP_CODE_METADATA = '__httpCode__';
@@ -64,32 +69,31 @@ export class IdempotencyInterceptor implements NestInterceptor {
     key: string,
   ): Promise<unknown> {
     const res = context.switchToHttp().getResponse<Response>();
-    // A streamed body (NDJSON/CSV) is not parsed here: describe it by type, length and query instead.
-    const body: unknown =
-      req.body !== undefined
-        ? req.body
-        : {
-            $stream: {
-              type: req.headers['content-type'] ?? null,
-              length: req.headers['content-length'] ?? null,
-              query: req.query,
-            },
-          };
-    const fingerprint = requestFingerprint(req.method, req.path, body);
+    // A streamed body (NDJSON/CSV) is not parsed here: its bytes go through a SHA-256 while the
+    // handler reads them, and the fingerprint is completed with that digest (see the service).
+    const streamed = req.body === undefined;
+    const body: unknown = streamed
+      ? { $stream: { type: req.headers['content-type'] ?? null, query: req.query } }
+      : req.body;
+    const requestPart = requestFingerprint(req.method, req.path, body);
+    const digest = streamed ? digestBodyStream(req) : undefined;
+    const withDigest = (hex: string) => `${requestPart}${STREAM_DIGEST_SEPARATOR}${hex}`;
     const claim = await this.idempotency.claim({
       tenantId,
       key,
-      fingerprint,
+      fingerprint: requestPart,
       method: req.method,
       path: req.path,
     });
+    if (claim.kind === 'completed' && digest) {
+      const hex = await digest.finish();
+      if (hex === undefined || withDigest(hex) !== claim.fingerprint) {
+        throw this.reused(req.method, req.path);
+      }
+    }
     switch (claim.kind) {
       case 'mismatch':
-        throw new ProblemException(
-          422,
-          ProblemCode.IdempotencyKeyReused,
-          `This Idempotency-Key was already used for a different request (${claim.method} ${claim.path}); use a new key for a new request`,
-        );
+        throw this.reused(claim.method, claim.path);
       case 'in_use':
         throw new ProblemException(
           409,
@@ -111,26 +115,42 @@ export class IdempotencyInterceptor implements NestInterceptor {
     try {
       return await this.transactions.run(async () => {
         const value: unknown = await lastValueFrom(next.handle(), { defaultValue: undefined });
+        const hex = digest ? await digest.finish() : undefined;
+        if (digest && hex === undefined)
+          throw new Error('the streamed body was not read to its end');
         await this.idempotency.completeInTransaction(
           tenantId,
           key,
           lockToken,
           this.successResponse(context, res, value),
+          hex === undefined ? undefined : withDigest(hex),
         );
         return value;
       });
     } catch (error) {
       const rendered = renderError(error, req);
+      // A body read only in part cannot be told from another body: keep no answer for it.
+      const hex = digest?.digest;
       // Nothing ran (validation) or the server failed: forget the key so that a retry executes.
-      if (rendered.status >= 500 || rendered.problem.code === ProblemCode.ValidationFailed) {
+      if (
+        rendered.status >= 500 ||
+        rendered.problem.code === ProblemCode.ValidationFailed ||
+        (digest && hex === undefined)
+      ) {
         await this.idempotency.release(tenantId, key, lockToken).catch(() => undefined);
       } else {
         await this.idempotency
-          .complete(tenantId, key, lockToken, {
-            status: rendered.status,
-            headers: pickHeaders(rendered.headers),
-            body: rendered.body,
-          })
+          .complete(
+            tenantId,
+            key,
+            lockToken,
+            {
+              status: rendered.status,
+              headers: pickHeaders(rendered.headers),
+              body: rendered.body,
+            },
+            hex === undefined ? undefined : withDigest(hex),
+          )
           .catch(() => undefined);
       }
       throw error;
@@ -157,6 +177,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
     headers['content-type'] ??=
       typeof value === 'string' ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8';
     return { status, headers, body };
+  }
+
+  private reused(method: string, path: string): ProblemException {
+    return new ProblemException(
+      422,
+      ProblemCode.IdempotencyKeyReused,
+      `This Idempotency-Key was already used for a different request (${method} ${path}); use a new key for a new request`,
+    );
   }
 
   private badKey(message: string): ProblemException {

@@ -23,7 +23,7 @@ export interface ClaimRequest {
 
 export type ClaimResult =
   | { kind: 'claimed'; lockToken: string }
-  | { kind: 'completed'; response: StoredResponse }
+  | { kind: 'completed'; response: StoredResponse; fingerprint: string }
   | { kind: 'in_use'; retryAfterSeconds: number }
   | { kind: 'mismatch'; method: string; path: string };
 
@@ -41,6 +41,14 @@ interface ExistingRecord {
 }
 
 export class IdempotencyLockLostError extends Error {}
+
+/**
+ * A streamed body's fingerprint is `<request part><STREAM_DIGEST_SEPARATOR><body digest>`: the digest
+ * is known only once the body has streamed, so a claim is made with the request part alone and a
+ * claim compares request parts; the caller checks the body digest of a completed record.
+ */
+export const STREAM_DIGEST_SEPARATOR = '~';
+const requestPart = (fingerprint: string) => fingerprint.split(STREAM_DIGEST_SEPARATOR)[0];
 
 /**
  * Looks the key up and, only if it is absent, inserts the claim — one statement. Replays and
@@ -75,7 +83,7 @@ RETURNING lock_token`;
 /** Stores the response and drops the lock, only while this request still holds the key. */
 const COMPLETE_SQL = `
 UPDATE idempotency_keys SET state = 'completed', response_status = $4, response_headers = $5,
-       response_body = $6, lock_token = NULL, locked_at = NULL
+       response_body = $6, lock_token = NULL, locked_at = NULL, fingerprint = COALESCE($7, fingerprint)
  WHERE tenant_id = $1 AND key = $2 AND lock_token = $3`;
 
 const completeParams = (
@@ -83,7 +91,16 @@ const completeParams = (
   key: string,
   lockToken: string,
   response: StoredResponse,
-) => [tenantId, key, lockToken, response.status, JSON.stringify(response.headers), response.body];
+  fingerprint?: string,
+) => [
+  tenantId,
+  key,
+  lockToken,
+  response.status,
+  JSON.stringify(response.headers),
+  response.body,
+  fingerprint ?? null,
+];
 
 @Injectable()
 export class IdempotencyService implements OnApplicationShutdown {
@@ -131,7 +148,8 @@ export class IdempotencyService implements OnApplicationShutdown {
       const { claimed, existing } = rows[0];
       if (claimed === token) return { kind: 'claimed', lockToken: token };
       if (!existing) continue; // inserted concurrently by another request, not yet in our snapshot
-      if (existing.expired || (existing.stale && existing.fingerprint === req.fingerprint)) {
+      const same = requestPart(existing.fingerprint) === requestPart(req.fingerprint);
+      if (existing.expired || (existing.stale && same)) {
         const taken = await this.pool.query<{ lock_token: string }>(TAKEOVER_SQL, [
           ...params,
           existing.lock_token,
@@ -139,12 +157,13 @@ export class IdempotencyService implements OnApplicationShutdown {
         if (taken.rows[0]?.lock_token === token) return { kind: 'claimed', lockToken: token };
         continue; // someone else took it over or finished: look again
       }
-      if (existing.fingerprint !== req.fingerprint) {
+      if (!same) {
         return { kind: 'mismatch', method: existing.method, path: existing.path };
       }
       if (existing.state === 'completed') {
         return {
           kind: 'completed',
+          fingerprint: existing.fingerprint,
           response: {
             status: existing.response_status ?? 200,
             headers: existing.response_headers ?? {},
@@ -167,10 +186,11 @@ export class IdempotencyService implements OnApplicationShutdown {
     key: string,
     lockToken: string,
     response: StoredResponse,
+    fingerprint?: string,
   ): Promise<void> {
     const result: unknown = await this.txHost.tx.query(
       COMPLETE_SQL,
-      completeParams(tenantId, key, lockToken, response),
+      completeParams(tenantId, key, lockToken, response, fingerprint),
     );
     if (affected(result) !== 1) {
       throw new IdempotencyLockLostError(`idempotency key ${key} was taken over`);
@@ -183,8 +203,12 @@ export class IdempotencyService implements OnApplicationShutdown {
     key: string,
     lockToken: string,
     response: StoredResponse,
+    fingerprint?: string,
   ): Promise<void> {
-    await this.pool.query(COMPLETE_SQL, completeParams(tenantId, key, lockToken, response));
+    await this.pool.query(
+      COMPLETE_SQL,
+      completeParams(tenantId, key, lockToken, response, fingerprint),
+    );
   }
 
   /** Forgets a claim whose request did nothing (validation failure, 5xx), so the client may retry. */

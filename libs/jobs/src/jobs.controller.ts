@@ -2,6 +2,7 @@ import {
   AcceptsContentTypes,
   ApiProblems,
   ApiStandardProblems,
+  bodyStream,
   createValidationPipe,
   TenantId,
 } from '@app/common';
@@ -117,7 +118,7 @@ export class JobsController {
         webhookUrl: query.webhook_url,
         atomic: query.atomic,
         format: mediaType === 'text/csv' ? 'csv' : 'ndjson',
-        items: mediaType === 'text/csv' ? csvItems(req) : ndjsonItems(req),
+        items: mediaType === 'text/csv' ? csvItems(bodyStream(req)) : ndjsonItems(bodyStream(req)),
       });
     } else {
       // Validate the envelope on a one-item sample: the full array is passed on untouched, never
@@ -263,7 +264,8 @@ export class JobsController {
       'Every chunk not yet started is cancelled at once (its items become `cancelled`); chunks being applied right now finish, and the answer carries the final counters.',
   })
   @ApiAcceptedResponse({ type: BulkJobDto })
-  @ApiProblems(404, [409, 'The job has already ended (`job_not_cancellable`).'])
+  // No body is needed, but one may be sent: the body limit and media-type check still apply.
+  @ApiProblems(404, [409, 'The job has already ended (`job_not_cancellable`).'], 413, 415)
   cancel(@TenantId() tenantId: string, @Param('id') id: string): Promise<BulkJobDto> {
     return this.jobs.cancel(tenantId, id);
   }
@@ -276,10 +278,15 @@ export class JobsController {
     description: 'The new job has `retry_of` set to this job.',
   })
   @ApiAcceptedResponse({ type: BulkJobDto, headers: LOCATION })
-  @ApiProblems(404, [
-    409,
-    'The job has not ended (`job_not_finished`) or has no failed items (`nothing_to_retry`).',
-  ])
+  @ApiProblems(
+    404,
+    [
+      409,
+      'The job has not ended (`job_not_finished`) or has no failed items (`nothing_to_retry`).',
+    ],
+    413,
+    415,
+  )
   async retry(
     @TenantId() tenantId: string,
     @Param('id') id: string,

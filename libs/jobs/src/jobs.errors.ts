@@ -1,13 +1,13 @@
-import { DomainError } from '@app/common';
+import { DomainError, ProblemCode } from '@app/common';
 
 /** Every way a request about a bulk job can break a rule, with the HTTP status it maps to. */
 const JOB_ERRORS = {
-  not_found: 404,
-  job_not_cancellable: 409,
-  job_not_finished: 409,
-  job_not_deletable: 409,
-  nothing_to_retry: 409,
-} as const satisfies Record<string, number>;
+  [ProblemCode.NotFound]: 404,
+  [ProblemCode.JobNotCancellable]: 409,
+  [ProblemCode.JobNotFinished]: 409,
+  [ProblemCode.JobNotDeletable]: 409,
+  [ProblemCode.NothingToRetry]: 409,
+} as const satisfies Partial<Record<ProblemCode, number>>;
 
 export type JobErrorCode = keyof typeof JOB_ERRORS;
 

@@ -21,6 +21,15 @@ export function configureHttpApp(app: INestApplication, drain?: HttpDrain): void
   const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
   const express = app as NestExpressApplication;
   express.disable('x-powered-by');
+  // Resources change under the client (jobs progress, orders move): no conditional GETs, so no
+  // undocumented 304. Without an ETag Express still treats `If-None-Match: *` as fresh, so the
+  // validators of a conditional request are dropped before anything answers.
+  express.set('etag', false);
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    delete req.headers['if-none-match'];
+    delete req.headers['if-modified-since'];
+    next();
+  });
   express.set('query parser', 'simple');
   express.set('trust proxy', false);
   // First of all: every request, even one a later middleware answers (401, 413, a bad body, the

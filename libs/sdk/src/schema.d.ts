@@ -241,7 +241,7 @@ export interface components {
       /** @description The job whose failed items this one retries. */
       retry_of: string | null;
       /** @description Why the job itself failed (e.g. an atomic job rolled back). */
-      error: components['schemas']['BulkJobErrorDto'] | null;
+      error: components['schemas']['BulkJobErrorDto'] | components['schemas']['Null'];
       links: components['schemas']['BulkJobLinksDto'];
     };
     BulkJobErrorDto: {
@@ -260,7 +260,7 @@ export interface components {
       ref?: string | null;
       /** @enum {string} */
       status: 'pending' | 'failed' | 'cancelled' | 'succeeded';
-      error: components['schemas']['ItemErrorDto'] | null;
+      error: components['schemas']['ItemErrorDto'] | components['schemas']['Null'];
     };
     BulkJobItemPage: {
       data: components['schemas']['BulkJobItemDto'][];
@@ -293,7 +293,9 @@ export interface components {
        */
       operation: string;
       /** @description 1 … BULK_MAX_ITEMS items; each is validated by the worker and may fail on its own. */
-      items: Record<string, unknown>[];
+      items: {
+        [key: string]: unknown;
+      }[];
       /**
        * Format: uri
        * @description Receives a signed `bulk_job.*` event when the job ends (http/https, public addresses only).
@@ -350,6 +352,11 @@ export interface components {
       code: string;
       message: string;
     };
+    /**
+     * @description JSON `null`.
+     * @enum {string|null}
+     */
+    Null: null;
     OrderDto: {
       /** @example ord_3k9x0m2q7c1v8b4n5z6a */
       id: string;
@@ -413,6 +420,9 @@ export interface components {
         | 'not_acceptable'
         | 'method_not_allowed'
         | 'job_not_cancellable'
+        | 'job_not_finished'
+        | 'job_not_deletable'
+        | 'nothing_to_retry'
         | 'invalid_transition'
         | 'conflict'
         | 'service_unavailable'
@@ -442,10 +452,10 @@ export interface operations {
   listBulkJobs: {
     parameters: {
       query?: {
-        status?: 'pending' | 'processing' | 'completed' | 'failed' | 'cancelled';
-        operation?: string;
         /** @description Page size, 1–100. */
         limit?: number;
+        status?: 'pending' | 'processing' | 'completed' | 'failed' | 'cancelled';
+        operation?: string;
         /** @description Opaque cursor from `next_cursor` of the previous page; only valid with the same filters. */
         cursor?: string;
       };
@@ -845,6 +855,24 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsSchema'];
         };
       };
+      /** @description Body too large (`payload_too_large`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsSchema'];
+        };
+      };
+      /** @description Unsupported body media type (`unsupported_media_type`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsSchema'];
+        };
+      };
       /** @description The Idempotency-Key was used with a different request (`idempotency_key_reused`). */
       422: {
         headers: {
@@ -881,9 +909,9 @@ export interface operations {
   listBulkJobItems: {
     parameters: {
       query?: {
-        status?: 'pending' | 'succeeded' | 'failed' | 'cancelled';
         /** @description Page size, 1–100. */
         limit?: number;
+        status?: 'pending' | 'succeeded' | 'failed' | 'cancelled';
         /** @description Opaque cursor from `next_cursor` of the previous page; only valid with the same filters. */
         cursor?: string;
       };
@@ -1091,6 +1119,24 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsSchema'];
         };
       };
+      /** @description Body too large (`payload_too_large`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsSchema'];
+        };
+      };
+      /** @description Unsupported body media type (`unsupported_media_type`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsSchema'];
+        };
+      };
       /** @description The Idempotency-Key was used with a different request (`idempotency_key_reused`). */
       422: {
         headers: {
@@ -1127,9 +1173,9 @@ export interface operations {
   listEvents: {
     parameters: {
       query?: {
-        type?: 'bulk_job.completed' | 'bulk_job.failed' | 'bulk_job.cancelled';
         /** @description Page size, 1–100. */
         limit?: number;
+        type?: 'bulk_job.completed' | 'bulk_job.failed' | 'bulk_job.cancelled';
         /** @description Opaque cursor from `next_cursor` of the previous page; only valid with the same filters. */
         cursor?: string;
       };
@@ -1261,6 +1307,24 @@ export interface operations {
               };
             };
           };
+        };
+      };
+      /** @description A request body was sent and is not valid JSON (`validation_failed`). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsSchema'];
+        };
+      };
+      /** @description An `Authorization` header was sent and is not valid (`unauthorized`); send none. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsSchema'];
         };
       };
       /** @description The Health Check is not successful */
@@ -1411,6 +1475,24 @@ export interface operations {
           };
         };
       };
+      /** @description A request body was sent and is not valid JSON (`validation_failed`). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsSchema'];
+        };
+      };
+      /** @description An `Authorization` header was sent and is not valid (`unauthorized`); send none. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsSchema'];
+        };
+      };
       /** @description The Health Check is not successful */
       503: {
         headers: {
@@ -1491,12 +1573,12 @@ export interface operations {
   listOrders: {
     parameters: {
       query?: {
+        /** @description Page size, 1–100. */
+        limit?: number;
         /** @description Only orders in this status. */
         status?: 'pending' | 'paid' | 'cancelled' | 'shipped' | 'delivered';
         /** @description Only orders of this customer. */
         customer_id?: string;
-        /** @description Page size, 1–100. */
-        limit?: number;
         /** @description Opaque cursor from `next_cursor` of the previous page; only valid with the same filters. */
         cursor?: string;
       };
@@ -1608,6 +1690,15 @@ export interface operations {
         headers: {
           /** @description Seconds to wait before retrying. */
           'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsSchema'];
+        };
+      };
+      /** @description Body too large (`payload_too_large`). */
+      413: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -1784,6 +1875,15 @@ export interface operations {
         headers: {
           /** @description Seconds to wait before retrying. */
           'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsSchema'];
+        };
+      };
+      /** @description Body too large (`payload_too_large`). */
+      413: {
+        headers: {
           [name: string]: unknown;
         };
         content: {

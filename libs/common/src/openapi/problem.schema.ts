@@ -24,7 +24,7 @@ export class ProblemDetailsSchema {
   @ApiProperty({ example: 'Bad Request' })
   title: string;
 
-  @ApiProperty({ example: 400 })
+  @ApiProperty({ type: 'integer', example: 400 })
   status: number;
 
   @ApiProperty({ example: 'The request is invalid' })

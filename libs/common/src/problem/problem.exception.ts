@@ -13,7 +13,7 @@ export class ProblemException extends HttpException {
 
   constructor(
     status: number,
-    readonly code: string,
+    readonly code: ProblemCode,
     readonly detail: string,
     private readonly problemOptions: ProblemOptions = {},
   ) {

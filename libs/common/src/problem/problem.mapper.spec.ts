@@ -23,14 +23,19 @@ function mapped(error: unknown): ProblemException {
 describe('toProblemException', () => {
   describe('ProblemException', () => {
     it('passes through the same instance unchanged', () => {
-      const original = new ProblemException(422, 'custom_code', 'custom detail', {
-        errors: [{ field: 'x', message: 'bad' }],
-        headers: { 'X-Test': '1' },
-      });
+      const original = new ProblemException(
+        422,
+        ProblemCode.IdempotencyKeyReused,
+        'custom detail',
+        {
+          errors: [{ field: 'x', message: 'bad' }],
+          headers: { 'X-Test': '1' },
+        },
+      );
       const p = toProblemException(original);
       expect(p).toBe(original);
       expect(p?.getStatus()).toBe(422);
-      expect(p?.code).toBe('custom_code');
+      expect(p?.code).toBe(ProblemCode.IdempotencyKeyReused);
       expect(p?.detail).toBe('custom detail');
       expect(p?.headers).toEqual({ 'X-Test': '1' });
     });
@@ -205,6 +210,25 @@ describe('toProblemException', () => {
       expect(p.code).toBe('conflict');
     });
 
+    it('23503 foreign key violation -> 409 conflict', () => {
+      const p = mapped({
+        name: 'QueryFailedError',
+        driverError: { code: '23503', severity: 'ERROR' },
+      });
+      expect(p.getStatus()).toBe(409);
+      expect(p.code).toBe('conflict');
+    });
+
+    it.each(['25006', '42501', '42P01', 'P0001', 'XX000'])(
+      'any other Postgres refusal (%s) -> 503 with Retry-After, never a 500',
+      (code) => {
+        const p = mapped({ name: 'QueryFailedError', driverError: { code, severity: 'ERROR' } });
+        expect(p.getStatus()).toBe(503);
+        expect(p.code).toBe('service_unavailable');
+        expect(p.headers['Retry-After']).toMatch(/^\d+$/);
+      },
+    );
+
     it('40001 serialization failure -> 503 with Retry-After 1', () => {
       const p = mapped({
         name: 'QueryFailedError',
@@ -350,10 +374,11 @@ describe('ProblemException.toProblem', () => {
   });
 
   it('uses a custom title when given, and "Error" for unknown statuses', () => {
-    expect(new ProblemException(400, 'x', 'd', { title: 'Custom' }).toProblem().title).toBe(
-      'Custom',
-    );
-    expect(new ProblemException(418, 'teapot', 'd').toProblem().title).toBe('Error');
+    expect(
+      new ProblemException(400, ProblemCode.ValidationFailed, 'd', { title: 'Custom' }).toProblem()
+        .title,
+    ).toBe('Custom');
+    expect(new ProblemException(418, ProblemCode.Conflict, 'd').toProblem().title).toBe('Error');
   });
 
   it('maps a mapper result to the expected body', () => {

@@ -57,6 +57,8 @@ const STATUS_CODES: Record<number, ProblemCode> = {
 interface ErrorLike {
   name?: string;
   code?: string;
+  /** Set by Postgres on every error it reports (with a SQLSTATE in `code`). */
+  severity?: string;
   type?: string;
   status?: number;
   statusCode?: number;
@@ -65,7 +67,7 @@ interface ErrorLike {
   limit?: number;
 }
 
-function codeForStatus(status: number): string {
+function codeForStatus(status: number): ProblemCode {
   return (
     STATUS_CODES[status] ??
     (status >= 500 ? ProblemCode.InternalError : ProblemCode.ValidationFailed)
@@ -161,7 +163,7 @@ export function toProblemException(error: unknown): ProblemException | undefined
       'The request contains a value that cannot be stored (wrong format, out of range or too long)',
     );
   }
-  if (db.code === '23505') {
+  if (db.code === '23505' || db.code === '23503' || db.code === '23P01') {
     return new ProblemException(
       409,
       ProblemCode.Conflict,
@@ -175,6 +177,11 @@ export function toProblemException(error: unknown): ProblemException | undefined
     return ProblemException.unavailable(
       'A dependency (database or Redis) is unavailable; retry shortly',
     );
+  }
+  // Any other refusal by Postgres (a read-only standby after a failover, a revoked privilege, a
+  // missing table while migrations run): the request was fine, the database is not. Never a 500.
+  if (typeof db.severity === 'string' && /^[0-9A-Z]{5}$/.test(db.code ?? '')) {
+    return ProblemException.unavailable('The database refused the request; retry shortly');
   }
   const status = err.status ?? err.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {

@@ -1,4 +1,7 @@
-/** Stable machine-readable error codes of the API contract. */
+/**
+ * Stable machine-readable error codes of the API contract: the one list every problem `code` comes from
+ * (feature error tables use these values), and the `code` enum of the OpenAPI document.
+ */
 export const ProblemCode = {
   ValidationFailed: 'validation_failed',
   NotFound: 'not_found',
@@ -12,6 +15,9 @@ export const ProblemCode = {
   NotAcceptable: 'not_acceptable',
   MethodNotAllowed: 'method_not_allowed',
   JobNotCancellable: 'job_not_cancellable',
+  JobNotFinished: 'job_not_finished',
+  JobNotDeletable: 'job_not_deletable',
+  NothingToRetry: 'nothing_to_retry',
   InvalidTransition: 'invalid_transition',
   Conflict: 'conflict',
   ServiceUnavailable: 'service_unavailable',

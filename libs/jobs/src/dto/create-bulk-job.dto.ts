@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   ArrayMinSize,
@@ -16,12 +17,20 @@ const toBool = ({ value }: { value: unknown }) =>
 /** The envelope only: items are checked one by one by the worker, never here. */
 export class CreateBulkJobDto {
   /** A registered operation, e.g. `update_orders_status` or `create_orders`. @example update_orders_status */
+  @ApiProperty({ minLength: 1 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
   operation: string;
 
   /** 1 … BULK_MAX_ITEMS items; each is validated by the worker and may fail on its own. */
+  // Free-form objects: the operation decides their fields (a bare `type: object` reads as `{}` to
+  // generators, which then refuse every field).
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+    minItems: 1,
+  })
   @IsArray()
   @ArrayMinSize(1)
   items: Record<string, unknown>[];
@@ -41,6 +50,7 @@ export class CreateBulkJobDto {
 /** For NDJSON and CSV uploads the envelope travels in the query string. */
 export class CreateBulkJobQueryDto {
   /** Required with `application/x-ndjson` and `text/csv` bodies. */
+  @ApiPropertyOptional({ minLength: 1 })
   @IsOptional()
   @IsString()
   @IsNotEmpty()

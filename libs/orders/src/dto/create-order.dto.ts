@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import {
   IsIn,
   IsInt,
@@ -13,12 +14,15 @@ import { ORDER_STATUSES, type OrderStatus } from '../order-status';
 
 export class CreateOrderDto {
   /** @example cus_42 */
+  // The CLI plugin's class-validator shim does not turn @IsNotEmpty into minLength (nor @IsInt into integer).
+  @ApiProperty({ minLength: 1 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(255)
   customer_id: string;
 
   /** Integer minor units, ≥ 0. @example 1999 */
+  @ApiProperty({ type: 'integer' })
   @IsInt()
   @Min(0)
   @Max(Number.MAX_SAFE_INTEGER)

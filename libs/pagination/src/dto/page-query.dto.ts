@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '../pagination.types';
@@ -5,6 +6,7 @@ import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '../pagination.types';
 /** `limit` and `cursor`, shared by every list's query DTO. */
 export class PageQueryDto {
   /** Page size, 1–100. @example 20 */
+  @ApiPropertyOptional({ type: 'integer' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
