@@ -13,15 +13,17 @@ const num = (name, dflt) => (process.env[name] ? Number(process.env[name]) : dfl
 /** Knobs (env): load shape and repetitions. */
 export const CFG = {
   connections: num('BENCH_CONNECTIONS', 20),
-  duration: num('BENCH_DURATION', 8),
-  warmup: num('BENCH_WARMUP', 2),
-  reps: num('BENCH_REPS', 3),
+  duration: num('BENCH_DURATION', 5),
+  warmup: num('BENCH_WARMUP', 1),
+  reps: num('BENCH_REPS', 5),
   seedOrders: num('BENCH_SEED_ORDERS', 10_000),
   profileSeconds: num('BENCH_PROFILE_SECONDS', 8),
   skipBuild: process.env.BENCH_SKIP_BUILD === '1',
   /** Cases to run (comma-separated ids, see CASES in index.mjs); all by default. */
   only: process.env.BENCH_CASES ? new Set(process.env.BENCH_CASES.split(',')) : null,
   profile: process.env.BENCH_PROFILE !== '0',
+  /** A commit whose build runs alongside as `before`. */
+  beforeRef: process.env.BENCH_BEFORE_REF ?? null,
 };
 
 export const PG_ADMIN =

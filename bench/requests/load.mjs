@@ -80,7 +80,7 @@ function cannon(server, spec, duration) {
 }
 
 /** Warm-up, then a measured run; returns throughput, latency, status codes and CPU per request. */
-export async function runCase(pool, server, c, side) {
+export async function runCase(pool, server, c, side, label = side) {
   const spec = requestSpec(c, side);
   if (CFG.warmup > 0) await cannon(server, spec, CFG.warmup);
   const cpu0 = await cpuSnapshot(pool, server);
@@ -99,7 +99,7 @@ export async function runCase(pool, server, c, side) {
     pgCpuMsPerReq: cpu.pgMs,
   };
   log(
-    `${`${c.id}.${side}`.padEnd(12)} ${res.rps.toFixed(0).padStart(6)} req/s  p99 ${String(res.p99).padStart(4)} ms  ` +
+    `${`${c.id}.${label}`.padEnd(14)} ${res.rps.toFixed(0).padStart(6)} req/s  p99 ${String(res.p99).padStart(4)} ms  ` +
       `non2xx ${res.non2xx} err ${res.errors} | cpu ms/req app ${res.appCpuMsPerReq?.toFixed(3)} pg ${res.pgCpuMsPerReq?.toFixed(3)}`,
   );
   return res;

@@ -78,14 +78,15 @@ function summarize(file, fromUs, toUs, requests) {
 }
 
 /** Profiles one case (e.g. POST /orders without a key) on a separate start of the service. */
-export async function profileCase(pool, prefix, c) {
-  const dir = join(WORK, `cpuprof-${c.id}`);
+export async function profileCase(pool, build, prefix, c) {
+  const dir = join(WORK, `cpuprof-${build.label}-${c.id}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const ours = await startOurs(
-    `${prefix}_prof`,
+    build,
+    prefix,
     ['--cpu-prof', `--cpu-prof-dir=${dir}`],
-    `ours-prof-${c.id}`,
+    `prof-${build.label}-${c.id}`,
   );
   let fromUs;
   let toUs;
@@ -112,5 +113,5 @@ export async function profileCase(pool, prefix, c) {
       .map((x) => `${x.fn} ${x.pct}%`)
       .join('; ')}`,
   );
-  return { case: c.id, rps: run.rps, ...summary };
+  return { build: build.label, case: c.id, rps: run.rps, ...summary };
 }

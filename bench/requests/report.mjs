@@ -1,5 +1,5 @@
-// bench/requests/REPORT.md from results.json (this checkout) and results-before.json (the baseline,
-// written with BENCH_LABEL=before), when present.
+// bench/requests/REPORT.md from results.json: this checkout (`after`) and, when the run had
+// BENCH_BEFORE_REF, the older build (`before`), measured side by side in the same run.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fmt } from '../_lib/stats.mjs';
@@ -13,112 +13,121 @@ export const TARGETS = {
   'replay / fresh': 2,
 };
 
+const CASE_LABELS = {
+  post: 'POST /orders, no key',
+  fresh: 'POST /orders, fresh Idempotency-Key',
+  replay: 'POST /orders, replay of one key',
+  get: 'GET /orders/{id}',
+  list: 'GET /orders?limit=20',
+};
+
 export function loadResults() {
-  const read = (f) =>
-    existsSync(join(HERE, f)) ? JSON.parse(readFileSync(join(HERE, f), 'utf8')) : null;
-  return { before: read('results-before.json'), after: read('results.json') };
+  const file = join(HERE, 'results.json');
+  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null;
 }
 
-const CASE_LABELS = {
-  'post.ours': 'POST /orders, no key — ours',
-  'post.bare': 'POST /orders — bare Nest route',
-  'fresh.ours': 'POST /orders, fresh Idempotency-Key — ours',
-  'replay.ours': 'POST /orders, replay of one key — ours',
-  'get.ours': 'GET /orders/{id} — ours',
-  'get.bare': 'GET /orders/{id} — bare Nest route',
-  'list.ours': 'GET /orders?limit=20 — ours',
-  'list.bare': 'GET /orders?limit=20 — bare Nest route',
-};
+const labels = (R) => R.builds.map((b) => b.label).sort((a) => (a === 'before' ? -1 : 1));
 
 function runLine(R) {
   const c = R.config;
-  return `${R.label} — commit ${R.build?.commit ?? 'n/a'}, ${R.startedAt}; ${R.machine.nproc} CPUs (${R.machine.cpuModel}), load at start ${R.machine.loadavg.join(' / ')}, Node ${R.machine.node}, PostgreSQL ${R.postgres}; autocannon ${c.connections} connections, ${c.warmup} s warm-up + ${c.duration} s per run, ${c.reps} rounds`;
+  const builds = R.builds.map((b) => `${b.label} = ${b.commit}`).join(', ');
+  return `Run of ${R.startedAt} (${builds}); ${R.machine.nproc} CPUs (${R.machine.cpuModel}), load average at start ${R.machine.loadavg.join(' / ')}, Node ${R.machine.node}, PostgreSQL ${R.postgres}; autocannon ${c.connections} connections, ${c.warmup} s warm-up + ${c.duration} s per run, ${c.reps} rounds.`;
 }
 
-function ratioTable(before, after) {
+function ratioTable(R) {
+  const bs = labels(R);
+  const cell = (v) =>
+    v ? `${fmt(v.median, 2)} (${v.perRound.map((x) => fmt(x, 2)).join(', ')})` : 'n/a';
+  const head = bs.flatMap((b) => [`${b}: throughput`, `${b}: per CPU-ms`]);
   const rows = Object.keys(TARGETS).map((k) => {
-    const b = before?.summary?.ratios?.[k];
-    const a = after?.summary?.ratios?.[k];
-    const met = a ? (a.median >= TARGETS[k] ? 'met' : '**missed**') : 'n/a';
-    return `| ${k} | ≥ ${TARGETS[k]} | ${b ? `${fmt(b.median, 2)} (${b.perRound.join(', ')})` : 'n/a'} | ${a ? `${fmt(a.median, 2)} (${a.perRound.join(', ')})` : 'n/a'} | ${met} |`;
+    const after = R.summary.ratios.after?.[k];
+    const met = after ? (after.rps.median >= TARGETS[k] ? 'met' : '**missed**') : 'n/a';
+    const cpuMet = after ? (after.cpu.median >= TARGETS[k] ? 'met' : '**missed**') : 'n/a';
+    return `| ${k} | ≥ ${TARGETS[k]} | ${bs.flatMap((b) => [cell(R.summary.ratios[b]?.[k]?.rps), cell(R.summary.ratios[b]?.[k]?.cpu)]).join(' | ')} | ${met} / ${cpuMet} |`;
   });
   return [
-    '| ratio of throughputs | target | before: median (per round) | after: median (per round) | after |',
-    '|---|---|---|---|---|',
+    `| ratio | target | ${head.join(' | ')} | after (throughput / per CPU) |`,
+    `|---|---|${head.map(() => '---|').join('')}---|`,
     ...rows,
   ].join('\n');
 }
 
-function caseTable(before, after) {
-  const cell = (s) =>
-    s
-      ? `${fmt(s.rps, 0)} | ${fmt(s.p99, 0)} | ${fmt(s.appCpuMsPerReq, 2)} | ${fmt(s.pgCpuMsPerReq, 2)}`
-      : 'n/a | n/a | n/a | n/a';
-  const rows = Object.keys(CASE_LABELS).map(
-    (id) =>
-      `| ${CASE_LABELS[id]} | ${cell(before?.summary?.cases?.[id])} | ${cell(after?.summary?.cases?.[id])} |`,
-  );
+function caseTable(R) {
+  const sides = [...labels(R), 'bare'];
+  const rows = [];
+  for (const [id, label] of Object.entries(CASE_LABELS)) {
+    for (const side of sides) {
+      const s = R.summary.cases[`${id}.${side}`];
+      if (!s) continue;
+      rows.push(
+        `| ${label} | ${side === 'bare' ? 'bare Nest route' : side} | ${fmt(s.rps, 0)} | ${fmt(s.p99, 0)} | ${fmt(s.appCpuMsPerReq, 3)} | ${fmt(s.pgCpuMsPerReq, 3)} | ${s.failures} |`,
+      );
+    }
+  }
   return [
-    '| case | before req/s | p99 ms | app CPU ms/req | PG CPU ms/req | after req/s | p99 ms | app CPU ms/req | PG CPU ms/req |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| case | server | req/s | p99 ms | app CPU ms/req | Postgres CPU ms/req | non-2xx + errors |',
+    '|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');
 }
 
-function profileSection(R, title) {
-  if (!R?.profiles?.length) return '';
-  const out = [`### Profile ${title}`, ''];
-  for (const p of R.profiles) {
-    out.push(
-      `**${p.case === 'post' ? 'POST /orders, no key' : 'POST /orders, fresh key'}** (${fmt(p.rps, 0)} req/s under the profiler; ${p.cpuUsPerRequest} µs of sampled CPU per request, idle excluded)`,
-      '',
-    );
-    out.push(
-      '| layer | self time % |',
-      '|---|---|',
-      ...p.layers.slice(0, 12).map((l) => `| ${l.layer} | ${l.pct} |`),
-      '',
-    );
-    out.push(
-      '| top functions (self time) | % |',
-      '|---|---|',
-      ...p.top.slice(0, 12).map((f) => `| \`${f.fn.replace(/\|/g, '\\|')}\` | ${f.pct} |`),
-      '',
-    );
+function profileSection(R) {
+  if (!R.profiles) return '';
+  const out = [
+    '## CPU profiles of the API',
+    '',
+    'Self time while the load ran (idle excluded), from `node --cpu-prof`; each build and case on a separate start of the API under autocannon.',
+    '',
+  ];
+  for (const b of labels(R)) {
+    for (const p of R.profiles[b] ?? []) {
+      out.push(
+        `### ${b}: ${CASE_LABELS[p.case]} (${fmt(p.rps, 0)} req/s under the profiler; ${p.cpuUsPerRequest} µs sampled CPU per request)`,
+        '',
+      );
+      out.push(
+        '| layer | self % | | top functions (self time) | self % |',
+        '|---|---|---|---|---|',
+      );
+      const n = Math.max(10, 0);
+      for (let i = 0; i < n; i++) {
+        const l = p.layers[i];
+        const f = p.top[i];
+        out.push(
+          `| ${l ? l.layer : ''} | ${l ? l.pct : ''} | | ${f ? `\`${f.fn.replace(/\|/g, '\\|')}\`` : ''} | ${f ? f.pct : ''} |`,
+        );
+      }
+      out.push('');
+    }
   }
   return out.join('\n');
 }
 
-export function renderSection({ before, after }, level = '##') {
-  const md = [];
-  md.push(`${level} Results`, '');
-  if (before) md.push(`- before: ${runLine(before)}`);
-  if (after) md.push(`- after: ${runLine(after)}`);
-  md.push(
+export function renderBody(R) {
+  return [
+    runLine(R),
     '',
-    ratioTable(before, after),
+    ratioTable(R),
     '',
-    'Ratios are per round (the two sides measured back to back), then the median over the rounds.',
+    'Ratios are taken per round (the sides measured back to back, seconds apart; which side goes first rotates), then the median over the rounds (per-round values in brackets). "Throughput" compares requests per second; "per CPU-ms" compares requests per millisecond of CPU used by the app process plus its Postgres backends (utime+stime from /proc/<pid>/stat over the measured run) — the throughput each would reach on a machine of its own, and much less disturbed by other jobs on a shared machine.',
     '',
-  );
-  md.push(
-    caseTable(before, after),
+    caseTable(R),
     '',
-    'Medians over the rounds. CPU per request: utime+stime from /proc/<pid>/stat of the app process and of its Postgres backends (by application_name) over the measured run, divided by the requests answered.',
+    'Medians over the rounds.',
     '',
-  );
-  md.push(profileSection(before, 'before'), profileSection(after, 'after'));
-  return md.join('\n');
+    profileSection(R),
+  ].join('\n');
 }
 
 export function writeReport() {
-  const res = loadResults();
+  const R = loadResults();
+  if (!R) return;
   const md = [
     '# Request-path bench',
     '',
-    "`npm run bench -- requests`: the service's ordinary routes against a bare Nest app (Express, no guards, pipes, interceptors, CLS or request logging) doing the same SQL (`bench/requests/bare-app.mjs`), and what an `Idempotency-Key` costs — all in one run, on one database seeded with 10,000 orders. The API runs as in production: `LOG_LEVEL=log` (info: one completion line per request), the Redis rate limiter in the path (limit far above the load).",
+    "`npm run bench -- requests`: the service's ordinary routes against a bare Nest app (Express, no guards, pipes, interceptors, CLS or request logging) doing the same SQL (`bench/requests/bare-app.mjs`), and what an `Idempotency-Key` costs, in one run on one database seeded with 10,000 orders. The API runs as in production: `LOG_LEVEL=log` (info: one completion line per request), the Redis rate limiter in the path (its limit far above the load).",
     '',
-    renderSection(res),
+    renderBody(R),
   ];
   writeFileSync(join(HERE, 'REPORT.md'), `${md.join('\n')}\n`);
 }

@@ -1,7 +1,7 @@
 // The two processes under test (the service's API from a private copy of the build, and the bare
 // app), their database, and the CPU they and their Postgres backends use.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitForHttp } from '../_lib/http.mjs';
 import { freePort, startProcess, stopProcess } from '../_lib/proc.mjs';
@@ -20,31 +20,49 @@ import {
 } from './env.mjs';
 
 const { Client, Pool } = require('pg');
-export const DIST = join(WORK, 'dist');
 
-/** Builds the API (unless skipped) and copies dist/ aside, so that a rebuild mid-run cannot break it. */
-export function prepareDist(skipBuild) {
-  if (!skipBuild) execFileSync('npx', ['nest', 'build', 'api'], { cwd: ROOT, stdio: 'inherit' });
-  const main = join(ROOT, 'dist/apps/api/src/main.js');
-  if (!existsSync(main)) throw new Error('dist/apps/api/src/main.js missing: run npm run build');
-  rmSync(DIST, { recursive: true, force: true });
-  mkdirSync(WORK, { recursive: true });
-  cpSync(join(ROOT, 'dist'), DIST, { recursive: true });
-  let commit = null;
-  try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', 'apps', 'libs'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    }).trim();
-    if (dirty) commit += '+changes';
-  } catch {
-    /* not a git checkout */
+/**
+ * A build of the API, copied aside so that a rebuild mid-run cannot break it: this checkout's
+ * (built unless `skipBuild`), or an older commit's, built once in a worktree under .work/ and reused.
+ */
+export function prepareDist(label, ref, skipBuild) {
+  let src = ROOT;
+  if (ref) {
+    src = join(WORK, `build-${ref}`);
+    if (!existsSync(src)) {
+      mkdirSync(WORK, { recursive: true });
+      execFileSync('git', ['worktree', 'add', '--detach', src, ref], {
+        cwd: ROOT,
+        stdio: 'inherit',
+      });
+      symlinkSync(join(ROOT, 'node_modules'), join(src, 'node_modules'));
+    }
   }
-  return { commit };
+  const main = join(src, 'dist/apps/api/src/main.js');
+  if (ref ? !existsSync(main) : !skipBuild)
+    execFileSync('npx', ['nest', 'build', 'api'], { cwd: src, stdio: 'inherit' });
+  if (!existsSync(main)) throw new Error(`${main} missing: run npm run build`);
+  const dist = join(WORK, `dist-${label}`);
+  rmSync(dist, { recursive: true, force: true });
+  mkdirSync(WORK, { recursive: true });
+  cpSync(join(src, 'dist'), dist, { recursive: true });
+  let commit = ref;
+  if (!ref) {
+    try {
+      commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      }).trim();
+      const dirty = execFileSync('git', ['status', '--porcelain', 'apps', 'libs'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      }).trim();
+      if (dirty) commit += '+changes';
+    } catch {
+      /* not a git checkout */
+    }
+  }
+  return { label, dist, commit };
 }
 
 async function admin(sql) {
@@ -58,10 +76,10 @@ async function admin(sql) {
 }
 
 /** A fresh database with the build's migrations and `n` orders of the tenant (ids ord_seed_<i>). */
-export async function freshDatabase(n) {
+export async function freshDatabase(build, n) {
   await admin(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`);
   await admin(`CREATE DATABASE "${DB_NAME}"`);
-  await require(join(DIST, 'libs/database/src/index.js')).runMigrations(DB_URL);
+  await require(join(build.dist, 'libs/database/src/index.js')).runMigrations(DB_URL);
   const pool = new Pool({ connectionString: DB_URL, max: 3 });
   pool.on('error', () => undefined); // idle clients terminated by DROP … FORCE at cleanup
   await pool.query(
@@ -94,18 +112,19 @@ async function start(name, args, env) {
   return { name, handle, base: `http://127.0.0.1:${port}`, stop: () => stopProcess(handle) };
 }
 
-/** The service's API; `nodeArgs` e.g. `--cpu-prof`. */
-export function startOurs(prefix, nodeArgs = [], tag = 'ours') {
-  return start(tag, [...nodeArgs, join(DIST, 'apps/api/src/main.js')], {
+/** The service's API from `build`; `nodeArgs` e.g. `--cpu-prof`. */
+export function startOurs(build, prefix, nodeArgs = [], tag = build.label) {
+  return start(tag, [...nodeArgs, join(build.dist, 'apps/api/src/main.js')], {
     NODE_ENV: 'production',
     DATABASE_URL: DB_URL,
     REDIS_URL,
     API_KEYS: `${TENANT}:${API_KEY}`,
     CURSOR_SECRET: 'bench-cursor-secret',
     WEBHOOK_SECRET: 'whsec_YmVuY2gtYmVuY2gtYmVuY2gtYmVuY2g=',
-    BULL_PREFIX: prefix,
+    BULL_PREFIX: `${prefix}_${tag}`,
     RUN_WORKERS: 'false',
-    // The completion line of every request is logged at info in production: keep it, it is per-request work.
+    // The completion line of every request is logged at info (`log`) in production: keep it, it is
+    // per-request work.
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'log',
     // Far above the load, so that the limiter stays in the path without ever answering 429.
     RATE_LIMIT_PER_MINUTE: '1000000000',
