@@ -71,7 +71,7 @@ function caseTable(R) {
   ].join('\n');
 }
 
-function profileSection(R) {
+function profileSection(R, level) {
   if (!R.profiles) return '';
   const out = [
     '## CPU profiles of the API',
@@ -103,7 +103,7 @@ function profileSection(R) {
   return out.join('\n');
 }
 
-export function renderBody(R) {
+export function renderBody(R, level = '##') {
   return [
     runLine(R),
     '',
@@ -115,7 +115,7 @@ export function renderBody(R) {
     '',
     'Medians over the rounds.',
     '',
-    profileSection(R),
+    profileSection(R, level),
   ].join('\n');
 }
 
