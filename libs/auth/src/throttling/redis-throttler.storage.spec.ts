@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RATE_LIMIT_SYNC_MS, RedisThrottlerStorage } from './redis-throttler.storage';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
+const REDIS = { mode: 'url', url: 'redis://127.0.0.1:6379' } as const;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('RedisThrottlerStorage (real Redis)', () => {
@@ -10,7 +10,7 @@ describe('RedisThrottlerStorage (real Redis)', () => {
   const storages: RedisThrottlerStorage[] = [];
   /** A storage once its connection is up (before that, the limiter fails open by design). */
   const storage = async () => {
-    const s = new RedisThrottlerStorage(REDIS_URL, prefix);
+    const s = new RedisThrottlerStorage(REDIS, prefix);
     storages.push(s);
     for (let i = 0; i < 100 && (await s.increment('t:warmup', 1, 1_000_000)).totalHits === 0; i++) {
       await sleep(50);
