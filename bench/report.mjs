@@ -5,6 +5,7 @@
 //   bench/bulk/results.json        (written by bench/bulk/index.mjs; see bench/bulk/REPORT.md)
 //   bench/pagination/results.json  (written by bench/pagination/index.mjs; see bench/pagination/REPORT.md)
 //   bench/idempotency/results.json (written by bench/idempotency/index.mjs; see bench/idempotency/REPORT.md)
+//   bench/requests/results.json    (written by bench/requests/index.mjs; see bench/requests/REPORT.md)
 //
 // A missing or unreadable file is skipped with a note in the report. The source path of each figure is given
 // in a comment where it is read (the `// <-` comments below). Verdicts use the same rules as the benches' own
@@ -16,6 +17,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync, readdirSync, unlink
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { summarize as summarizeBulk } from './bulk/report.mjs';
+import { renderBody as renderRequestsBody, TARGETS as REQUEST_TARGETS } from './requests/report.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
@@ -431,6 +433,26 @@ else {
   const c0 = t.summary?.['sampled-0']?.cpuRatioToOff;
   const cAll = t.summary?.all?.cpuRatioToOff;
   headlines.push(`Tracing: POST /orders runs at **${fmt(s0, 3)}× with the SDK on and sampling off**, and **${fmt(all, 3)}× with every span exported**, of its throughput with tracing off (API CPU per request: ${fmt(c0, 3)}× and ${fmt(cAll, 3)}×).`);
+}
+
+// ------------------------------------------------------------------------------------------ 5. request path
+
+md.push('## 5. The request path: ordinary routes against a bare Nest route', '');
+{
+  const file = join(BENCH_DIR, 'requests', 'results.json');
+  if (!existsSync(file)) {
+    md.push('_Skipped: `bench/requests/results.json` not found — run `npm run bench -- requests`._', '');
+  } else {
+    // <- requests .summary.ratios.{after,before}[name].{rps,cpu}.{median,perRound}, .summary.cases, .profiles
+    const R = JSON.parse(readFileSync(file, 'utf8'));
+    md.push(renderRequestsBody(R, '###'), '');
+    const a = R.summary?.ratios?.after ?? {};
+    const line = Object.entries(REQUEST_TARGETS)
+      .filter(([k]) => a[k])
+      .map(([k, t]) => `${k} ${fmt(a[k].rps.median, 2)} by throughput, ${fmt(a[k].cpu.median, 2)} per CPU-ms (target ≥ ${t})`)
+      .join('; ');
+    if (line) headlines.push(`Request path (this checkout): ${line}.`);
+  }
 }
 
 // ------------------------------------------------------------------------------------------ headlines + write
