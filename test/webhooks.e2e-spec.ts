@@ -3,11 +3,13 @@ import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkWebhookDelivery, SPEC_PATH } from './support/openapi-validator';
 import { auth, createTestApp, type TestApp } from './support/test-app';
 
 const TERMINAL = ['completed', 'failed', 'cancelled'];
@@ -85,6 +87,16 @@ async function startReceiver(
       }),
   };
 }
+
+const spec = JSON.parse(readFileSync(SPEC_PATH, 'utf8')) as {
+  'x-webhooks': Record<string, { post: { parameters: { $ref: string }[] } }>;
+  components: { parameters: Record<string, { name: string; in: string; required: boolean }> };
+};
+
+/** A delivery matches what the committed openapi.json documents for its event type. */
+const expectDocumented = (d: Delivery) => {
+  expect(checkWebhookDelivery(d.headers, d.body)).toEqual([]);
+};
 
 const signatureHeaders = (d: Delivery) => ({
   'webhook-id': String(d.headers['webhook-id']),
@@ -179,6 +191,31 @@ describe('webhooks (private networks allowed)', () => {
     expect(d.headers['webhook-timestamp']).toMatch(/^\d+$/);
     expect(Math.abs(Number(d.headers['webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(60);
     expect(d.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
+    expectDocumented(d);
+    // The documented headers are exactly the webhook-* headers sent, for every event type.
+    const sent = Object.keys(d.headers)
+      .filter((h) => h.startsWith('webhook-'))
+      .sort();
+    expect(sent).toEqual(['webhook-id', 'webhook-signature', 'webhook-timestamp']);
+    expect(Object.keys(spec['x-webhooks']).sort()).toEqual([
+      'bulk_job.cancelled',
+      'bulk_job.completed',
+      'bulk_job.failed',
+    ]);
+    for (const hookDoc of Object.values(spec['x-webhooks'])) {
+      const documented = hookDoc.post.parameters.map(
+        (p) => spec.components.parameters[p.$ref.replace('#/components/parameters/', '')],
+      );
+      expect(documented.every((p) => p.in === 'header' && p.required)).toBe(true);
+      expect(documented.map((p) => p.name).sort()).toEqual(sent);
+    }
+    // The check is a real one: a body that breaks the documented schema is caught.
+    const broken = { ...JSON.parse(d.body), data: { id: 42 } };
+    expect(checkWebhookDelivery(d.headers, JSON.stringify(broken)).length).toBeGreaterThan(0);
+    const unsigned = { ...d.headers, 'webhook-signature': undefined };
+    expect(checkWebhookDelivery(unsigned, d.body)).toEqual([
+      'required header webhook-signature missing',
+    ]);
     const verified = verify(d);
     const event = JSON.parse(d.body) as {
       id: string;
@@ -307,6 +344,7 @@ describe('webhooks (private networks allowed)', () => {
     const finished = await waitForJob(job.id);
     expect(finished.status).toBe('cancelled');
     await waitFor(() => hook.deliveries.length >= 1, 20_000, 'the cancelled event');
+    expectDocumented(hook.deliveries[0]);
     const event = verify(hook.deliveries[0]) as { id: string; type: string; data: object };
     expect(event.type).toBe('bulk_job.cancelled');
     expect(event.data).toMatchObject({ id: job.id, status: 'cancelled', succeeded: 0 });
@@ -334,6 +372,7 @@ describe('webhooks (private networks allowed)', () => {
     const finished = await waitForJob(job.id);
     expect(finished.status).toBe('failed');
     await waitFor(() => hook.deliveries.length >= 1, 20_000, 'the failed event');
+    expectDocumented(hook.deliveries[0]);
     const event = verify(hook.deliveries[0]) as {
       id: string;
       type: string;

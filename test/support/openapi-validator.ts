@@ -31,8 +31,19 @@ interface Operation {
   operationId: string;
   responses: Record<string, ResponseObject>;
 }
+interface Parameter {
+  name: string;
+  in: string;
+  required?: boolean;
+  schema?: Schema;
+}
+interface WebhookOperation {
+  parameters: (Parameter | { $ref: string })[];
+  requestBody: { content: Record<string, MediaType> };
+}
 interface Spec {
   paths: Record<string, Record<string, Operation>>;
+  'x-webhooks'?: Record<string, { post: WebhookOperation }>;
   components: Record<string, unknown>;
 }
 
@@ -165,6 +176,49 @@ export function checkResponse(r: ResponseRecord): Verdict {
     problems.push(`body${e.path ? `.${e.path}` : ''}: ${e.message}`);
   }
   return { operation, problems };
+}
+
+/**
+ * Checks a webhook delivery the service sent against the document's `x-webhooks` entry for its event
+ * type: every documented header present and matching its schema, a documented media type, and the
+ * body valid against the documented body schema (the same validator as for responses).
+ */
+export function checkWebhookDelivery(
+  headers: Record<string, string | string[] | undefined>,
+  body: string,
+): string[] {
+  let event: { type?: unknown };
+  try {
+    event = JSON.parse(body) as { type?: unknown };
+  } catch {
+    return ['body is not JSON'];
+  }
+  const hook = spec['x-webhooks']?.[String(event.type)]?.post;
+  if (!hook) return [`event type ${String(event.type)} is not in x-webhooks`];
+  const problems: string[] = [];
+  const parameters = (spec.components.parameters ?? {}) as Record<string, Parameter>;
+  const resolved = hook.parameters.map((x) =>
+    '$ref' in x ? parameters[x.$ref.replace('#/components/parameters/', '')] : x,
+  );
+  for (const p of resolved.filter((x) => x?.in === 'header')) {
+    const value = headers[p.name.toLowerCase()];
+    if (p.required && value === undefined) problems.push(`required header ${p.name} missing`);
+    problems.push(...headerProblems(p.name, p.schema, value));
+  }
+  const contentType = String(headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
+  const media = hook.requestBody.content[contentType];
+  if (!media) return [...problems, `media type ${contentType || '(none)'} not documented`];
+  const result = validatorFor(`webhook ${String(event.type)}`, '200', media).validateResponse(
+    '200',
+    event,
+  );
+  for (const e of result?.errors ?? []) {
+    problems.push(`body${e.path ? `.${e.path}` : ''}: ${e.message}`);
+  }
+  return problems;
 }
 
 /** What the e2e run saw: counts per (operation, status) and the mismatches of the current test. */

@@ -59,6 +59,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   }
   nullableRefsAsAnyOf(document);
   closeRequestBodies(document);
+  documentWebhooks(document);
   documentIdempotency(
     document,
     app.get<ConfigType<typeof idempotencyConfig>>(idempotencyConfig.KEY).ttlSeconds,
@@ -109,6 +110,116 @@ function closeRequestBodies(document: OpenAPIObject): void {
       if (schema && !('$ref' in schema)) schema.additionalProperties = false;
     }
   }
+}
+
+/** Webhook event types (libs/jobs/src/webhooks sends one POST per job lifecycle event) and their meaning. */
+const WEBHOOK_EVENTS: Record<string, string> = {
+  'bulk_job.completed': 'The job finished and every item was processed (some may have failed).',
+  'bulk_job.failed':
+    'The job failed: an atomic job with a failing item, or an unrecoverable error.',
+  'bulk_job.cancelled': 'The job was cancelled before it finished.',
+};
+
+/** The Standard Webhooks headers every delivery carries (https://www.standardwebhooks.com). */
+const WEBHOOK_HEADERS = {
+  'webhook-id': {
+    description:
+      'The event id (equal to the body `id`); the same on every retry, so deduplicate on it.',
+    schema: { type: 'string', pattern: '^evt_[A-Za-z0-9]+$', example: 'evt_3k9x0m2q7c1v8b4n5z6a' },
+  },
+  'webhook-timestamp': {
+    description:
+      'When this attempt was signed, in Unix seconds. Refuse deliveries far from your clock.',
+    schema: { type: 'string', pattern: '^[0-9]+$', example: '1767225600' },
+  },
+  'webhook-signature': {
+    description:
+      'Space-separated `v1,<base64>` signatures: HMAC-SHA256 with the webhook secret (the base64 part of ' +
+      "`whsec_<base64>`) over `<webhook-id>.<webhook-timestamp>.<raw body>`. Verify with the SDK's " +
+      '`verifyWebhook` or any Standard Webhooks library.',
+    schema: {
+      type: 'string',
+      pattern: '^v1,[A-Za-z0-9+/]+={0,2}( v1,[A-Za-z0-9+/]+={0,2})*$',
+      example: 'v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=',
+    },
+  },
+} as const;
+
+/**
+ * Webhooks in an OpenAPI 3.0 document. 3.0 has no `webhooks` (3.1 does) and the toolchain here
+ * (openapi-response-validator, openapi-typescript's 3.0 output, the e2e checks) is 3.0, so:
+ * a named schema for the payload (`BulkJobWebhookEvent`) and named header parameters (`webhook-id`,
+ * `webhook-timestamp`, `webhook-signature`), which generators turn into types, plus the `x-webhooks` extension, shaped like 3.1 `webhooks`: one
+ * Path Item per event type whose `post` is the request the service sends (header parameters, body).
+ */
+function documentWebhooks(document: OpenAPIObject): void {
+  const schemas = (document.components ??= {}).schemas ?? {};
+  // The event types come from the event schema itself; each needs a description here.
+  const eventDto = schemas.EventDto as { properties?: { type?: { enum?: string[] } } } | undefined;
+  const types = eventDto?.properties?.type?.enum ?? [];
+  const undocumented = types.filter((t) => !WEBHOOK_EVENTS[t]);
+  if (types.length === 0 || undocumented.length > 0) {
+    throw new Error(
+      `openapi: webhook event types without a description: ${undocumented.join(', ')}`,
+    );
+  }
+  // The delivered body is the event `GET /events` lists: a named alias, not a second copy of it.
+  schemas.BulkJobWebhookEvent = {
+    description:
+      'The body of every webhook delivery (`Content-Type: application/json`): a job lifecycle event, ' +
+      'the same object `GET /events` lists; `id` equals the `webhook-id` header and `data` is the job ' +
+      'as `GET /bulk-jobs/{id}` shows it.',
+    allOf: [{ $ref: '#/components/schemas/EventDto' }],
+  };
+  document.components.schemas = schemas;
+  // One reusable header parameter per Standard Webhooks header, named by the header itself, so
+  // generated types (`components['parameters']`) read as the header map a receiver gets.
+  document.components.parameters = {
+    ...document.components.parameters,
+    ...Object.fromEntries(
+      Object.entries(WEBHOOK_HEADERS).map(([name, h]) => [
+        name,
+        { name, in: 'header', required: true, description: h.description, schema: h.schema },
+      ]),
+    ),
+  };
+  const hooks: Record<string, unknown> = {};
+  for (const type of types) {
+    const description = WEBHOOK_EVENTS[type];
+    hooks[type] = {
+      post: {
+        operationId: `webhook_${type.replace('.', '_')}`,
+        summary: `\`${type}\` event`,
+        description:
+          `${description} Sent to the job's \`webhook_url\`. A 2xx answer acknowledges it; 410 ` +
+          'stops delivery; anything else (or no answer) is retried with backoff under the same ' +
+          '`webhook-id`. Redirects are not followed.',
+        tags: ['Webhooks'],
+        security: [],
+        parameters: Object.keys(WEBHOOK_HEADERS).map((name) => ({
+          $ref: `#/components/parameters/${name}`,
+        })),
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                allOf: [
+                  { $ref: '#/components/schemas/BulkJobWebhookEvent' },
+                  { type: 'object', properties: { type: { type: 'string', enum: [type] } } },
+                ],
+              },
+            },
+          },
+        },
+        responses: {
+          '200': { description: 'Any 2xx: delivered.' },
+          '410': { description: 'Gone: no further deliveries of this event.' },
+        },
+      },
+    };
+  }
+  (document as OpenAPIObject & { 'x-webhooks'?: unknown })['x-webhooks'] = hooks;
 }
 
 // Document-level facts the decorators cannot express. Relative server: the host that serves this document.

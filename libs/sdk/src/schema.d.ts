@@ -286,6 +286,8 @@ export interface components {
       /** @description Pass as `cursor` to get the next page; null on the last page. */
       next_cursor: string | null;
     };
+    /** @description The body of every webhook delivery (`Content-Type: application/json`): a job lifecycle event, the same object `GET /events` lists; `id` equals the `webhook-id` header and `data` is the job as `GET /bulk-jobs/{id}` shows it. */
+    BulkJobWebhookEvent: components['schemas']['EventDto'];
     CreateBulkJobDto: {
       /**
        * @description A registered operation, e.g. `update_orders_status` or `create_orders`.
@@ -442,7 +444,14 @@ export interface components {
     };
   };
   responses: never;
-  parameters: never;
+  parameters: {
+    /** @description The event id (equal to the body `id`); the same on every retry, so deduplicate on it. */
+    'webhook-id': string;
+    /** @description Space-separated `v1,<base64>` signatures: HMAC-SHA256 with the webhook secret (the base64 part of `whsec_<base64>`) over `<webhook-id>.<webhook-timestamp>.<raw body>`. Verify with the SDK's `verifyWebhook` or any Standard Webhooks library. */
+    'webhook-signature': string;
+    /** @description When this attempt was signed, in Unix seconds. Refuse deliveries far from your clock. */
+    'webhook-timestamp': string;
+  };
   requestBodies: never;
   headers: never;
   pathItems: never;

@@ -1,5 +1,7 @@
 import type { components } from './schema';
 
+type WebhookHeaderName = 'webhook-id' | 'webhook-timestamp' | 'webhook-signature';
+
 /** Every schema of the API, by its OpenAPI name. */
 export type Schemas = components['schemas'];
 export type Order = Schemas['OrderDto'];
@@ -11,6 +13,12 @@ export type BulkJobItem = Schemas['BulkJobItemDto'];
 export type CreateBulkJob = Schemas['CreateBulkJobDto'];
 /** A job lifecycle event: what `GET /events` lists and what webhooks deliver. */
 export type BulkJobEvent = Schemas['EventDto'];
+/** The body of a webhook delivery, as the document's `x-webhooks` describes it (what `verifyWebhook` returns). */
+export type BulkJobWebhookEvent = Schemas['BulkJobWebhookEvent'];
+/** `bulk_job.completed`, `bulk_job.failed` or `bulk_job.cancelled`. */
+export type BulkJobWebhookEventType = BulkJobWebhookEvent['type'];
+/** The Standard Webhooks headers of every delivery (`webhook-id`, `webhook-timestamp`, `webhook-signature`). */
+export type BulkJobWebhookHeaders = Pick<components['parameters'], WebhookHeaderName>;
 /** RFC 9457 problem details, as every error response carries them. */
 export type Problem = Schemas['ProblemDetailsSchema'];
 

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { BulkJobWebhookEvent, BulkJobWebhookEventType, BulkJobWebhookHeaders } from './types';
 import { verifyWebhook, WebhookVerificationError } from './webhooks';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -23,6 +24,18 @@ describe('verifyWebhook', () => {
   it('accepts a valid signature and returns the event', () => {
     const event = verifyWebhook(SECRET, headers(), BODY, { now: NOW });
     expect(event).toMatchObject({ id: 'evt_1', type: 'bulk_job.completed' });
+  });
+
+  it('types the event and headers from the generated schema (x-webhooks in openapi.json)', () => {
+    const h: BulkJobWebhookHeaders = headers();
+    const event = verifyWebhook(SECRET, h, BODY, { now: NOW });
+    expectTypeOf(event).toEqualTypeOf<BulkJobWebhookEvent>();
+    expectTypeOf(event.type).toEqualTypeOf<BulkJobWebhookEventType>();
+    expectTypeOf<BulkJobWebhookEventType>().toEqualTypeOf<
+      'bulk_job.completed' | 'bulk_job.failed' | 'bulk_job.cancelled'
+    >();
+    expectTypeOf(h['webhook-signature']).toEqualTypeOf<string>();
+    expect(event.type).toBe('bulk_job.completed');
   });
 
   it('takes Headers, Node header objects (any case) and Buffers', () => {

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { BulkJobEvent } from './types';
+import type { BulkJobWebhookEvent } from './types';
 
 export class WebhookVerificationError extends Error {
   override readonly name = 'WebhookVerificationError';
@@ -47,7 +47,7 @@ export function verifyWebhook(
   headers: WebhookHeaders,
   body: string | Uint8Array,
   options: VerifyWebhookOptions = {},
-): BulkJobEvent {
+): BulkJobWebhookEvent {
   const id = header(headers, 'webhook-id');
   const timestamp = header(headers, 'webhook-timestamp');
   const signatures = header(headers, 'webhook-signature');
@@ -76,7 +76,7 @@ export function verifyWebhook(
   });
   if (!matches) throw new WebhookVerificationError('No matching signature');
   try {
-    return JSON.parse(payload.toString('utf8')) as BulkJobEvent;
+    return JSON.parse(payload.toString('utf8')) as BulkJobWebhookEvent;
   } catch {
     throw new WebhookVerificationError('Body is not JSON');
   }
