@@ -6,6 +6,7 @@
 //   bench/pagination/results.json  (written by bench/pagination/index.mjs; see bench/pagination/REPORT.md)
 //   bench/idempotency/results.json (written by bench/idempotency/index.mjs; see bench/idempotency/REPORT.md)
 //   bench/requests/results.json    (written by bench/requests/index.mjs; see bench/requests/REPORT.md)
+//   bench/soak/results.json        (written by bench/soak/index.mjs; see bench/soak/REPORT.md)
 //
 // A missing or unreadable file is skipped with a note in the report. The source path of each figure is given
 // in a comment where it is read (the `// <-` comments below). Verdicts use the same rules as the benches' own
@@ -18,6 +19,8 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { summarize as summarizeBulk } from './bulk/report.mjs';
 import { renderBody as renderRequestsBody, TARGETS as REQUEST_TARGETS } from './requests/report.mjs';
+import { soakChart } from './soak/chart.mjs';
+import { renderSoakBody } from './soak/report.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
@@ -455,6 +458,24 @@ md.push('## 5. The request path: ordinary routes against a bare Nest route', '')
   }
 }
 
+// ------------------------------------------------------------------------------------------ 6. soak
+
+const S = load('soak');
+md.push('## 6. Soak: minutes of mixed traffic', '');
+if (!S.data) md.push(`_Skipped: ${S.note}._`, '');
+else {
+  // <- soak .summary.{rps,s5xx,s503}, .routes[route].{p50,p99}, .samples[], .verify (bench/soak/index.mjs)
+  const s = S.data;
+  charts.push({ name: 'soak.svg', svg: soakChart(s.samples ?? []) });
+  if ((s.config?.seconds ?? 0) < 600)
+    md.push(`> Short run (${s.config?.seconds} s via SOAK_SECONDS), not the 10-minute reference soak.`, '');
+  md.push(renderSoakBody(s, '###', 'charts/soak.svg'), '', 'Details (every sample, every job): [soak/REPORT.md](soak/REPORT.md).', '');
+  const v = s.verify ?? {};
+  headlines.push(
+    `Soak (${s.config?.seconds} s): **${fmt(s.summary?.rps)} req/s**, **${s.summary?.s5xx} 5xx** (503: ${s.summary?.s503}), **${v.jobsCompleted}/${v.jobsSubmitted} jobs completed**, **${fmt(v.itemsCheckedExactlyOnce)}/${fmt(v.itemsSubmitted)} items checked exactly once** in SQL.`,
+  );
+}
+
 // ------------------------------------------------------------------------------------------ headlines + write
 
 md.push('## Headline ratios', '');
@@ -469,4 +490,4 @@ for (const f of readdirSync(CHART_DIR)) if (f.endsWith('.svg') && !names.has(f))
 for (const c of charts) writeFileSync(join(CHART_DIR, c.name), c.svg);
 writeFileSync(OUT, md.join('\n'));
 console.log(`wrote ${relative(ROOT, OUT)} and ${charts.length} chart(s) in ${relative(ROOT, CHART_DIR)}/`);
-for (const L of [B, P, I, T]) if (L.note) console.log(`skipped: ${L.note.replace(/`/g, '')}`);
+for (const L of [B, P, I, T, S]) if (L.note) console.log(`skipped: ${L.note.replace(/`/g, '')}`);

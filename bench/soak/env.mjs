@@ -1,0 +1,51 @@
+// Settings of the soak bench (env knobs) and its small shared helpers.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const HERE = dirname(fileURLToPath(import.meta.url));
+
+const num = (name, dflt) => (process.env[name] ? Number(process.env[name]) : dflt);
+
+export const CFG = {
+  /** Length of the traffic phase; the lead's reference run is the 10-minute default. */
+  seconds: num('SOAK_SECONDS', 600),
+  /** Seconds between samples of RSS, Postgres connections and requests/s. */
+  sampleSeconds: num('SOAK_SAMPLE_SECONDS', 5),
+  /** Concurrent loops per kind of traffic. */
+  orderLoops: num('SOAK_ORDER_LOOPS', 2),
+  listLoops: num('SOAK_LIST_LOOPS', 2),
+  getLoops: num('SOAK_GET_LOOPS', 2),
+  /** A bulk job is submitted about this often (ms), at most `bulkInFlight` unfinished at once. */
+  bulkEveryMs: num('SOAK_BULK_EVERY_MS', 4000),
+  bulkInFlight: num('SOAK_BULK_IN_FLIGHT', 3),
+  bulkMaxItems: num('SOAK_BULK_MAX_ITEMS', 50_000),
+  /** Separate worker processes (0 = workers inside the API process). */
+  workers: num('SOAK_WORKERS', 1),
+  /** After the traffic stops, how long unfinished jobs may take before the run fails. */
+  drainSeconds: num('SOAK_DRAIN_SECONDS', 600),
+  skipBuild: process.env.BENCH_SKIP_BUILD === '1',
+  /** Deterministic sizes and choices for a given seed. */
+  seed: num('SOAK_SEED', 13),
+};
+
+export const DB_NAME = `bench_soak_${process.pid}`;
+export const WORK_DIR = join(HERE, '.work');
+
+const T0 = Date.now();
+export const log = (...a) =>
+  console.log(`[soak ${((Date.now() - T0) / 1000).toFixed(0).padStart(4)}s]`, ...a);
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+export const round = (x, d = 1) =>
+  x === null || x === undefined || !Number.isFinite(x) ? null : Math.round(x * 10 ** d) / 10 ** d;
+
+/** mulberry32: small seeded PRNG so two runs submit the same job sizes. */
+export function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
