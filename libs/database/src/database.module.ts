@@ -7,7 +7,6 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClsModule } from 'nestjs-cls';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from './data-source';
-import { SqlRunner } from './sql-runner';
 import { TransactionRunner } from './transaction-runner';
 
 /**
@@ -39,7 +38,7 @@ import { TransactionRunner } from './transaction-runner';
       ],
     }),
   ],
-  providers: [TransactionRunner, SqlRunner],
-  exports: [TransactionRunner, SqlRunner],
+  providers: [TransactionRunner],
+  exports: [TransactionRunner],
 })
 export class DatabaseModule {}
