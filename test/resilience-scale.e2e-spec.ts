@@ -492,7 +492,7 @@ describe('resilience: scale-out and graceful shutdown (real processes)', () => {
   }, 120_000);
 
   it('a worker drains on SIGTERM mid-job: its chunk finishes, it exits 0, a new worker completes the job exactly once', async () => {
-    const TOTAL = 20_000;
+    const TOTAL = 100_000; // still running when SIGTERM lands, at storage v2 speed
     const CHUNK = 2_000;
     const { db, pg } = await newDatabase('res_worker');
     const prefix = newPrefix('worker');
