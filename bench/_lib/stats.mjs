@@ -29,8 +29,8 @@ export function summarize(xs) {
     n: xs.length,
     median: median(xs),
     p95: percentile(xs, 95),
-    min: xs.length ? Math.min(...xs) : NaN,
-    max: xs.length ? Math.max(...xs) : NaN,
+    min: xs.length ? least(xs) : NaN,
+    max: xs.length ? most(xs) : NaN,
     mean: mean(xs),
   };
 }
@@ -42,4 +42,17 @@ export function fmt(x, digits) {
   if (Math.abs(x) >= 100) return x.toFixed(0);
   if (Math.abs(x) >= 10) return x.toFixed(1);
   return x.toFixed(2);
+}
+
+/** Math.max/min over any number of values (spreading 100k+ samples overflows the call stack). */
+export function most(xs) {
+  let m = -Infinity;
+  for (const x of xs) if (x > m) m = x;
+  return m;
+}
+
+export function least(xs) {
+  let m = Infinity;
+  for (const x of xs) if (x < m) m = x;
+  return m;
 }

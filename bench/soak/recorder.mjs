@@ -1,5 +1,5 @@
 // Per-route latencies and status classes, plus a running request count the sampler turns into req/s.
-import { percentile } from '../_lib/stats.mjs';
+import { most, percentile } from '../_lib/stats.mjs';
 import { round } from './env.mjs';
 
 export function createRecorder() {
@@ -39,7 +39,7 @@ export function createRecorder() {
         n: r.ms.length + r.errors,
         p50: round(percentile(r.ms, 50), 2),
         p99: round(percentile(r.ms, 99), 2),
-        max: round(r.ms.length ? Math.max(...r.ms) : NaN, 1),
+        max: round(r.ms.length ? most(r.ms) : NaN, 1),
         status: r.status,
         s5xx: r.s5xx,
         s503: r.s503,
