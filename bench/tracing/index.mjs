@@ -1,11 +1,14 @@
 #!/usr/bin/env node
-// What tracing costs `POST /orders`: the built API (workers off) under autocannon in three modes,
+// What tracing costs `POST /orders`: the built API (workers off) under autocannon in four modes,
 //
 //   off        no OTEL_* variable: the SDK is never started (the default)
-//   sampled-0  OTEL_TRACES_EXPORTER=otlp with OTEL_TRACES_SAMPLER=always_off: instrumented, nothing recorded
+//   sampled-0  OTEL_TRACES_EXPORTER=otlp with OTEL_TRACES_SAMPLER=always_off: a sampler that can never
+//              record, so the service loads no instrumentation
+//   parent-0   OTEL_TRACES_EXPORTER=otlp with OTEL_TRACES_SAMPLER=parentbased_always_off: instrumented (a
+//              caller's sampled traceparent would turn recording on), these untraced requests record nothing
 //   all        OTEL_TRACES_EXPORTER=otlp, every span exported (OTLP http/protobuf to a sink in this process)
 //
-// One API process per mode, all three alive at once, measured in turn (the order rotates every round) so
+// One API process per mode, all alive at once, measured in turn (the order rotates every round) so
 // that drift in the machine's load touches every mode alike; the report gives medians over the rounds and
 // each mode's ratio to `off`.
 //
@@ -50,6 +53,11 @@ export const MODES = [
     id: 'sampled-0',
     what: 'OTEL_TRACES_EXPORTER=otlp, OTEL_TRACES_SAMPLER=always_off',
     env: { OTEL_TRACES_EXPORTER: 'otlp', OTEL_TRACES_SAMPLER: 'always_off' },
+  },
+  {
+    id: 'parent-0',
+    what: 'OTEL_TRACES_EXPORTER=otlp, OTEL_TRACES_SAMPLER=parentbased_always_off',
+    env: { OTEL_TRACES_EXPORTER: 'otlp', OTEL_TRACES_SAMPLER: 'parentbased_always_off' },
   },
   {
     id: 'all',

@@ -1,9 +1,9 @@
 // REPORT.md of the tracing bench, from its results.json (also used by --report-only).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fmt } from '../_lib/stats.mjs';
+import { fmt, least, most } from '../_lib/stats.mjs';
 
-const spread = (xs) => Math.max(...xs) / Math.min(...xs);
+const spread = (xs) => most(xs) / least(xs);
 
 export function writeReport(R, dir) {
   const m = R.machine;
@@ -25,7 +25,7 @@ Raw figures: [results.json](./results.json).
 
 Machine: ${m.nproc} CPU (${m.cpuModel}), ${m.totalMemGiB} GiB, ${m.os}, Node ${m.node}; load average at start ${m.loadavg.join(' / ')}.
 
-Three API processes of the same build (workers off, \`LOG_LEVEL=warn\`, rate limit off), one per mode, all alive at once
+${R.modes.length} API processes of the same build (workers off, \`LOG_LEVEL=warn\`, rate limit off), one per mode, all alive at once
 and measured in turn, the order rotating every round; autocannon, ${R.config.connections} connections, ${R.config.duration} s
 per run after a ${R.config.warmup} s warm-up per process, ${R.config.rounds} rounds. Each request creates an order
 (one transaction; no \`Idempotency-Key\`). Exports go over OTLP http/protobuf to a sink in the bench process (answers 200,
@@ -44,10 +44,13 @@ share the cores (cache and frequency effects still reach it). Spread between the
 When the spread within a mode is larger than the difference between modes, the difference is not resolved by the
 run. "errors" are autocannon's (mostly 10 s timeouts when the machine stalls).
 
-- **off → sampled-0**: the instrumentations are installed (http, express, pg, ioredis patched) but the sampler
-  drops every span, so what remains is the patching and a non-recording span per request.
-- **off → all**: every span of every request (HTTP server, Express middleware, SQL, Redis) recorded, batched and
-  exported.
+- **off → sampled-0**: a sampler that can never record (\`always_off\`, or \`traceidratio\` at 0) makes the service
+  load no instrumentation at all (the start-up log says so), so sampling off costs nothing.
+- **off → parent-0**: the instrumentations are installed (http, express routers and handlers, pg, ioredis patched)
+  because a caller's sampled \`traceparent\` would turn recording on; these requests carry none, so every span is a
+  non-recording one: what remains is the patching, context propagation and those spans.
+- **off → all**: every span of every request (HTTP server, Express routers and handlers, SQL, Redis) recorded,
+  batched and exported.
 
 Baseline for the ratios: \`off\` at ${fmt(off)} req/s.
 `;

@@ -1,4 +1,4 @@
-import { tracingEnabled, validateEnv } from '@app/common';
+import { samplerNeverRecords, tracingEnabled, validateEnv } from '@app/common';
 import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 
@@ -35,12 +35,22 @@ export function startTracing(role: ProcessRole, env: NodeJS.ProcessEnv = process
     if (config.OTEL_SDK_DISABLED) status = 'OpenTelemetry tracing off (OTEL_SDK_DISABLED=true)';
     return false;
   }
+  if (samplerNeverRecords(config)) {
+    // Instrumentations patch modules as soon as they are constructed: not loading them is the
+    // only way a sampler that records nothing also costs nothing.
+    status =
+      `OpenTelemetry tracing off (OTEL_TRACES_SAMPLER=${config.OTEL_TRACES_SAMPLER}` +
+      `${config.OTEL_TRACES_SAMPLER === 'traceidratio' ? ' at 0' : ''} records nothing: no instrumentation loaded)`;
+    return false;
+  }
   // Required only now: the SDK with its exporters (gRPC and protobuf included) takes a second or
   // more to load, which a process that does not trace should not pay at every start.
   const load = createRequire(__filename);
   const { NodeSDK } = load('@opentelemetry/sdk-node') as SdkNode;
   const { HttpInstrumentation } = load('@opentelemetry/instrumentation-http') as Http;
-  const { ExpressInstrumentation } = load('@opentelemetry/instrumentation-express') as Express;
+  const { ExpressInstrumentation, ExpressLayerType } = load(
+    '@opentelemetry/instrumentation-express',
+  ) as Express;
   const { PgInstrumentation } = load('@opentelemetry/instrumentation-pg') as Pg;
   const { IORedisInstrumentation } = load('@opentelemetry/instrumentation-ioredis') as IORedis;
   const node = new NodeSDK({
@@ -50,7 +60,9 @@ export function startTracing(role: ProcessRole, env: NodeJS.ProcessEnv = process
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (req: IncomingMessage) => UNTRACED_PATHS.test(req.url ?? ''),
       }),
-      new ExpressInstrumentation(),
+      // Routers and handlers only: a span per middleware (a dozen per request) costs CPU on every
+      // request, sampled or not, and tells nothing the server span's timing does not.
+      new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
       // Bull polls Redis and the reconciler reads Postgres all the time: only calls made inside a
       // traced request, chunk or delivery are worth a span.
       new PgInstrumentation({ requireParentSpan: true }),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ConfigValidationError,
   EnvironmentVariables,
+  samplerNeverRecords,
   tracingEnabled,
   validateEnv,
 } from './env.validation';
@@ -325,6 +326,22 @@ describe('validateEnv', () => {
     });
 
     it.each([
+      [{ OTEL_TRACES_SAMPLER: 'always_off' }, true],
+      [{ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' }, true],
+      [{ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' }, false],
+      // A caller's sampled traceparent still turns these on: they must stay instrumented.
+      [{ OTEL_TRACES_SAMPLER: 'parentbased_always_off' }, false],
+      [{ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' }, false],
+      [{}, false],
+    ])('sampler %j never records: %s', (raw, expected) => {
+      expect(samplerNeverRecords(validateEnv({ OTEL_TRACES_EXPORTER: 'otlp', ...raw }))).toBe(
+        expected,
+      );
+    });
+
+    it.each([
+      ['OTEL_TRACES_SAMPLER_ARG', '2'],
+      ['OTEL_TRACES_SAMPLER_ARG', 'half'],
       ['OTEL_TRACES_EXPORTER', 'jaeger'],
       ['OTEL_EXPORTER_OTLP_PROTOCOL', 'http'],
       ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318'],

@@ -3,6 +3,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   Matches,
@@ -159,6 +160,70 @@ export class EnvironmentVariables {
   @Min(60)
   JOB_TTL_SECONDS = 7 * 24 * 3600;
 
+  /*
+   * Sharing the workers between tenants. Defaults suit one machine: a lone tenant's job can use two
+   * processes' worth of default WORKER_CONCURRENCY; nobody can queue an unbounded number of jobs.
+   */
+  /** Chunks of one tenant applied at once, across every worker process. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1024)
+  TENANT_MAX_CONCURRENT_CHUNKS = 4;
+
+  /** Unfinished (pending or processing) jobs per tenant; beyond it POST /bulk-jobs answers 429. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  TENANT_MAX_ACTIVE_JOBS = 100;
+
+  /** Items accepted per tenant per UTC day; unset = no limit. */
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  TENANT_MAX_ITEMS_PER_DAY?: number;
+
+  /** How long a Bull worker may hold a chunk before Bull considers it stalled. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  BULK_LOCK_DURATION_MS = 60_000;
+
+  /** Attempts per queue entry (a chunk's transaction failing, e.g. while the database restarts). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  BULK_ATTEMPTS = 10;
+
+  /** Optional ceiling on chunks per second per queue (protects the database); 0 = unlimited. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  BULK_RATE_LIMIT_CHUNKS_PER_SECOND = 0;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  WEBHOOK_CONCURRENCY = 4;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  WEBHOOK_ATTEMPTS = 8;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  WEBHOOK_TIMEOUT_MS = 15_000;
+
+  /** Base of the webhook retry backoff (doubles per attempt, with jitter). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  WEBHOOK_BACKOFF_BASE_MS = 2_000;
+
   @Transform(toInt)
   @IsInt()
   @Min(1024)
@@ -225,6 +290,16 @@ export class EnvironmentVariables {
   ])
   OTEL_TRACES_SAMPLER?: string;
 
+  /** The ratio of the `*traceidratio` samplers, 0 … 1 (the SDK reads it; 0 with `traceidratio` records nothing). */
+  @Transform(({ value }: { value: unknown }) =>
+    value === undefined || value === '' ? undefined : Number(value),
+  )
+  @IsOptional()
+  @IsNumber({}, { message: 'OTEL_TRACES_SAMPLER_ARG must be a number between 0 and 1' })
+  @Min(0)
+  @Max(1)
+  OTEL_TRACES_SAMPLER_ARG?: number;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()
@@ -263,6 +338,20 @@ export function tracingEnabled(
   if (exporters.includes('none')) return false;
   if (exporters.some((e) => e === 'otlp' || e === 'console')) return true;
   return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+}
+
+/**
+ * Whether the configured sampler can never record a span, whatever the caller sent: `always_off`, or
+ * `traceidratio` (which ignores the parent) at 0. Instrumenting would then cost CPU for nothing.
+ * The `parentbased_*` samplers can: a caller's sampled `traceparent` turns recording on.
+ */
+export function samplerNeverRecords(
+  env: Pick<EnvironmentVariables, 'OTEL_TRACES_SAMPLER' | 'OTEL_TRACES_SAMPLER_ARG'>,
+): boolean {
+  return (
+    env.OTEL_TRACES_SAMPLER === 'always_off' ||
+    (env.OTEL_TRACES_SAMPLER === 'traceidratio' && env.OTEL_TRACES_SAMPLER_ARG === 0)
+  );
 }
 
 export class ConfigValidationError extends Error {}
