@@ -1,5 +1,5 @@
 import type TestAgent from 'supertest/lib/agent';
-import { auth } from './test-app';
+import { auth, type TenantName } from './test-app';
 
 export const TERMINAL = ['completed', 'failed', 'cancelled'];
 
@@ -7,7 +7,7 @@ export const TERMINAL = ['completed', 'failed', 'cancelled'];
 export async function waitForJob(
   http: TestAgent,
   id: string,
-  tenant: 'acme' | 'globex' = 'acme',
+  tenant: TenantName = 'acme',
   timeoutMs = 60_000,
 ): Promise<Record<string, unknown>> {
   const until = Date.now() + timeoutMs;

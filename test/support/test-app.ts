@@ -10,7 +10,8 @@ import { AppModule } from '../../apps/api/src/app.module';
 import { createTestDatabase, type TestDatabase } from './database';
 import { openApiResponseRecorder } from './openapi-validator';
 
-export const TENANTS = { acme: 'key_acme', globex: 'key_globex' } as const;
+export const TENANTS = { acme: 'key_acme', globex: 'key_globex', initech: 'key_initech' } as const;
+export type TenantName = keyof typeof TENANTS;
 export const auth = (tenant: keyof typeof TENANTS = 'acme') => ({
   Authorization: `Bearer ${TENANTS[tenant]}`,
 });

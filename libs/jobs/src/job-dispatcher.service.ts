@@ -8,7 +8,9 @@ import {
   BULK_QUEUE,
   chunkJobId,
   JobName,
+  QUEUE_SETTINGS,
   WEBHOOK_JOB_OPTIONS,
+  type ChunkPayload,
   WEBHOOK_QUEUE,
   type JobNameOf,
   type JobPayloads,
@@ -21,10 +23,15 @@ interface Work<N extends JobNameOf> {
   opts: JobOptions & { jobId: string };
 }
 
-const work = <N extends JobNameOf>(name: N, data: JobPayloads[N], jobId: string): Work<N> => ({
+const work = <N extends JobNameOf>(
+  name: N,
+  data: JobPayloads[N],
+  jobId: string,
+  extra: JobOptions = {},
+): Work<N> => ({
   name,
   data,
-  opts: { ...BULK_JOB_OPTIONS, jobId },
+  opts: { ...BULK_JOB_OPTIONS, ...extra, jobId },
 });
 
 /**
@@ -40,7 +47,9 @@ export class JobDispatcher {
 
   private units(jobId: string, atomic: boolean, chunks: number[], trace: TraceCarrier | null) {
     return atomic
-      ? [work(JobName.Atomic, { jobId, trace }, atomicJobId(jobId))]
+      ? // At the head of the queue: an atomic job is one unit, it must not wait behind other
+        // jobs' turns (chunks are picked fairly whatever the turn's place in the queue).
+        [work(JobName.Atomic, { jobId, trace }, atomicJobId(jobId), { lifo: true })]
       : chunks.map((chunk) =>
           work(JobName.Chunk, { jobId, chunk, trace }, chunkJobId(jobId, chunk)),
         );
@@ -65,6 +74,16 @@ export class JobDispatcher {
     let touched = 0;
     for (const unit of this.units(jobId, atomic, chunks, trace)) touched += await this.ensure(unit);
     return touched;
+  }
+
+  /** A turn whose tenants were all at their chunk limit: taken again a moment later. */
+  async requeueTurn(data: ChunkPayload): Promise<void> {
+    const later = `${chunkJobId(data.jobId, data.chunk)}:${Date.now().toString(36)}`;
+    await this.bulk.add(JobName.Chunk, data, {
+      ...BULK_JOB_OPTIONS,
+      jobId: later,
+      delay: QUEUE_SETTINGS[BULK_QUEUE].blockedRetryMs,
+    });
   }
 
   async enqueueWebhook(eventId: string, trace: TraceCarrier | null = null): Promise<void> {

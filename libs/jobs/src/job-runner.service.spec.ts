@@ -9,6 +9,11 @@ import { JobRunner } from './job-runner.service';
 import type { BulkOperationHandler, ChunkItem, ItemOutcome } from './operations/bulk-operation';
 import { ItemValidator } from './operations/item-validator';
 import type { OperationRegistry } from './operations/operation.registry';
+import {
+  TenantSlotsTaken,
+  type FairScheduler,
+  type NoClaim,
+} from './scheduling/fair-scheduler.service';
 import type {
   BulkJobChunksRepository,
   ChunkOutcome,
@@ -60,11 +65,22 @@ const claimed = (over: Partial<ClaimedChunk> = {}): ClaimedChunk => ({
   ...over,
 });
 
-function setup(chunk: ClaimedChunk | null) {
+type ClaimAnswer = ClaimedChunk | NoClaim | TenantSlotsTaken;
+
+/** The scheduler answers each claim in turn with the next of `answers` (the last one repeats). */
+function setup(...answers: ClaimAnswer[]) {
   const completed: ChunkOutcome[][] = [];
   const failures: FailureRow[][] = [];
+  let turn = 0;
+  const scheduler = {
+    claim: vi.fn((_skip: ReadonlySet<string>) => {
+      const a = answers[Math.min(turn++, answers.length - 1)];
+      if (a instanceof TenantSlotsTaken) return Promise.reject(a);
+      if (typeof a === 'string') return Promise.resolve(a);
+      return Promise.resolve({ jobId: 'job_1', chunk: { ...a, traceContext: null, slot: 0 } });
+    }),
+  };
   const chunks = {
-    claim: vi.fn(() => Promise.resolve(chunk)),
     complete: vi.fn((_id: string, o: ChunkOutcome[]) => Promise.resolve(void completed.push(o))),
     insertFailures: vi.fn((_id: string, f: FailureRow[]) => Promise.resolve(void failures.push(f))),
   };
@@ -84,16 +100,21 @@ function setup(chunk: ClaimedChunk | null) {
     new ItemValidator(),
     chunks as unknown as BulkJobChunksRepository,
     lifecycle as unknown as JobLifecycleService,
+    scheduler as unknown as FairScheduler,
   );
-  return { runner, chunks, lifecycle, completed, failures };
+  return { runner, chunks, lifecycle, scheduler, completed, failures };
 }
 
-describe('JobRunner.processChunk', () => {
+describe('JobRunner.processNext', () => {
   beforeEach(() => vi.clearAllMocks());
 
-  it('applies a pending chunk and stores its compact outcome, one row per failed item', async () => {
+  it('applies the claimed chunk and stores its compact outcome, one row per failed item', async () => {
     const s = setup(claimed());
-    expect(await s.runner.processChunk('job_1', 1)).toEqual({ applied: 4 });
+    expect(await s.runner.processNext()).toEqual({
+      outcome: 'applied',
+      applied: 4,
+      jobId: 'job_1',
+    });
     expect(s.completed).toEqual([
       [{ chunkNo: 1, state: 'done', succeeded: 1, failed: 3, resultIds: null }],
     ]);
@@ -109,28 +130,48 @@ describe('JobRunner.processChunk', () => {
 
   it('starts a pending job before applying its first chunk', async () => {
     const s = setup(claimed({ jobStatus: 'pending' }));
-    await s.runner.processChunk('job_1', 1);
+    await s.runner.processNext();
     expect(s.lifecycle.start).toHaveBeenCalledWith('job_1');
   });
 
-  it('applies nothing for a chunk already done or cancelled, or of an ended job, but still checks completion', async () => {
-    for (const c of [
-      claimed({ state: 'done' }),
-      claimed({ state: 'cancelled' }),
-      claimed({ jobStatus: 'cancelled' }),
-      null,
-    ]) {
-      const s = setup(c);
-      expect(await s.runner.processChunk('job_1', 1)).toEqual({ applied: 0 });
-      expect(s.chunks.complete).not.toHaveBeenCalled();
-      expect(s.lifecycle.completeIfDone).toHaveBeenCalled();
+  it('applies nothing for a chunk of an ended job, but still checks completion', async () => {
+    const s = setup(claimed({ jobStatus: 'cancelled' }));
+    expect(await s.runner.processNext()).toEqual({
+      outcome: 'applied',
+      applied: 0,
+      jobId: 'job_1',
+    });
+    expect(s.chunks.complete).not.toHaveBeenCalled();
+    expect(s.lifecycle.completeIfDone).toHaveBeenCalledWith('job_1');
+    expect(applyChunk).not.toHaveBeenCalled();
+  });
+
+  it('reports a turn that found nothing to claim, without touching any job', async () => {
+    for (const answer of ['idle', 'blocked'] as const) {
+      const s = setup(answer);
+      expect(await s.runner.processNext()).toEqual({ outcome: answer, applied: 0 });
+      expect(s.lifecycle.completeIfDone).not.toHaveBeenCalled();
     }
     expect(applyChunk).not.toHaveBeenCalled();
   });
 
+  it('claims again without a tenant whose last slot was taken meanwhile, and gives up after three races', async () => {
+    const raced = setup(new TenantSlotsTaken('t'), claimed());
+    expect((await raced.runner.processNext()).outcome).toBe('applied');
+    expect([...raced.scheduler.claim.mock.calls[1][0]]).toEqual(['t']);
+
+    const lost = setup(new TenantSlotsTaken('t'));
+    expect(await lost.runner.processNext()).toEqual({ outcome: 'blocked', applied: 0 });
+    expect(lost.scheduler.claim).toHaveBeenCalledTimes(3);
+  });
+
   it('fails the job when no worker knows its operation', async () => {
     const s = setup(claimed({ operation: 'gone' }));
-    expect(await s.runner.processChunk('job_1', 1)).toEqual({ applied: 0 });
+    expect(await s.runner.processNext()).toEqual({
+      outcome: 'applied',
+      applied: 0,
+      jobId: 'job_1',
+    });
     expect(s.lifecycle.finish).toHaveBeenCalledWith('job_1', 'failed', {
       error: { code: 'unknown_operation', message: 'No worker knows the operation gone' },
     });

@@ -1,5 +1,6 @@
 import { TransactionRunner } from '@app/database';
-import { annotateActiveSpan } from '@app/telemetry';
+import { annotateActiveSpan, startTracedWork, type TracedWork } from '@app/telemetry';
+import type { Attributes } from '@opentelemetry/api';
 import { Propagation, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Injectable, Logger } from '@nestjs/common';
@@ -10,9 +11,11 @@ import { JobLifecycleService } from './job-lifecycle.service';
 import { ItemErrorCode } from './jobs.constants';
 import type { BulkOperationHandler, ChunkItem, ItemOutcome } from './operations/bulk-operation';
 import { ItemValidator } from './operations/item-validator';
+import { FairScheduler, TenantSlotsTaken, type NoClaim } from './scheduling/fair-scheduler.service';
 import { OperationRegistry } from './operations/operation.registry';
 import {
   BulkJobChunksRepository,
+  type ClaimedChunk,
   type ChunkOutcome,
   type FailureRow,
 } from './repositories/bulk-job-chunks.repository';
@@ -37,6 +40,13 @@ interface AppliedChunk {
   outcome: ChunkOutcome;
   failures: FailureRow[];
 }
+
+/** What one worker turn did. */
+export type TurnResult =
+  { outcome: 'applied'; applied: number; jobId?: string } | { outcome: NoClaim; applied: 0 };
+
+/** Claims lost to a race for a tenant's last slot before the turn is given back for later. */
+const MAX_CLAIM_ATTEMPTS = 3;
 
 class AtomicRollback extends Error {
   constructor(
@@ -64,34 +74,67 @@ export class JobRunner {
     private readonly validator: ItemValidator,
     private readonly chunks: BulkJobChunksRepository,
     private readonly lifecycle: JobLifecycleService,
+    private readonly scheduler: FairScheduler,
   ) {}
 
-  async processChunk(jobId: string, chunkNo: number): Promise<{ applied: number }> {
-    let applied: number;
-    try {
-      applied = await this.transactions.run(async () => {
-        const claimed = await this.chunks.claim(jobId, chunkNo);
-        if (!claimed || claimed.state !== 'pending' || isTerminal(claimed.jobStatus)) return 0;
-        const op = this.operation(claimed.operation);
-        if (claimed.jobStatus === 'pending') await this.startOutside(jobId);
-        const done = await this.apply({ id: jobId, ...claimed }, op, claimed);
-        await this.chunks.complete(jobId, [done.outcome]);
-        await this.chunks.insertFailures(jobId, done.failures);
-        annotateActiveSpan({
-          'bulk_job.operation': op.name,
-          'bulk_job.items': done.outcome.succeeded + done.outcome.failed,
-          'bulk_job.succeeded': done.outcome.succeeded,
-          'bulk_job.failed': done.outcome.failed,
+  /**
+   * One worker turn: applies the chunk the fair scheduler picks (any job's), in one transaction with
+   * its tenant slot, inside a span joined to the trace of the request that submitted that job.
+   */
+  async processNext(attributes: Attributes = {}): Promise<TurnResult> {
+    const skipTenants = new Set<string>();
+    for (let attempt = 1; ; attempt++) {
+      let work: TracedWork | undefined;
+      let claimed: string | undefined;
+      try {
+        const result = await this.transactions.run(async () => {
+          const claim = await this.scheduler.claim(skipTenants);
+          if (typeof claim === 'string') return claim;
+          claimed = claim.jobId;
+          work = startTracedWork('bulk_job.chunk', claim.chunk.traceContext, {
+            ...attributes,
+            'bulk_job.id': claim.jobId,
+            'bulk_job.chunk': claim.chunk.chunkNo,
+          });
+          return work.run(() => this.applyClaimed(claim.jobId, claim.chunk));
         });
-        return done.outcome.succeeded + done.outcome.failed;
-      });
-    } catch (e) {
-      if (e instanceof UnknownOperation) return this.failUnknownOperation(jobId, e.operation);
-      throw e;
+        if (typeof result === 'string') return { outcome: result, applied: 0 };
+        // After this chunk's commit: if it was the last one, this completes the job.
+        await work!.run(() => this.lifecycle.completeIfDone(claimed!));
+        work!.end();
+        return { outcome: 'applied', applied: result, jobId: claimed };
+      } catch (e) {
+        work?.end(e);
+        if (e instanceof TenantSlotsTaken) {
+          // Another worker took the tenant's last slot between the count and the claim.
+          skipTenants.add(e.tenantId);
+          if (attempt < MAX_CLAIM_ATTEMPTS) continue;
+          return { outcome: 'blocked', applied: 0 };
+        }
+        if (e instanceof UnknownOperation) {
+          await this.failUnknownOperation(claimed!, e.operation);
+          return { outcome: 'applied', applied: 0, jobId: claimed };
+        }
+        throw e;
+      }
     }
-    // After this chunk's commit: if it was the last one, this completes the job.
-    await this.lifecycle.completeIfDone(jobId);
-    return { applied };
+  }
+
+  /** Applies a claimed chunk and records its outcome; runs in the claiming transaction. */
+  private async applyClaimed(jobId: string, claimed: ClaimedChunk): Promise<number> {
+    if (claimed.state !== 'pending' || isTerminal(claimed.jobStatus)) return 0;
+    const op = this.operation(claimed.operation);
+    if (claimed.jobStatus === 'pending') await this.startOutside(jobId);
+    const done = await this.apply({ id: jobId, ...claimed }, op, claimed);
+    await this.chunks.complete(jobId, [done.outcome]);
+    await this.chunks.insertFailures(jobId, done.failures);
+    annotateActiveSpan({
+      'bulk_job.operation': op.name,
+      'bulk_job.items': done.outcome.succeeded + done.outcome.failed,
+      'bulk_job.succeeded': done.outcome.succeeded,
+      'bulk_job.failed': done.outcome.failed,
+    });
+    return done.outcome.succeeded + done.outcome.failed;
   }
 
   /** All or nothing: one transaction over every chunk; any failure rolls the whole job back. */

@@ -7,6 +7,7 @@ import { BulkJob } from './entities/bulk-job.entity';
 import { BulkJobChunk } from './entities/bulk-job-chunk.entity';
 import { BulkJobFailure } from './entities/bulk-job-failure.entity';
 import { JobEvent } from './entities/event.entity';
+import { TenantDailyItems } from './entities/tenant-daily-items.entity';
 import { JobItemsService } from './items/job-items.service';
 import { JobDispatcher } from './job-dispatcher.service';
 import { JobLifecycleService } from './job-lifecycle.service';
@@ -16,6 +17,8 @@ import { OperationRegistry } from './operations/operation.registry';
 import { BulkJobChunksRepository } from './repositories/bulk-job-chunks.repository';
 import { BulkJobsRepository } from './repositories/bulk-jobs.repository';
 import { JobEventsRepository } from './repositories/job-events.repository';
+import { TenantQuotasRepository } from './repositories/tenant-quotas.repository';
+import { TenantQuotas } from './scheduling/tenant-quotas.service';
 
 const SHARED = [
   OperationRegistry,
@@ -26,6 +29,8 @@ const SHARED = [
   BulkJobsRepository,
   BulkJobChunksRepository,
   JobEventsRepository,
+  TenantQuotasRepository,
+  TenantQuotas,
 ];
 
 const bulk = QUEUE_SETTINGS[BULK_QUEUE];
@@ -35,7 +40,7 @@ const webhooks = QUEUE_SETTINGS[WEBHOOK_QUEUE];
 @Module({
   imports: [
     DiscoveryModule,
-    TypeOrmModule.forFeature([BulkJob, BulkJobChunk, BulkJobFailure, JobEvent]),
+    TypeOrmModule.forFeature([BulkJob, BulkJobChunk, BulkJobFailure, JobEvent, TenantDailyItems]),
     BullModule.registerQueue(
       {
         name: BULK_QUEUE,

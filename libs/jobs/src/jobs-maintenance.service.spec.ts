@@ -1,3 +1,4 @@
+import type { TenantQuotasRepository } from './repositories/tenant-quotas.repository';
 import { describe, expect, it, vi } from 'vitest';
 import type { JobDispatcher } from './job-dispatcher.service';
 import type { JobLifecycleService } from './job-lifecycle.service';
@@ -34,6 +35,7 @@ describe('JobsMaintenanceService.reconcile', () => {
       {} as JobLifecycleService,
       { ensureJob } as unknown as JobDispatcher,
       {} as TransactionRunner,
+      {} as TenantQuotasRepository,
     );
     return { service, ensureJob };
   };

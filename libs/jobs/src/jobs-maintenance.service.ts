@@ -5,6 +5,7 @@ import { JobLifecycleService } from './job-lifecycle.service';
 import { BulkJobChunksRepository } from './repositories/bulk-job-chunks.repository';
 import { BulkJobsRepository } from './repositories/bulk-jobs.repository';
 import { JobEventsRepository } from './repositories/job-events.repository';
+import { TenantQuotasRepository } from './repositories/tenant-quotas.repository';
 
 const DELETE_BATCH = 10_000;
 const STALE_BATCH = 200;
@@ -27,6 +28,7 @@ export class JobsMaintenanceService {
     private readonly lifecycle: JobLifecycleService,
     private readonly dispatcher: JobDispatcher,
     private readonly transactions: TransactionRunner,
+    private readonly quotas: TenantQuotasRepository,
   ) {}
 
   async reconcile(staleSeconds: number): Promise<{ jobs: number; requeued: number }> {
@@ -56,6 +58,7 @@ export class JobsMaintenanceService {
       });
     }
     if (expired.length) this.logger.log(`deleted ${expired.length} expired bulk job(s)`);
+    await this.quotas.deleteOldDays();
     return expired.length;
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { JobRunner } from './job-runner.service';
+import { FairScheduler } from './scheduling/fair-scheduler.service';
 import { JobsCoreModule } from './jobs-core.module';
 import { JobsMaintenanceService } from './jobs-maintenance.service';
 import { BulkJobsProcessor, JobsMaintenanceProcessor, WebhooksProcessor } from './jobs.processor';
@@ -10,6 +11,7 @@ import { WebhookDeliveryService } from './webhooks/webhook-delivery.service';
   imports: [JobsCoreModule],
   providers: [
     JobRunner,
+    FairScheduler,
     JobsMaintenanceService,
     WebhookDeliveryService,
     BulkJobsProcessor,

@@ -1,3 +1,4 @@
+import { validateEnv } from '@app/common';
 import type { TraceCarrier } from '@app/telemetry';
 import type { Job, JobOptions } from 'bull';
 
@@ -21,7 +22,12 @@ export interface TracedPayload {
   trace?: TraceCarrier | null;
 }
 
-/** One chunk of one bulk job; the Bull jobId is derived from both, so enqueueing twice is a no-op. */
+/**
+ * A turn on a worker, one per chunk of a bulk job: the Bull jobId is derived from the job and chunk,
+ * so enqueueing twice is a no-op. The worker that takes it applies the chunk the fair scheduler
+ * picks, which is this one only when no other tenant or job is owed a turn first; the count of turns
+ * in the queue always covers the count of pending chunks.
+ */
 export interface ChunkPayload extends TracedPayload {
   jobId: string;
   chunk: number;
@@ -52,6 +58,10 @@ export type BulkQueueJob = NamedJob<typeof JobName.Chunk> | NamedJob<typeof JobN
 export const chunkJobId = (jobId: string, chunk: number) => `${jobId}:${chunk}`;
 export const atomicJobId = (jobId: string) => `${jobId}:atomic`;
 
+/** A job's priority among its own tenant's jobs (never against another tenant's). */
+export const JOB_PRIORITIES = ['high', 'normal', 'low'] as const;
+export type JobPriority = (typeof JOB_PRIORITIES)[number];
+
 export const JOB_STATUSES = ['pending', 'processing', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 export const ITEM_STATUSES = ['pending', 'succeeded', 'failed', 'cancelled'] as const;
@@ -72,25 +82,35 @@ export const ItemErrorCode = {
 /** Postgres LISTEN/NOTIFY channel: a job's row changed (committed). Payload: the job id. */
 export const PROGRESS_CHANNEL = 'bulk_job_changed';
 
-const env = (name: string, fallback: number) => {
-  const v = Number(process.env[name]);
-  return Number.isFinite(v) && v > 0 ? v : fallback;
-};
+/** The validated environment when asked (tests change it between apps in one process). */
+const settings = () => validateEnv(process.env);
 
-/** Every worker setting in one place; environment variables override. */
+/** Every worker setting in one place; environment variables (validated at boot) override. */
 export const QUEUE_SETTINGS = {
   [BULK_QUEUE]: {
-    concurrency: () => env('WORKER_CONCURRENCY', 2),
-    lockDurationMs: env('BULK_LOCK_DURATION_MS', 60_000),
-    attempts: env('BULK_ATTEMPTS', 10),
+    concurrency: () => settings().WORKER_CONCURRENCY,
+    get lockDurationMs() {
+      return settings().BULK_LOCK_DURATION_MS;
+    },
+    get attempts() {
+      return settings().BULK_ATTEMPTS;
+    },
     /** Optional ceiling on chunks per second per queue (protects the database); 0 = unlimited. */
-    rateLimitPerSecond: Number(process.env.BULK_RATE_LIMIT_CHUNKS_PER_SECOND ?? 0),
+    get rateLimitPerSecond() {
+      return settings().BULK_RATE_LIMIT_CHUNKS_PER_SECOND;
+    },
+    /** A token that found its tenants at their chunk limits comes back after this long. */
+    blockedRetryMs: 250,
   },
   [WEBHOOK_QUEUE]: {
-    concurrency: () => env('WEBHOOK_CONCURRENCY', 4),
+    concurrency: () => settings().WEBHOOK_CONCURRENCY,
     lockDurationMs: 30_000,
-    attempts: env('WEBHOOK_ATTEMPTS', 8),
-    timeoutMs: env('WEBHOOK_TIMEOUT_MS', 15_000),
+    get attempts() {
+      return settings().WEBHOOK_ATTEMPTS;
+    },
+    get timeoutMs() {
+      return settings().WEBHOOK_TIMEOUT_MS;
+    },
   },
 } as const;
 
@@ -111,7 +131,7 @@ export const WEBHOOK_JOB_OPTIONS: JobOptions = {
 /** Exponential backoff with jitter for webhook retries (base read at call time: tests shorten it). */
 export function jitteredBackoff(
   attemptsMade: number,
-  baseMs = env('WEBHOOK_BACKOFF_BASE_MS', 2_000),
+  baseMs = settings().WEBHOOK_BACKOFF_BASE_MS,
 ): number {
   const ceiling = Math.min(baseMs * 2 ** Math.max(0, attemptsMade - 1), 3_600_000);
   return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));

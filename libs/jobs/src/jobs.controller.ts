@@ -100,7 +100,12 @@ export class JobsController {
     },
   })
   @ApiAcceptedResponse({ type: BulkJobDto, headers: LOCATION })
-  @ApiProblems(413, 415)
+  @ApiProblems(413, 415, [
+    429,
+    'Rate limited (`rate_limited`), the tenant has TENANT_MAX_ACTIVE_JOBS unfinished jobs ' +
+      '(`too_many_active_jobs`), or this job would pass TENANT_MAX_ITEMS_PER_DAY ' +
+      '(`daily_item_limit_reached`); see `Retry-After`.',
+  ])
   async create(
     @TenantId() tenantId: string,
     @Query() query: CreateBulkJobQueryDto,
@@ -117,6 +122,7 @@ export class JobsController {
         operation: query.operation ?? '',
         webhookUrl: query.webhook_url,
         atomic: query.atomic,
+        priority: query.priority,
         format: mediaType === 'text/csv' ? 'csv' : 'ndjson',
         items: mediaType === 'text/csv' ? csvItems(bodyStream(req)) : ndjsonItems(bodyStream(req)),
       });
@@ -134,6 +140,7 @@ export class JobsController {
         operation: body.operation,
         webhookUrl: body.webhook_url ?? query.webhook_url,
         atomic: body.atomic ?? query.atomic,
+        priority: body.priority ?? query.priority,
         format: 'json',
         items: items as unknown[],
       });

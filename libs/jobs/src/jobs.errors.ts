@@ -7,6 +7,8 @@ const JOB_ERRORS = {
   [ProblemCode.JobNotFinished]: 409,
   [ProblemCode.JobNotDeletable]: 409,
   [ProblemCode.NothingToRetry]: 409,
+  [ProblemCode.TooManyActiveJobs]: 429,
+  [ProblemCode.DailyItemLimitReached]: 429,
 } as const satisfies Partial<Record<ProblemCode, number>>;
 
 export type JobErrorCode = keyof typeof JOB_ERRORS;
@@ -17,6 +19,7 @@ export class JobError extends DomainError {
   constructor(
     readonly code: JobErrorCode,
     message: string,
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.status = JOB_ERRORS[code];

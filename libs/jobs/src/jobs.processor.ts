@@ -3,6 +3,7 @@ import { runInTracedWork } from '@app/telemetry';
 import { InjectQueue, Process, Processor } from '@nestjs/bull';
 import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Queue } from 'bull';
+import { JobDispatcher } from './job-dispatcher.service';
 import { JobRunner } from './job-runner.service';
 import { JobsMaintenanceService } from './jobs-maintenance.service';
 import {
@@ -11,6 +12,7 @@ import {
   QUEUE_SETTINGS,
   WEBHOOK_QUEUE,
   type BulkQueueJob,
+  type ChunkPayload,
   type NamedJob,
 } from './jobs.constants';
 import { WebhookDeliveryService } from './webhooks/webhook-delivery.service';
@@ -27,7 +29,10 @@ const RECONNECT_RECONCILE_ATTEMPTS = 3;
  */
 @Processor(BULK_QUEUE)
 export class BulkJobsProcessor {
-  constructor(private readonly runner: JobRunner) {}
+  constructor(
+    private readonly runner: JobRunner,
+    private readonly dispatcher: JobDispatcher,
+  ) {}
 
   @Process({ name: '*', concurrency: QUEUE_SETTINGS[BULK_QUEUE].concurrency() })
   apply(job: BulkQueueJob) {
@@ -41,13 +46,15 @@ export class BulkJobsProcessor {
           () => this.runner.processAtomic(job.data.jobId),
         );
       case JobName.Chunk:
-        return runInTracedWork(
-          'bulk_job.chunk',
-          job.data.trace,
-          { ...queue, 'bulk_job.id': job.data.jobId, 'bulk_job.chunk': job.data.chunk },
-          () => this.runner.processChunk(job.data.jobId, job.data.chunk),
-        );
+        return this.turn(job.data, queue);
     }
+  }
+
+  /** A turn applies whichever chunk is fairest; one whose tenants were all at their limit comes back. */
+  private async turn(data: ChunkPayload, attributes: Record<string, string>) {
+    const result = await this.runner.processNext(attributes);
+    if (result.outcome === 'blocked') await this.dispatcher.requeueTurn(data);
+    return result;
   }
 }
 

@@ -9,6 +9,7 @@ import type { JobDispatcher } from './job-dispatcher.service';
 import type { JobLifecycleService } from './job-lifecycle.service';
 import { JobError } from './jobs.errors';
 import { JobsService } from './jobs.service';
+import type { TenantQuotas } from './scheduling/tenant-quotas.service';
 import type { OperationRegistry } from './operations/operation.registry';
 import type { BulkJobChunksRepository } from './repositories/bulk-job-chunks.repository';
 import type { BulkJobsRepository, NewJob } from './repositories/bulk-jobs.repository';
@@ -74,6 +75,10 @@ function setup() {
   const lifecycle = { finish: vi.fn() };
   const dispatcher = { enqueueJob: vi.fn(() => Promise.resolve()) };
   const items = { failedItems: vi.fn() };
+  const quotas = {
+    precheck: vi.fn(() => Promise.resolve()),
+    admit: vi.fn(() => Promise.resolve()),
+  };
   const transactions = {
     run: <T>(fn: () => Promise<T>) => fn(),
     afterCommit: (hook: () => Promise<unknown>) => Promise.resolve(void afterCommit.push(hook)),
@@ -92,6 +97,7 @@ function setup() {
     chunks as unknown as BulkJobChunksRepository,
     {} as JobEventsRepository,
     items as unknown as JobItemsService,
+    quotas as unknown as TenantQuotas,
     {
       chunkSize: 2,
       maxItems: 5,
@@ -106,6 +112,7 @@ function setup() {
     lifecycle,
     dispatcher,
     items,
+    quotas,
     writer,
     written,
     stored,
@@ -135,6 +142,28 @@ describe('JobsService', () => {
     await Promise.all(s.afterCommit.map((h) => h()));
     // No span is active here (tracing off): nothing to carry.
     expect(s.dispatcher.enqueueJob).toHaveBeenCalledWith(dto.id, false, [0, 1], null);
+  });
+
+  it('checks the tenant limits before reading items, then admits the counted items before commit', async () => {
+    await s.service.accept('t', {
+      operation: 'update_orders_status',
+      format: 'json',
+      priority: 'high',
+      items: [{ id: 'a' }, { id: 'b' }, { id: 'c' }],
+    });
+    expect(s.quotas.precheck).toHaveBeenCalledWith('t', 3);
+    expect(s.quotas.admit).toHaveBeenCalledWith('t', 3);
+    expect(s.jobs.insert).toHaveBeenCalledWith(expect.objectContaining({ priority: 'high' }));
+    expect(s.quotas.precheck.mock.invocationCallOrder[0]).toBeLessThan(
+      s.jobs.insert.mock.invocationCallOrder[0],
+    );
+    // A refusal at admission throws out of the transaction: nothing is enqueued.
+    s.quotas.admit.mockRejectedValueOnce(new JobError('too_many_active_jobs', 'full', 10));
+    s.afterCommit.length = 0;
+    await expect(
+      s.service.accept('t', { operation: 'update_orders_status', format: 'json', items: [{}] }),
+    ).rejects.toMatchObject({ status: 429, retryAfterSeconds: 10 });
+    expect(s.afterCommit).toEqual([]);
   });
 
   it('refuses an empty job and one over BULK_MAX_ITEMS with 400, cancelling the COPY', async () => {

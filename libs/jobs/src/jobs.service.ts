@@ -21,7 +21,9 @@ import { JobDispatcher } from './job-dispatcher.service';
 import { JobLifecycleService, toEventDto } from './job-lifecycle.service';
 import { isTerminal } from './job-status';
 import { JobError } from './jobs.errors';
+import type { JobPriority } from './jobs.constants';
 import { OperationRegistry } from './operations/operation.registry';
+import { TenantQuotas } from './scheduling/tenant-quotas.service';
 import { BulkJobChunksRepository } from './repositories/bulk-job-chunks.repository';
 import { BulkJobsRepository } from './repositories/bulk-jobs.repository';
 import { JobEventsRepository } from './repositories/job-events.repository';
@@ -34,6 +36,7 @@ export interface AcceptInput {
   operation: string;
   webhookUrl?: string;
   atomic?: boolean;
+  priority?: JobPriority;
   format: SourceFormat;
   items: ItemSource;
 }
@@ -43,6 +46,7 @@ interface NewJobInput {
   tenantId: string;
   operation: string;
   atomic: boolean;
+  priority: JobPriority;
   format: string;
   webhookUrl: string | null;
   retryOf: string | null;
@@ -61,6 +65,7 @@ export class JobsService {
     private readonly chunks: BulkJobChunksRepository,
     private readonly events: JobEventsRepository,
     private readonly items: JobItemsService,
+    private readonly quotas: TenantQuotas,
     @Inject(bulkConfig.KEY) private readonly config: ConfigType<typeof bulkConfig>,
   ) {}
 
@@ -104,6 +109,7 @@ export class JobsService {
           tenantId,
           operation: input.operation,
           atomic: input.atomic ?? false,
+          priority: input.priority ?? 'normal',
           format: input.format,
           webhookUrl: input.webhookUrl ?? null,
           retryOf: null,
@@ -121,6 +127,7 @@ export class JobsService {
     // needs no second write.
     const known = Array.isArray(input.items) ? input.items.length : undefined;
     if (known !== undefined && known > this.config.maxItems) throw this.tooMany();
+    await this.quotas.precheck(input.tenantId, known);
     // The submitting request's span: every chunk and webhook of the job becomes part of its trace.
     const trace = currentTraceCarrier();
     const inserted = await this.jobs.insert({
@@ -128,6 +135,7 @@ export class JobsService {
       tenantId: input.tenantId,
       operation: op.name,
       atomic: input.atomic,
+      priority: input.priority,
       sourceFormat: input.format,
       chunkSize: this.config.chunkSize,
       webhookUrl: input.webhookUrl,
@@ -150,6 +158,7 @@ export class JobsService {
         { field: 'items', message: 'items must contain at least 1 item' },
       ]);
     }
+    await this.quotas.admit(input.tenantId, builder.count);
     const job = known === undefined ? await this.jobs.setTotal(id, builder.count) : inserted;
     const chunks = Array.from({ length: Math.ceil(builder.count / job.chunkSize) }, (_, i) => i);
     await this.transactions.afterCommit(() =>
@@ -256,6 +265,7 @@ export class JobsService {
         tenantId,
         operation: source.operation,
         atomic: source.atomic,
+        priority: source.priority,
         format: source.sourceFormat,
         webhookUrl: source.webhookUrl,
         retryOf: id,

@@ -1,9 +1,35 @@
-import { BULK_QUEUE, BulkJobsRepository, WEBHOOK_QUEUE } from '@app/jobs';
+import {
+  BULK_QUEUE,
+  BulkJobChunksRepository,
+  BulkJobsRepository,
+  WEBHOOK_QUEUE,
+  type TenantLoad,
+} from '@app/jobs';
 import { MAINTENANCE_QUEUE, RedisPrimaryService } from '@app/queue';
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Tenants named in per-tenant series; the rest add up under `other` (bounded label cardinality). */
+export const TOP_TENANTS = 10;
+
+/** The busiest `top` tenants (waiting + running) as they are, the rest summed as `other`. */
+export function topTenants(load: TenantLoad[], top = TOP_TENANTS): TenantLoad[] {
+  const sorted = [...load].sort(
+    (a, b) =>
+      b.waiting + b.running - (a.waiting + a.running) || a.tenantId.localeCompare(b.tenantId),
+  );
+  const named = sorted.slice(0, top);
+  const rest = sorted.slice(top);
+  if (!rest.length) return named;
+  const other = { tenantId: 'other', waiting: 0, running: 0 };
+  for (const t of rest) {
+    other.waiting += t.waiting;
+    other.running += t.running;
+  }
+  return [...named, other];
+}
 
 /**
  * Prometheus metrics. HTTP latency is measured in this process; job, item and queue figures are read
@@ -51,6 +77,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  private readonly tenantChunks = new Gauge({
+    name: 'bulk_tenant_chunks',
+    help: `Chunks of unfinished jobs per tenant: waiting for a worker or running (the ${TOP_TENANTS} busiest tenants by name, the rest as "other")`,
+    labelNames: ['tenant', 'state'] as const,
+    registers: [this.registry],
+  });
+
   private readonly redisPrimary = new Gauge({
     name: 'redis_primary_info',
     help: 'The Redis primary this process uses (1 for the address in use), and how it was found',
@@ -68,6 +101,7 @@ export class MetricsService {
   constructor(
     private readonly primary: RedisPrimaryService,
     private readonly bulkJobs: BulkJobsRepository,
+    private readonly chunks: BulkJobChunksRepository,
     @InjectQueue(BULK_QUEUE) private readonly bulk: Queue,
     @InjectQueue(WEBHOOK_QUEUE) private readonly webhooks: Queue,
     @InjectQueue(MAINTENANCE_QUEUE) private readonly maintenance: Queue,
@@ -77,7 +111,7 @@ export class MetricsService {
 
   async render(): Promise<string> {
     this.collectRedis();
-    await Promise.all([this.collectJobs(), this.collectQueues()]);
+    await Promise.all([this.collectJobs(), this.collectQueues(), this.collectTenants()]);
     return this.registry.metrics();
   }
 
@@ -114,6 +148,15 @@ export class MetricsService {
       this.durations.set({ operation: d.operation, quantile: '0.5' }, Number(d.p50));
       this.durations.set({ operation: d.operation, quantile: '0.95' }, Number(d.p95));
       this.durations.set({ operation: d.operation, quantile: '1' }, Number(d.max));
+    }
+  }
+
+  private async collectTenants(): Promise<void> {
+    const load = topTenants(await this.chunks.tenantLoad());
+    this.tenantChunks.reset();
+    for (const t of load) {
+      this.tenantChunks.set({ tenant: t.tenantId, state: 'waiting' }, t.waiting);
+      this.tenantChunks.set({ tenant: t.tenantId, state: 'running' }, t.running);
     }
   }
 

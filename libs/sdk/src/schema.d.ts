@@ -215,6 +215,16 @@ export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
     BulkJobDto: {
+      /**
+       * @description Orders this tenant's own jobs (never another tenant's).
+       * @enum {string}
+       */
+      priority: 'high' | 'normal' | 'low';
+      /**
+       * @description While `pending`: 1 = the next of this tenant's jobs to start (workers take turns between
+       *     tenants, so other tenants' jobs never count); `null` once started.
+       */
+      queue_position: number | null;
       /** @example job_9f83ab0k2m4n6p8r1t3v */
       id: string;
       /** @example update_orders_status */
@@ -298,6 +308,11 @@ export interface components {
       items: {
         [key: string]: unknown;
       }[];
+      /**
+       * @description Orders this tenant's own jobs (never another tenant's); default `normal`.
+       * @enum {string}
+       */
+      priority?: 'high' | 'normal' | 'low';
       /**
        * Format: uri
        * @description Receives a signed `bulk_job.*` event when the job ends (http/https, public addresses only).
@@ -429,6 +444,8 @@ export interface components {
         | 'conflict'
         | 'service_unavailable'
         | 'rate_limited'
+        | 'too_many_active_jobs'
+        | 'daily_item_limit_reached'
         | 'internal_error';
       /** @example /orders */
       instance?: string;
@@ -532,6 +549,8 @@ export interface operations {
       query?: {
         /** @description Required with `application/x-ndjson` and `text/csv` bodies. */
         operation?: string;
+        /** @description Orders this tenant's own jobs (never another tenant's); default `normal`. */
+        priority?: 'high' | 'normal' | 'low';
         webhook_url?: string;
         atomic?: boolean;
       };
@@ -624,7 +643,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsSchema'];
         };
       };
-      /** @description Rate limited (`rate_limited`); see `Retry-After`. */
+      /** @description Rate limited (`rate_limited`), the tenant has TENANT_MAX_ACTIVE_JOBS unfinished jobs (`too_many_active_jobs`), or this job would pass TENANT_MAX_ITEMS_PER_DAY (`daily_item_limit_reached`); see `Retry-After`. */
       429: {
         headers: {
           /** @description Seconds to wait before retrying. */

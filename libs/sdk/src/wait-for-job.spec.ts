@@ -10,6 +10,8 @@ const job = (status: BulkJob['status'], processed = 0): BulkJob => ({
   operation: 'update_orders_status',
   status,
   atomic: false,
+  priority: 'normal',
+  queue_position: status === 'pending' ? 1 : null,
   total_items: 2,
   processed_items: processed,
   succeeded: processed,

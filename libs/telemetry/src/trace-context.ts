@@ -37,33 +37,55 @@ export function injectTraceHeaders(headers: Record<string, string>): Record<stri
   return headers;
 }
 
+/** A span opened for a unit of work whose parts run at different times (claim, commit, follow-up). */
+export interface TracedWork {
+  /** Runs `fn` with the span active (its SQL, Redis calls and log lines belong to it). */
+  run<T>(fn: () => Promise<T>): Promise<T>;
+  /** Ends the span, recording `error` when the work failed. */
+  end(error?: unknown): void;
+}
+
 /**
- * Runs `fn` in a new span whose parent is the carried context (the request that submitted the work),
- * not whatever happens to be active in the worker; errors are recorded on the span and rethrown.
+ * Opens a span whose parent is the carried context (the request that submitted the work), not
+ * whatever happens to be active in the worker. With tracing off the span is a no-op.
  */
-export function runInTracedWork<T>(
+export function startTracedWork(
   name: string,
   carrier: TraceCarrier | null | undefined,
   attributes: Attributes,
-  fn: (span: Span) => Promise<T>,
-): Promise<T> {
+): TracedWork {
   const parent = carrier ? propagation.extract(ROOT_CONTEXT, carrier) : ROOT_CONTEXT;
-  return tracer.startActiveSpan(
-    name,
-    { kind: SpanKind.CONSUMER, attributes },
-    parent,
-    async (span) => {
-      try {
-        return await fn(span);
-      } catch (e) {
-        span.recordException(e instanceof Error ? e : String(e));
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (e as Error)?.message });
-        throw e;
-      } finally {
-        span.end();
+  const span: Span = tracer.startSpan(name, { kind: SpanKind.CONSUMER, attributes }, parent);
+  const active = trace.setSpan(parent, span);
+  return {
+    run: (fn) => context.with(active, fn),
+    end: (error) => {
+      if (error !== undefined) {
+        const e = error instanceof Error ? error : new Error(JSON.stringify(error));
+        span.recordException(e);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: e.message });
       }
+      span.end();
     },
-  );
+  };
+}
+
+/** Runs `fn` in a new span of its own (see `startTracedWork`); errors are recorded and rethrown. */
+export async function runInTracedWork<T>(
+  name: string,
+  carrier: TraceCarrier | null | undefined,
+  attributes: Attributes,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const work = startTracedWork(name, carrier, attributes);
+  try {
+    const result = await work.run(fn);
+    work.end();
+    return result;
+  } catch (e) {
+    work.end(e);
+    throw e;
+  }
 }
 
 /** Adds attributes to the active span, if any (what a unit of work learns while it runs). */

@@ -74,6 +74,9 @@ export const bulkConfig = registerAs('bulk', () => {
     jobTtlSeconds: e.JOB_TTL_SECONDS,
     webhookSecret: e.WEBHOOK_SECRET,
     webhookAllowPrivateNetworks: e.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+    tenantMaxConcurrentChunks: e.TENANT_MAX_CONCURRENT_CHUNKS,
+    tenantMaxActiveJobs: e.TENANT_MAX_ACTIVE_JOBS,
+    tenantMaxItemsPerDay: e.TENANT_MAX_ITEMS_PER_DAY ?? null,
   };
 });
 

@@ -7,4 +7,6 @@ import type { ProblemCode } from './problem.types';
 export abstract class DomainError extends Error {
   abstract readonly status: number;
   abstract readonly code: ProblemCode;
+  /** Sent as `Retry-After` (seconds) when waiting makes the request succeed (limits, quotas). */
+  readonly retryAfterSeconds?: number;
 }

@@ -135,8 +135,12 @@ function isUnavailable(err: ErrorLike): boolean {
 /** Maps any thrown value to a problem; `undefined` means an unexpected server error (a bug). */
 export function toProblemException(error: unknown): ProblemException | undefined {
   if (error instanceof ProblemException) return error;
-  if (error instanceof DomainError)
-    return new ProblemException(error.status, error.code, error.message);
+  if (error instanceof DomainError) {
+    const retryAfter = error.retryAfterSeconds;
+    return new ProblemException(error.status, error.code, error.message, {
+      headers: retryAfter === undefined ? undefined : { 'Retry-After': String(retryAfter) },
+    });
+  }
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const res = error.getResponse();

@@ -22,6 +22,8 @@ export const ProblemCode = {
   Conflict: 'conflict',
   ServiceUnavailable: 'service_unavailable',
   RateLimited: 'rate_limited',
+  TooManyActiveJobs: 'too_many_active_jobs',
+  DailyItemLimitReached: 'daily_item_limit_reached',
   InternalError: 'internal_error',
 } as const;
 export type ProblemCode = (typeof ProblemCode)[keyof typeof ProblemCode];

@@ -1,5 +1,6 @@
 import type { BulkJob } from '../entities/bulk-job.entity';
-import { JOB_STATUSES } from '../jobs.constants';
+import { ApiProperty } from '@nestjs/swagger';
+import { JOB_PRIORITIES, JOB_STATUSES, type JobPriority } from '../jobs.constants';
 
 export class BulkJobLinksDto {
   /** @example /bulk-jobs/job_9f83ab */
@@ -25,6 +26,15 @@ export class BulkJobDto {
   operation: string;
   status: (typeof JOB_STATUSES)[number];
   atomic: boolean;
+  /** Orders this tenant's own jobs (never another tenant's). */
+  @ApiProperty({ enum: JOB_PRIORITIES })
+  priority: JobPriority;
+  /**
+   * While `pending`: 1 = the next of this tenant's jobs to start (workers take turns between
+   * tenants, so other tenants' jobs never count); `null` once started.
+   */
+  @ApiProperty({ type: 'integer', minimum: 1, nullable: true })
+  queue_position: number | null;
   total_items: number;
   /** Items tried so far (succeeded + failed). */
   processed_items: number;
@@ -61,6 +71,8 @@ export function toBulkJobDto(job: BulkJob): BulkJobDto {
     operation: job.operation,
     status: job.status,
     atomic: job.atomic,
+    priority: job.priority,
+    queue_position: job.status === 'pending' ? (job.queuePosition ?? null) : null,
     total_items: total,
     processed_items: processed,
     succeeded: job.succeeded,

@@ -1,9 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
+import { JOB_PRIORITIES, type JobPriority } from '../jobs.constants';
 import {
   ArrayMinSize,
   IsArray,
   IsBoolean,
+  IsIn,
   IsNotEmpty,
   IsOptional,
   IsString,
@@ -45,6 +47,12 @@ export class CreateBulkJobDto {
   @IsOptional()
   @IsBoolean()
   atomic?: boolean;
+
+  /** Orders this tenant's own jobs (never another tenant's); default `normal`. */
+  @ApiPropertyOptional({ enum: JOB_PRIORITIES })
+  @IsOptional()
+  @IsIn(JOB_PRIORITIES)
+  priority?: JobPriority;
 }
 
 /** For NDJSON and CSV uploads the envelope travels in the query string. */
@@ -66,4 +74,10 @@ export class CreateBulkJobQueryDto {
   @Transform(toBool)
   @IsBoolean()
   atomic?: boolean;
+
+  /** Orders this tenant's own jobs (never another tenant's); default `normal`. */
+  @ApiPropertyOptional({ enum: JOB_PRIORITIES })
+  @IsOptional()
+  @IsIn(JOB_PRIORITIES)
+  priority?: JobPriority;
 }

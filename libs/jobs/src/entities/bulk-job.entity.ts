@@ -1,6 +1,6 @@
 import type { TraceCarrier } from '@app/telemetry';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { JobStatus } from '../jobs.constants';
+import type { JobPriority, JobStatus } from '../jobs.constants';
 
 @Entity({ name: 'bulk_jobs' })
 @Index('bulk_jobs_tenant_created_idx', ['tenantId', 'createdAt', 'id'])
@@ -21,6 +21,10 @@ export class BulkJob {
 
   @Column({ type: 'boolean', default: false })
   atomic: boolean;
+
+  /** Orders this tenant's own jobs (never another tenant's). */
+  @Column({ type: 'text', default: 'normal' })
+  priority: JobPriority;
 
   /** json | ndjson | csv: CSV values arrive as strings and are converted when validated. */
   @Column({ name: 'source_format', type: 'text', default: 'json' })
@@ -68,4 +72,7 @@ export class BulkJob {
 
   @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
   expiresAt: Date | null;
+
+  /** Read, never stored: while pending, 1 = the next of its tenant's jobs to start. */
+  queuePosition?: number | null;
 }

@@ -1,3 +1,4 @@
+import type { TraceCarrier } from '@app/telemetry';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Injectable } from '@nestjs/common';
@@ -6,7 +7,8 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { ChunkSink, NewChunk } from '../ingest/chunk-builder';
 import type { ChunkState } from '../job-status';
-import type { JobStatus } from '../jobs.constants';
+import type { JobPriority, JobStatus } from '../jobs.constants';
+import { RUNNING_SLOTS_SQL, takeSlotSql } from '../scheduling/tenant-slots';
 
 /** A chunk as a worker claims it, with what it needs of its job. */
 export interface ClaimedChunk {
@@ -20,6 +22,29 @@ export interface ClaimedChunk {
   chunkSize: number;
   totalItems: number;
   sourceFormat: string;
+}
+
+/** A chunk claimed by the fair scheduler, with the tenant slot it holds (null: none was free). */
+export interface ClaimedNextChunk extends ClaimedChunk {
+  traceContext: TraceCarrier | null;
+  slot: number | null;
+}
+
+/** An unfinished, non-atomic job with chunks still pending, as the fair scheduler weighs it. */
+export interface SchedulableJob {
+  id: string;
+  tenantId: string;
+  priority: JobPriority;
+  createdAt: Date;
+  /** Chunks of this job's tenant being applied right now, across every worker. */
+  tenantRunning: number;
+}
+
+/** Per tenant: chunks waiting for a worker and chunks being applied. */
+export interface TenantLoad {
+  tenantId: string;
+  waiting: number;
+  running: number;
 }
 
 /** What a chunk commits when it has been applied (or stopped). */
@@ -153,6 +178,59 @@ export class BulkJobChunksRepository {
       [jobId, chunkNo],
     );
     return rows[0] ?? null;
+  }
+
+  /**
+   * What the fair scheduler chooses from: every unfinished, non-atomic job with a pending chunk, with
+   * its tenant's running chunks (slots held, counted by Postgres across all workers).
+   */
+  async schedulable(): Promise<SchedulableJob[]> {
+    return this.query<SchedulableJob[]>(
+      `WITH running AS (${RUNNING_SLOTS_SQL})
+       SELECT j.id, j.tenant_id AS "tenantId", j.priority, j.created_at AS "createdAt",
+              COALESCE(r.running, 0) AS "tenantRunning"
+         FROM bulk_jobs j LEFT JOIN running r ON r.classid = hashtext(j.tenant_id)::oid
+        WHERE j.status IN ('pending', 'processing') AND NOT j.atomic
+          AND EXISTS (SELECT 1 FROM bulk_job_chunks c WHERE c.job_id = j.id AND c.state = 'pending')`,
+      [],
+    );
+  }
+
+  /**
+   * Locks the job's first pending chunk that no other worker holds, and takes one of its tenant's
+   * `maxSlots` slots for the calling transaction. Null when every pending chunk is held; `slot` null
+   * when the tenant had no slot left (the caller rolls back, which lets the chunk go again).
+   */
+  async claimNext(jobId: string, maxSlots: number): Promise<ClaimedNextChunk | null> {
+    const rows = await this.query<ClaimedNextChunk[]>(
+      `WITH c AS MATERIALIZED (
+         SELECT chunk_no, state, items, duplicates FROM bulk_job_chunks
+          WHERE job_id = $1 AND state = 'pending'
+          ORDER BY chunk_no LIMIT 1 FOR UPDATE SKIP LOCKED)
+       SELECT c.chunk_no AS "chunkNo", c.state, c.items, c.duplicates, j.tenant_id AS "tenantId",
+              j.operation, j.status AS "jobStatus", j.chunk_size AS "chunkSize",
+              j.total_items AS "totalItems", j.source_format AS "sourceFormat",
+              j.trace_context AS "traceContext", ${takeSlotSql('j.tenant_id', '$2')} AS slot
+         FROM c JOIN bulk_jobs j ON j.id = $1`,
+      [jobId, maxSlots],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Waiting and running chunks per tenant with unfinished jobs (for /metrics). */
+  async tenantLoad(): Promise<TenantLoad[]> {
+    return this.query<TenantLoad[]>(
+      `WITH running AS (${RUNNING_SLOTS_SQL}),
+            waiting AS (
+              SELECT j.tenant_id, count(c.*)::int AS waiting
+                FROM bulk_jobs j JOIN bulk_job_chunks c ON c.job_id = j.id AND c.state = 'pending'
+               WHERE j.status IN ('pending', 'processing')
+               GROUP BY j.tenant_id)
+       SELECT w.tenant_id AS "tenantId", COALESCE(r.running, 0) AS running,
+              greatest(w.waiting - COALESCE(r.running, 0), 0) AS waiting
+         FROM waiting w LEFT JOIN running r ON r.classid = hashtext(w.tenant_id)::oid`,
+      [],
+    );
   }
 
   /** Locks every pending chunk of a job, in order (atomic jobs apply them in one transaction). */

@@ -5,7 +5,7 @@ import type { TraceCarrier } from '@app/telemetry';
 import { Injectable } from '@nestjs/common';
 import { BulkJob } from '../entities/bulk-job.entity';
 import { movableFrom } from '../job-status';
-import type { JobStatus } from '../jobs.constants';
+import type { JobPriority, JobStatus } from '../jobs.constants';
 
 /** The jobs list's keyset: newest first. Owned here because the alias `j` is this file's. */
 export const BULK_JOBS_PAGE_KEY: readonly KeyColumn[] = [
@@ -18,6 +18,8 @@ export interface NewJob {
   tenantId: string;
   operation: string;
   atomic: boolean;
+  /** Default `normal`. */
+  priority?: JobPriority;
   sourceFormat: string;
   chunkSize: number;
   webhookUrl: string | null;
@@ -71,9 +73,20 @@ const ACTIVE = `('pending', 'processing')`;
  * A running job's counters are the sum of its chunks' (each chunk commits its own share, so chunks of
  * one job never queue on one counter row); a finished job's are frozen into its row when it ends.
  */
-const JOB_COLUMNS = `j.id, j.tenant_id, j.operation, j.status, j.atomic, j.source_format, j.chunk_size,
+/** 1, 2, … for high, normal, low: the order of a tenant's own jobs. */
+const RANK = (alias: string) => `array_position(ARRAY['high', 'normal', 'low'], ${alias}.priority)`;
+/**
+ * While pending: 1 + the tenant's pending jobs that start before this one (higher priority, or the
+ * same and older). Other tenants' jobs never count: the workers take turns between tenants.
+ */
+const QUEUE_POSITION = `CASE WHEN j.status = 'pending' THEN (
+  SELECT count(*)::int + 1 FROM bulk_jobs o
+   WHERE o.tenant_id = j.tenant_id AND o.status = 'pending' AND o.id <> j.id
+     AND (${RANK('o')} < ${RANK('j')}
+          OR (o.priority = j.priority AND (o.created_at, o.id) < (j.created_at, j.id)))) END`;
+const JOB_COLUMNS = `j.id, j.tenant_id, j.operation, j.status, j.atomic, j.priority, j.source_format, j.chunk_size,
   j.total_items, j.webhook_url, j.retry_of, j.trace_context, j.error, j.created_at, j.updated_at, j.started_at,
-  j.completed_at, j.expires_at,
+  j.completed_at, j.expires_at, ${QUEUE_POSITION} AS queue_position,
   CASE WHEN j.status IN ${ACTIVE} THEN live.succeeded + live.failed ELSE j.processed_items END AS processed_items,
   CASE WHEN j.status IN ${ACTIVE} THEN live.succeeded ELSE j.succeeded END AS succeeded,
   CASE WHEN j.status IN ${ACTIVE} THEN live.failed ELSE j.failed END AS failed`;
@@ -87,6 +100,8 @@ interface JobRow {
   operation: string;
   status: JobStatus;
   atomic: boolean;
+  priority: JobPriority;
+  queue_position: number | null;
   source_format: string;
   chunk_size: number;
   total_items: number;
@@ -111,6 +126,8 @@ function toJob(r: JobRow): BulkJob {
     operation: r.operation,
     status: r.status,
     atomic: r.atomic,
+    priority: r.priority,
+    queuePosition: r.queue_position,
     sourceFormat: r.source_format,
     chunkSize: r.chunk_size,
     totalItems: r.total_items,
@@ -152,8 +169,8 @@ export class BulkJobsRepository {
 
   async insert(job: NewJob): Promise<BulkJob> {
     const row = await this.returning(
-      `INSERT INTO bulk_jobs (id, tenant_id, operation, status, atomic, source_format, chunk_size, total_items, webhook_url, retry_of, trace_context)
-       VALUES ($1, $2, $3, 'pending', $4, $5, $6, $10, $7, $8, $9) RETURNING *`,
+      `INSERT INTO bulk_jobs (id, tenant_id, operation, status, atomic, source_format, chunk_size, total_items, webhook_url, retry_of, trace_context, priority)
+       VALUES ($1, $2, $3, 'pending', $4, $5, $6, $10, $7, $8, $9, $11) RETURNING *`,
       [
         job.id,
         job.tenantId,
@@ -165,6 +182,7 @@ export class BulkJobsRepository {
         job.retryOf,
         job.traceContext ? JSON.stringify(job.traceContext) : null,
         job.totalItems ?? 0,
+        job.priority ?? 'normal',
       ],
     );
     return row!;
@@ -277,6 +295,15 @@ export class BulkJobsRepository {
         ORDER BY j.updated_at LIMIT $2`,
       [staleSeconds, limit],
     );
+  }
+
+  /** Unfinished jobs of a tenant (pending or processing), the ones TENANT_MAX_ACTIVE_JOBS counts. */
+  async activeCount(tenantId: string): Promise<number> {
+    const [row] = await this.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM bulk_jobs WHERE tenant_id = $1 AND status IN ${ACTIVE}`,
+      [tenantId],
+    );
+    return row.n;
   }
 
   async expiredIds(limit: number): Promise<string[]> {

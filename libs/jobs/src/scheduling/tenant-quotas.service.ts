@@ -1,0 +1,69 @@
+import { bulkConfig } from '@app/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { JobError } from '../jobs.errors';
+import { BulkJobsRepository } from '../repositories/bulk-jobs.repository';
+import { TenantQuotasRepository } from '../repositories/tenant-quotas.repository';
+
+/** A slot for one more job opens when one of the tenant's jobs ends: a few polling intervals. */
+const ACTIVE_JOBS_RETRY_AFTER_SECONDS = 10;
+
+/** Seconds until the next UTC midnight, when the daily item count starts again. */
+export function secondsToUtcMidnight(now = new Date()): number {
+  const next = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+  return Math.max(1, Math.ceil((next - now.getTime()) / 1000));
+}
+
+/**
+ * Per-tenant admission limits: TENANT_MAX_ACTIVE_JOBS unfinished jobs and TENANT_MAX_ITEMS_PER_DAY
+ * items per UTC day. Checked once before the items are read (so a refused upload is not stored) and
+ * once more, serialized per tenant, just before the job commits.
+ */
+@Injectable()
+export class TenantQuotas {
+  constructor(
+    private readonly jobs: BulkJobsRepository,
+    private readonly quotas: TenantQuotasRepository,
+    @Inject(bulkConfig.KEY) private readonly config: ConfigType<typeof bulkConfig>,
+  ) {}
+
+  /** Before any item is read: refuses at once what no set of items could make acceptable. */
+  async precheck(tenantId: string, knownItems?: number): Promise<void> {
+    const active = await this.jobs.activeCount(tenantId);
+    if (active >= this.config.tenantMaxActiveJobs) throw this.tooManyActive();
+    const perDay = this.config.tenantMaxItemsPerDay;
+    if (perDay !== null && (await this.quotas.itemsToday(tenantId)) + (knownItems ?? 1) > perDay) {
+      throw this.dailyLimit(perDay);
+    }
+  }
+
+  /** Inside the job's transaction, its row written: admits `items` more or throws (rolling it back). */
+  async admit(tenantId: string, items: number): Promise<void> {
+    await this.quotas.lockAdmissions(tenantId);
+    // Counts the new job too (its row is visible to its own transaction).
+    if ((await this.jobs.activeCount(tenantId)) > this.config.tenantMaxActiveJobs) {
+      throw this.tooManyActive();
+    }
+    const perDay = this.config.tenantMaxItemsPerDay;
+    if (perDay !== null && !(await this.quotas.addItemsToday(tenantId, items, perDay))) {
+      throw this.dailyLimit(perDay);
+    }
+  }
+
+  private tooManyActive(): JobError {
+    const max = this.config.tenantMaxActiveJobs;
+    return new JobError(
+      'too_many_active_jobs',
+      `This tenant already has ${max} unfinished bulk jobs (TENANT_MAX_ACTIVE_JOBS); submit more when one has ended`,
+      ACTIVE_JOBS_RETRY_AFTER_SECONDS,
+    );
+  }
+
+  private dailyLimit(perDay: number): JobError {
+    return new JobError(
+      'daily_item_limit_reached',
+      `This job would take the tenant past ${perDay} items accepted today (TENANT_MAX_ITEMS_PER_DAY, UTC days)`,
+      secondsToUtcMidnight(),
+    );
+  }
+}
