@@ -7,6 +7,7 @@
 //   bench/idempotency/results.json (written by bench/idempotency/index.mjs; see bench/idempotency/REPORT.md)
 //   bench/requests/results.json    (written by bench/requests/index.mjs; see bench/requests/REPORT.md)
 //   bench/soak/results.json        (written by bench/soak/index.mjs; see bench/soak/REPORT.md)
+//   bench/fairness/results.json    (written by bench/fairness/index.mjs; see bench/fairness/REPORT.md)
 //
 // A missing or unreadable file is skipped with a note in the report. The source path of each figure is given
 // in a comment where it is read (the `// <-` comments below). Verdicts use the same rules as the benches' own
@@ -432,10 +433,11 @@ else {
   }
   md.push('');
   const s0 = t.summary?.['sampled-0']?.ratioToOff;
+  const p0 = t.summary?.['parent-0']?.ratioToOff;
   const all = t.summary?.all?.ratioToOff;
   const c0 = t.summary?.['sampled-0']?.cpuRatioToOff;
   const cAll = t.summary?.all?.cpuRatioToOff;
-  headlines.push(`Tracing: POST /orders runs at **${fmt(s0, 3)}× with the SDK on and sampling off**, and **${fmt(all, 3)}× with every span exported**, of its throughput with tracing off (API CPU per request: ${fmt(c0, 3)}× and ${fmt(cAll, 3)}×).`);
+  headlines.push(`Tracing: POST /orders runs at **${fmt(s0, 3)}× with an exporter configured and sampling off** (always_off: no instrumentation loaded), ${p0 ? `${fmt(p0, 3)}× instrumented but unsampled (parentbased_always_off), ` : ''}and **${fmt(all, 3)}× with every span exported**, of its throughput with tracing off (API CPU per request: ${fmt(c0, 3)}× and ${fmt(cAll, 3)}×).`);
 }
 
 // ------------------------------------------------------------------------------------------ 5. request path
@@ -476,6 +478,30 @@ else {
   );
 }
 
+// ------------------------------------------------------------------------------------------ 7. fairness
+
+const F = load('fairness');
+md.push('## 7. Fair scheduling: a small job of one tenant during another tenant\'s big job', '');
+if (!F.data) md.push(`_Skipped: ${F.note}._`, '');
+else {
+  // <- fairness .summary.{fifo,after}.{loneItemsPerS,mixedItemsPerS,smallMsMedian,smallMsMax} (bench/fairness/index.mjs)
+  const f = F.data;
+  const a = f.summary?.after ?? {};
+  const b = f.summary?.fifo;
+  md.push(
+    `Run ${dateOf(f.machine?.date)}, ${f.config?.bigN?.toLocaleString('en')}-item job, details in [fairness/REPORT.md](fairness/REPORT.md).`,
+    '',
+    '| build | big job alone, items/s | with small jobs, items/s | one-item job of another tenant, ms (median / max) |',
+    '|---|---:|---:|---:|',
+    ...(b ? [`| fifo (${f.config?.beforeRef}) | ${fmt(b.loneItemsPerS)} | ${fmt(b.mixedItemsPerS)} | ${fmt(b.smallMsMedian)} / ${fmt(b.smallMsMax)} |`] : []),
+    `| this checkout | ${fmt(a.loneItemsPerS)} | ${fmt(a.mixedItemsPerS)} | ${fmt(a.smallMsMedian)} / ${fmt(a.smallMsMax)} |`,
+    '',
+  );
+  headlines.push(
+    `Fair scheduling: a one-item job of another tenant completes in **${fmt(a.smallMsMedian)} ms** (max ${fmt(a.smallMsMax)} ms) during a ${f.config?.bigN?.toLocaleString('en')}-item job${b ? ` (FIFO: ${fmt(b.smallMsMedian)} ms)` : ''}; the lone big job runs at **${b ? fmt(a.loneItemsPerS / b.loneItemsPerS, 3) : 'n/a'}×** its FIFO throughput.`,
+  );
+}
+
 // ------------------------------------------------------------------------------------------ headlines + write
 
 md.push('## Headline ratios', '');
@@ -490,4 +516,4 @@ for (const f of readdirSync(CHART_DIR)) if (f.endsWith('.svg') && !names.has(f))
 for (const c of charts) writeFileSync(join(CHART_DIR, c.name), c.svg);
 writeFileSync(OUT, md.join('\n'));
 console.log(`wrote ${relative(ROOT, OUT)} and ${charts.length} chart(s) in ${relative(ROOT, CHART_DIR)}/`);
-for (const L of [B, P, I, T, S]) if (L.note) console.log(`skipped: ${L.note.replace(/`/g, '')}`);
+for (const L of [B, P, I, T, S, F]) if (L.note) console.log(`skipped: ${L.note.replace(/`/g, '')}`);

@@ -1,0 +1,19 @@
+// Settings of the fairness bench (env overrides).
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const HERE = dirname(fileURLToPath(import.meta.url));
+const num = (name, dflt) => (process.env[name] ? Number(process.env[name]) : dflt);
+
+export const CFG = {
+  /** Items of the big job (tenant `bench`, create_orders, NDJSON). */
+  bigN: num('FAIR_BIG_N', 1_000_000),
+  /** Lone big-job runs per build, alternating builds. */
+  reps: num('FAIR_REPS', 3),
+  /** One-item jobs of tenant `fresh` submitted during each big job, this far apart. */
+  smallJobs: num('FAIR_SMALL_JOBS', 5),
+  smallEveryMs: num('FAIR_SMALL_EVERY_MS', 3000),
+  /** The build before fair scheduling (FIFO queue of chunks); empty to skip it. */
+  beforeRef: process.env.FAIR_BEFORE_REF ?? '1c8c8ef',
+  skipBuild: process.env.BENCH_SKIP_BUILD === '1',
+};
