@@ -1,9 +1,10 @@
+import { validateEnv } from '@app/common';
 import { join } from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from './migrations';
 
 /** One definition shared by the Nest app (TypeOrmModule) and the TypeORM migration CLI. */
-export function dataSourceOptions(url: string): DataSourceOptions {
+export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -13,7 +14,7 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     migrationsTableName: 'migrations',
     entities: [join(__dirname, '..', '..', '*', 'src', '**', '*.entity.{ts,js}')],
     extra: {
-      max: Number(process.env.DB_POOL_SIZE ?? 20),
+      max: poolSize,
       connectionTimeoutMillis: 5000,
       idleTimeoutMillis: 30_000,
       application_name: 'bulk-rest-service',
@@ -21,6 +22,11 @@ export function dataSourceOptions(url: string): DataSourceOptions {
   };
 }
 
+/** The migration CLI's data source, from the same validated environment as the app. */
+const env = validateEnv(process.env);
 export default new DataSource(
-  dataSourceOptions(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'),
+  dataSourceOptions(
+    env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    env.DB_POOL_SIZE,
+  ),
 );

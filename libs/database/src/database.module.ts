@@ -19,7 +19,7 @@ import { TransactionRunner } from './transaction-runner';
     TypeOrmModule.forRootAsync({
       inject: [databaseConfig.KEY],
       useFactory: (db: ConfigType<typeof databaseConfig>) => ({
-        ...dataSourceOptions(db.url),
+        ...dataSourceOptions(db.url, db.poolSize),
         entities: [],
         autoLoadEntities: true,
         retryAttempts: 3,

@@ -1,4 +1,9 @@
-import { ConfigValidationError, redisConnectionFromEnv, validateEnv } from '@app/common';
+import {
+  ConfigValidationError,
+  redisConnectionFromEnv,
+  useDatabaseUrl,
+  validateEnv,
+} from '@app/common';
 import { runMigrations, startEmbeddedPostgres, type EmbeddedDatabase } from '@app/database';
 import { assertRedisReachable, RedisUnavailableError } from '@app/queue';
 import { Logger } from '@nestjs/common';
@@ -19,13 +24,15 @@ export async function prepareInfrastructure(): Promise<Infrastructure> {
   const env = validateEnv(process.env);
   Logger.overrideLogger(logLevels(env.LOG_LEVEL));
   let embedded: EmbeddedDatabase | undefined;
-  if (!env.DATABASE_URL) {
+  let url = env.DATABASE_URL;
+  if (!url) {
     embedded = await startEmbeddedPostgres();
-    process.env.DATABASE_URL = embedded.url;
+    url = embedded.url;
+    useDatabaseUrl(url);
   }
   try {
     await assertRedisReachable(redisConnectionFromEnv(env));
-    await runMigrations(process.env.DATABASE_URL as string);
+    await runMigrations(url);
   } catch (e) {
     await embedded?.stop();
     throw e;

@@ -19,9 +19,19 @@ export const appConfig = registerAs('app', () => {
   };
 });
 
-export const databaseConfig = registerAs('database', () => ({
-  url: env().DATABASE_URL ?? '',
-}));
+export const databaseConfig = registerAs('database', () => {
+  const e = env();
+  return { url: e.DATABASE_URL ?? '', poolSize: e.DB_POOL_SIZE };
+});
+
+/**
+ * Makes a database this process started itself (the embedded one) the configured DATABASE_URL, for
+ * every config namespace read from now on. The one place besides validation that touches the
+ * environment.
+ */
+export function useDatabaseUrl(url: string): void {
+  process.env.DATABASE_URL = url;
+}
 
 export const redisConfig = registerAs('redis', () => {
   const e = env();
