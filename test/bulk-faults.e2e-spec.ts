@@ -39,7 +39,11 @@ interface Named {
 
 // Large enough that the job is still running when each fault lands (storage v2 applies ~30k items/s here).
 const ITEMS = 100_000;
-const AUTH = { Authorization: 'Bearer key_acme' };
+const KEYS = { acme: 'key_acme', globex: 'key_globex' } as const;
+type Tenant = keyof typeof KEYS;
+const auth = (tenant: Tenant = 'acme') => ({ Authorization: `Bearer ${KEYS[tenant]}` });
+/** Another tenant's job beside the big one: the workers share themselves fairly between both. */
+const OTHER_ITEMS = 20_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('bulk jobs under faults (real API and worker processes)', () => {
@@ -131,7 +135,9 @@ describe('bulk jobs under faults (real API and worker processes)', () => {
     ...process.env,
     DATABASE_URL: db.url,
     REDIS_URL: redisUrl,
-    API_KEYS: 'acme:key_acme',
+    API_KEYS: Object.entries(KEYS)
+      .map(([t, k]) => `${t}:${k}`)
+      .join(','),
     CURSOR_SECRET: 'bulk-faults-secret',
     BULL_PREFIX: prefix,
     LOG_LEVEL: 'log',
@@ -173,25 +179,35 @@ describe('bulk jobs under faults (real API and worker processes)', () => {
       ref: `r${i}`,
     }));
 
-  const submit = (base: string, customerPrefix: string, n = ITEMS) =>
+  const submit = (base: string, customerPrefix: string, n = ITEMS, tenant: Tenant = 'acme') =>
     fetch(`${base}/bulk-jobs`, {
       method: 'POST',
-      headers: { ...AUTH, 'content-type': 'application/json' },
+      headers: { ...auth(tenant), 'content-type': 'application/json' },
       body: JSON.stringify({ operation: 'create_orders', items: items(customerPrefix, n) }),
       signal: AbortSignal.timeout(60_000),
     });
 
-  const submitAccepted = async (base: string, customerPrefix: string, n = ITEMS) => {
-    const res = await submit(base, customerPrefix, n);
+  const submitAccepted = async (
+    base: string,
+    customerPrefix: string,
+    n = ITEMS,
+    tenant: Tenant = 'acme',
+  ) => {
+    const res = await submit(base, customerPrefix, n, tenant);
     const body = (await res.json()) as JobBody;
     expect(res.status, JSON.stringify(body)).toBe(202);
     expect(body.total_items).toBe(n);
     return body.id;
   };
 
-  const getJob = async (base: string, id: string, waitSeconds?: number): Promise<JobBody> => {
+  const getJob = async (
+    base: string,
+    id: string,
+    waitSeconds?: number,
+    tenant: Tenant = 'acme',
+  ): Promise<JobBody> => {
     const res = await fetch(`${base}/bulk-jobs/${id}`, {
-      headers: { ...AUTH, ...(waitSeconds ? { Prefer: `wait=${waitSeconds}` } : {}) },
+      headers: { ...auth(tenant), ...(waitSeconds ? { Prefer: `wait=${waitSeconds}` } : {}) },
       signal: AbortSignal.timeout(30_000),
     });
     const body = (await res.json()) as JobBody;
@@ -219,9 +235,14 @@ describe('bulk jobs under faults (real API and worker processes)', () => {
     }
   };
 
-  const waitCompleted = async (base: string, id: string, timeoutMs: number) => {
+  const waitCompleted = async (
+    base: string,
+    id: string,
+    timeoutMs: number,
+    tenant: Tenant = 'acme',
+  ) => {
     const until = Date.now() + timeoutMs;
-    let job = await getJob(base, id);
+    let job = await getJob(base, id, undefined, tenant);
     while (job.status !== 'completed') {
       if (job.status === 'failed' || job.status === 'cancelled') {
         throw new Error(`job ${id} ended ${job.status}: ${JSON.stringify(job)}`);
@@ -229,7 +250,7 @@ describe('bulk jobs under faults (real API and worker processes)', () => {
       if (Date.now() > until) {
         throw new Error(`job ${id} not completed within ${timeoutMs} ms: ${JSON.stringify(job)}`);
       }
-      job = await getJob(base, id, 10);
+      job = await getJob(base, id, 10, tenant);
     }
     return job;
   };
@@ -297,6 +318,7 @@ describe('bulk jobs under faults (real API and worker processes)', () => {
       const api = await startApi(prefix, redis.url);
       let worker = await startWorker(prefix, redis.url);
       const id = await submitAccepted(api.base, 'cus_kill_');
+      const other = await submitAccepted(api.base, 'cus_kill_other_', OTHER_ITEMS, 'globex');
       let seen = 0;
       const kills: number[] = [];
       for (let k = 0; k < 3; k++) {
@@ -314,6 +336,14 @@ describe('bulk jobs under faults (real API and worker processes)', () => {
         failed: 0,
       });
       await assertExactlyOnce(id, 'cus_kill_');
+      await waitCompleted(api.base, other, 120_000, 'globex');
+      await assertExactlyOnce(other, 'cus_kill_other_', OTHER_ITEMS);
+      // Submitted second and five times smaller, it shared the workers and ended first.
+      const ends = await pg.query<{ id: string }>(
+        `SELECT id FROM bulk_jobs WHERE id = ANY($1) ORDER BY completed_at`,
+        [[id, other]],
+      );
+      expect(ends.rows.map((r) => r.id)).toEqual([other, id]);
       console.log(`kill test: completed in ${Date.now() - t0} ms`);
     });
   }, 240_000);
@@ -326,6 +356,7 @@ describe('bulk jobs under faults (real API and worker processes)', () => {
       const api = await startApi(prefix, redis.url);
       const worker = await startWorker(prefix, redis.url);
       const id = await submitAccepted(api.base, 'cus_flush_');
+      const other = await submitAccepted(api.base, 'cus_flush_other_', OTHER_ITEMS, 'globex');
       const seen = await waitForProgress(api.base, id, 0);
       const client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
       try {
@@ -338,6 +369,8 @@ describe('bulk jobs under faults (real API and worker processes)', () => {
       await startWorker(prefix, redis.url);
       await waitCompleted(api.base, id, 120_000);
       await assertExactlyOnce(id, 'cus_flush_');
+      await waitCompleted(api.base, other, 120_000, 'globex');
+      await assertExactlyOnce(other, 'cus_flush_other_', OTHER_ITEMS);
       console.log(`flush+restart test: completed in ${Date.now() - t0} ms`);
     });
   }, 240_000);

@@ -2,6 +2,7 @@ import type { TraceCarrier } from '@app/telemetry';
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import type { Job, JobOptions, Queue } from 'bull';
+import { randomUUID } from 'node:crypto';
 import {
   atomicJobId,
   BULK_JOB_OPTIONS,
@@ -78,7 +79,8 @@ export class JobDispatcher {
 
   /** A turn whose tenants were all at their chunk limit: taken again a moment later. */
   async requeueTurn(data: ChunkPayload): Promise<void> {
-    const later = `${chunkJobId(data.jobId, data.chunk)}:${Date.now().toString(36)}`;
+    // A fresh id: the turn it replaces is still active in Bull until this one is added.
+    const later = `${chunkJobId(data.jobId, data.chunk)}:${randomUUID()}`;
     await this.bulk.add(JobName.Chunk, data, {
       ...BULK_JOB_OPTIONS,
       jobId: later,
