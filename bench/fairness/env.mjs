@@ -16,4 +16,6 @@ export const CFG = {
   /** The build before fair scheduling (FIFO queue of chunks); empty to skip it. */
   beforeRef: process.env.FAIR_BEFORE_REF ?? '1c8c8ef',
   skipBuild: process.env.BENCH_SKIP_BUILD === '1',
+  /** Phases to run (comma-separated): lone, mixed. */
+  phases: new Set((process.env.FAIR_PHASES ?? 'lone,mixed').split(',')),
 };

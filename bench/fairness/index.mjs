@@ -43,10 +43,10 @@ async function main() {
     return result;
   };
   try {
-    for (let r = 0; r < CFG.reps; r++) {
+    for (let r = 0; CFG.phases.has('lone') && r < CFG.reps; r++) {
       for (const side of r % 2 ? [...sides].reverse() : sides) side.lone.push(await run(side, 0, r));
     }
-    for (let r = 0; r < CFG.reps; r++) {
+    for (let r = 0; CFG.phases.has('mixed') && r < CFG.reps; r++) {
       for (const side of r % 2 ? [...sides].reverse() : sides) {
         // Before fair scheduling a small job waits for the whole big job: one run shows it.
         if (side.build.label === 'fifo' && r > 0) continue;

@@ -1,9 +1,11 @@
 import { bulkConfig } from '@app/common';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { performance } from 'node:perf_hooks';
 import {
   BulkJobChunksRepository,
   type ClaimedNextChunk,
+  type SchedulableJob,
 } from '../repositories/bulk-job-chunks.repository';
 import { fairOrder, jobKey, type Rotation } from './fair-order';
 
@@ -28,6 +30,14 @@ export class TenantSlotsTaken extends Error {
 
 /** Tenants remembered for round robin; beyond this the oldest are forgotten (they restart at the front). */
 const ROTATION_MEMORY = 10_000;
+/**
+ * How long one read of the schedulable jobs serves this process's claims. Jobs come and go far less
+ * often than chunks: re-reading them (with the slots in use) for every chunk would cost a lone big
+ * job several percent of its throughput, and a new job waits at most this long to be seen. The
+ * claim itself always checks the chunk and the slot in Postgres, so a stale list never runs
+ * anything twice or past a limit; a claim that finds nothing re-reads before giving up.
+ */
+export const SCHEDULABLE_TTL_MS = 100;
 
 /**
  * Picks the chunk a free worker applies next, inside the worker's transaction: fair across tenants,
@@ -38,6 +48,8 @@ const ROTATION_MEMORY = 10_000;
 export class FairScheduler {
   private lastTenant: string | null = null;
   private readonly lastJobs = new Map<string, string>();
+  private schedulable: SchedulableJob[] = [];
+  private readAt = -Infinity;
 
   constructor(
     private readonly chunks: BulkJobChunksRepository,
@@ -53,8 +65,22 @@ export class FairScheduler {
 
   /** Must run inside a transaction: the chunk lock and the tenant slot last until it ends. */
   async claim(skipTenants: ReadonlySet<string> = new Set()): Promise<Claim | NoClaim> {
+    const fresh = performance.now() - this.readAt > SCHEDULABLE_TTL_MS;
+    if (fresh) await this.read();
+    const found = await this.claimFrom(skipTenants);
+    if (typeof found !== 'string' || fresh) return found;
+    await this.read();
+    return this.claimFrom(skipTenants);
+  }
+
+  private async read(): Promise<void> {
+    this.schedulable = await this.chunks.schedulable();
+    this.readAt = performance.now();
+  }
+
+  private async claimFrom(skipTenants: ReadonlySet<string>): Promise<Claim | NoClaim> {
     const max = this.config.tenantMaxConcurrentChunks;
-    const turns = fairOrder(await this.chunks.schedulable(), this.rotation, max);
+    const turns = fairOrder(this.schedulable, this.rotation, max);
     let blocked = false;
     for (const turn of turns) {
       if (turn.atLimit || skipTenants.has(turn.tenantId)) {
@@ -64,7 +90,10 @@ export class FairScheduler {
       for (const job of turn.jobs) {
         const chunk = await this.chunks.claimNext(job.id, max);
         if (!chunk) continue;
-        if (chunk.slot === null) throw new TenantSlotsTaken(turn.tenantId);
+        if (chunk.slot === null) {
+          this.readAt = -Infinity; // its count was stale: read again next time
+          throw new TenantSlotsTaken(turn.tenantId);
+        }
         this.served(turn.tenantId, jobKey(job));
         return { jobId: job.id, chunk };
       }

@@ -1,0 +1,63 @@
+import { describe, expect, it, vi } from 'vitest';
+import type {
+  BulkJobChunksRepository,
+  ClaimedNextChunk,
+  SchedulableJob,
+} from '../repositories/bulk-job-chunks.repository';
+import { FairScheduler, TenantSlotsTaken } from './fair-scheduler.service';
+
+const job = (id: string, tenantId: string, at: number): SchedulableJob => ({
+  id,
+  tenantId,
+  priority: 'normal',
+  createdAt: new Date(at),
+  tenantRunning: 0,
+});
+const chunk = (tenantId: string, slot: number | null = 0) =>
+  ({ chunkNo: 0, tenantId, slot }) as unknown as ClaimedNextChunk;
+
+function setup(jobs: SchedulableJob[], claimable: Set<string>, slots = new Map<string, number>()) {
+  const repo = {
+    schedulable: vi.fn(() => Promise.resolve(jobs)),
+    claimNext: vi.fn((jobId: string) => {
+      if (!claimable.has(jobId)) return Promise.resolve(null);
+      const tenant = jobs.find((j) => j.id === jobId)!.tenantId;
+      return Promise.resolve(chunk(tenant, slots.has(tenant) ? null : 0));
+    }),
+  };
+  const scheduler = new FairScheduler(
+    repo as unknown as BulkJobChunksRepository,
+    {
+      tenantMaxConcurrentChunks: 4,
+    } as never,
+  );
+  return { scheduler, repo };
+}
+
+describe('FairScheduler', () => {
+  it('takes turns between tenants, reading the schedulable jobs once for several claims', async () => {
+    const jobs = [job('a1', 'a', 1), job('b1', 'b', 2)];
+    const { scheduler, repo } = setup(jobs, new Set(['a1', 'b1']));
+    const claimed = [];
+    for (let i = 0; i < 4; i++)
+      claimed.push(((await scheduler.claim()) as { jobId: string }).jobId);
+    expect(claimed).toEqual(['a1', 'b1', 'a1', 'b1']);
+    expect(repo.schedulable).toHaveBeenCalledTimes(1);
+  });
+
+  it('reads again before answering that nothing is left to claim', async () => {
+    const claimable = new Set(['a1']);
+    const { scheduler, repo } = setup([job('a1', 'a', 1)], claimable);
+    await scheduler.claim();
+    claimable.clear();
+    expect(await scheduler.claim()).toBe('idle');
+    expect(repo.schedulable).toHaveBeenCalledTimes(2);
+  });
+
+  it('throws when the tenant lost its last slot to another worker, and reads again next time', async () => {
+    const { scheduler, repo } = setup([job('a1', 'a', 1)], new Set(['a1']), new Map([['a', 1]]));
+    await expect(scheduler.claim()).rejects.toBeInstanceOf(TenantSlotsTaken);
+    expect(await scheduler.claim(new Set(['a']))).toBe('blocked');
+    expect(repo.schedulable).toHaveBeenCalledTimes(2);
+  });
+});
