@@ -8,7 +8,7 @@
 // Both services are up at once (own database, own Bull prefix, `npm start` defaults: workers in the
 // API, WORKER_CONCURRENCY 2); their runs alternate so drift in the machine's load touches both alike.
 // The tables are emptied between runs. Writes bench/fairness/results.json and REPORT.md.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { machineInfo } from '../_lib/machine.mjs';
 import { killAllSync, stopAll } from '../_lib/proc.mjs';
@@ -24,6 +24,10 @@ process.on('exit', killAllSync);
 const EMPTY = `TRUNCATE orders, bulk_jobs, bulk_job_chunks, bulk_job_failures, events CASCADE`;
 
 async function main() {
+  if (process.argv.includes('--report-only')) {
+    writeReport(JSON.parse(readFileSync(join(HERE, 'results.json'), 'utf8')), HERE);
+    return;
+  }
   const builds = [prepareBuild('after', null, CFG.skipBuild)];
   if (CFG.beforeRef) builds.unshift(prepareBuild('fifo', CFG.beforeRef, CFG.skipBuild));
   const sides = [];

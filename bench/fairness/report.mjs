@@ -1,7 +1,7 @@
 // REPORT.md of the fairness bench, from its results.json.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fmt } from '../_lib/stats.mjs';
+import { fmt, least, most } from '../_lib/stats.mjs';
 
 const list = (xs, d = 0) => xs.map((x) => fmt(x, d)).join(', ');
 
@@ -42,6 +42,10 @@ ${side('after')}
 ${ratio ? `- **Lone big job, after / before: ${fmt(ratio, 3)}×** (target ≥ 0.95: at most 5% slower).` : ''}
 - **A one-item job of another tenant during the big job: ${fmt(after.smallMsMedian)} ms median, ${fmt(after.smallMsMax)} ms
   at most** (target ≤ 1,000 ms)${before ? `; before, it waited for the whole big job (${fmt(before.smallMsMedian)} ms)` : ''}.
+- Spread of the lone runs within one build (max / min): ${Object.entries(R.runs)
+    .map(([label, r]) => `${label} ${fmt(most(r.lone.map((x) => x.perS)) / least(r.lone.map((x) => x.perS)), 2)}×`)
+    .join(', ')}. When it is wider than the difference between the builds, the run shows no measurable
+  difference rather than a gain or a loss; repeat the bench to narrow it.
 - The big job with the small jobs beside it: ${fmt(after.mixedItemsPerS)} items/s, ${fmt(after.mixedItemsPerS / after.loneItemsPerS, 3)}× its lone figure.
 `;
   writeFileSync(join(dir, 'REPORT.md'), md);
