@@ -1,3 +1,6 @@
+import { BULK_QUEUE } from '@app/jobs';
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForJob } from './support/bulk';
 import { auth, createTestApp, type TestApp } from './support/test-app';
@@ -49,6 +52,33 @@ describe('GET /metrics', () => {
     expect(res.text).toMatch(/process_resident_memory_bytes/);
     expect(res.text).toMatch(/redis_primary_info\{address="127\.0\.0\.1:6379",via="url"\} 1/);
     expect(res.text).toMatch(/redis_failovers_total 0/);
+  });
+
+  it('shows waiting and running chunks per tenant', async () => {
+    const queue = t.app.get<Queue>(getQueueToken(BULK_QUEUE));
+    await queue.pause(true);
+    try {
+      const items = Array.from({ length: 3 }, (_, i) => ({
+        customer_id: 'c',
+        amount: i,
+        currency: 'EUR',
+      }));
+      for (const tenant of ['acme', 'globex'] as const) {
+        await t.http
+          .post('/bulk-jobs')
+          .set(auth(tenant))
+          .send({ operation: 'create_orders', items })
+          .expect(202);
+      }
+      const res = await t.http.get('/metrics').set('Authorization', 'Bearer admin-key').expect(200);
+      // One chunk each (BULK_CHUNK_SIZE 1000), nothing running while the workers are paused.
+      for (const tenant of ['acme', 'globex']) {
+        expect(res.text).toContain(`bulk_tenant_chunks{tenant="${tenant}",state="waiting"} 1`);
+        expect(res.text).toContain(`bulk_tenant_chunks{tenant="${tenant}",state="running"} 0`);
+      }
+    } finally {
+      await queue.resume(true);
+    }
   });
 
   it('is not part of the public API spec', async () => {
