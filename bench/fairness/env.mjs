@@ -1,9 +1,9 @@
 // Settings of the fairness bench (env overrides).
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { num } from '../_lib/env.mjs';
 
 export const HERE = dirname(fileURLToPath(import.meta.url));
-const num = (name, dflt) => (process.env[name] ? Number(process.env[name]) : dflt);
 
 export const CFG = {
   /** Items of the big job (tenant `bench`, create_orders, NDJSON). */

@@ -28,6 +28,7 @@ import { machineInfo } from '../_lib/machine.mjs';
 import { freePort, killAllSync, startProcess, stopProcess, stopAll } from '../_lib/proc.mjs';
 import { waitForHttp } from '../_lib/http.mjs';
 import { median, fmt } from '../_lib/stats.mjs';
+import { num } from '../_lib/env.mjs';
 
 const require = createRequire(import.meta.url);
 const autocannon = require('autocannon');
@@ -41,7 +42,6 @@ const LOGS = join(WORK, 'logs');
 const DIST_SRC = join(ROOT, 'dist');
 const DIST = join(WORK, 'dist');
 
-const num = (name, dflt) => (process.env[name] ? Number(process.env[name]) : dflt);
 const CFG = {
   connections: num('BENCH_CONNECTIONS', 20),
   duration: num('BENCH_DURATION', 10),

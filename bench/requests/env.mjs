@@ -2,13 +2,13 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { num } from '../_lib/env.mjs';
 
 export const require = createRequire(import.meta.url);
 export const HERE = dirname(fileURLToPath(import.meta.url));
 export const ROOT = dirname(dirname(HERE));
 export const WORK = join(HERE, '.work');
 
-const num = (name, dflt) => (process.env[name] ? Number(process.env[name]) : dflt);
 
 /** Knobs (env): load shape and repetitions. */
 export const CFG = {

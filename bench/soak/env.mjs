@@ -1,10 +1,10 @@
 // Settings of the soak bench (env knobs) and its small shared helpers.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { num } from '../_lib/env.mjs';
 
 export const HERE = dirname(fileURLToPath(import.meta.url));
 
-const num = (name, dflt) => (process.env[name] ? Number(process.env[name]) : dflt);
 
 export const CFG = {
   /** Length of the traffic phase; the lead's reference run is the 10-minute default. */
