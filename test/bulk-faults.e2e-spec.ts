@@ -14,6 +14,7 @@ import {
   WORKER_MAIN,
   type Proc,
 } from './support/processes';
+import { startValidatingProxy, type ValidatingProxy } from './support/validating-proxy';
 
 /**
  * Bulk jobs under faults, with the built API and worker as real processes: workers SIGKILLed mid-job,
@@ -51,6 +52,7 @@ describe('bulk jobs under faults (real API and worker processes)', () => {
   let pg: Client;
   const procs: Named[] = [];
   const redises: PrivateRedis[] = [];
+  const proxies: ValidatingProxy[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase('bulkfaults');
@@ -76,6 +78,7 @@ describe('bulk jobs under faults (real API and worker processes)', () => {
     for (const r of redises.splice(0)) {
       if (alive(r.proc)) await r.stop().catch(() => undefined);
     }
+    for (const p of proxies.splice(0)) await p.close();
   };
 
   /** A job a failed test left unfinished would otherwise be reconciled by the next test's worker. */
@@ -152,7 +155,9 @@ describe('bulk jobs under faults (real API and worker processes)', () => {
     });
     procs.push({ name: `api ${prefix}`, proc });
     await proc.waitFor(/API listening/, 30_000);
-    return { proc, base: `http://127.0.0.1:${port}` };
+    const proxy = await startValidatingProxy(`http://127.0.0.1:${port}`);
+    proxies.push(proxy);
+    return { proc, base: proxy.base };
   };
 
   let workerSeq = 0;

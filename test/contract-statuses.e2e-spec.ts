@@ -46,6 +46,20 @@ describe('documented error statuses, reached for real', () => {
     expect(res.body.code).toBe('payload_too_large');
   });
 
+  it('413 for a body over BODY_LIMIT_BYTES on cancel and retry (not the bulk submission limit)', async () => {
+    for (const action of ['cancel', 'retry']) {
+      const res = await t.http.post(`/bulk-jobs/${jobId}/${action}`).set(auth()).send(big);
+      expect(res.status, res.text).toBe(413);
+      expect(res.body.code).toBe('payload_too_large');
+    }
+    // The same size is fine for a submission, which has its own, larger limit (BULK_MAX_JSON_BYTES).
+    await t.http
+      .post('/bulk-jobs')
+      .set(auth())
+      .send({ operation: 'create_orders', items: [{ pad: big.pad }] })
+      .expect(202);
+  });
+
   it('415 for a body of another media type', async () => {
     for (const req of [
       t.http.patch(`/orders/${orderId}`),

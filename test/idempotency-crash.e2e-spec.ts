@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { API_MAIN, freePort, start, type Proc } from './support/processes';
+import { startValidatingProxy, type ValidatingProxy } from './support/validating-proxy';
 
 /**
  * A real API process is SIGKILLed after its handler wrote the order but before the transaction that
@@ -13,6 +14,7 @@ describe('idempotency across a crash', () => {
   let db: TestDatabase;
   let pg: Client;
   const procs: Proc[] = [];
+  const proxies: ValidatingProxy[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase('idemcrash');
@@ -30,6 +32,7 @@ describe('idempotency across a crash', () => {
   });
   afterAll(async () => {
     for (const p of procs) p.child.kill('SIGKILL');
+    for (const p of proxies) await p.close();
     await pg?.end();
     await db?.drop();
   });
@@ -51,7 +54,10 @@ describe('idempotency across a crash', () => {
     const proc = start('node', [API_MAIN], { env });
     procs.push(proc);
     await proc.waitFor(/API listening/, 30_000);
-    return { proc, base: `http://127.0.0.1:${port}` };
+    // Through the proxy: the SIGKILL mid-request reaches the client as a reset connection still.
+    const proxy = await startValidatingProxy(`http://127.0.0.1:${port}`);
+    proxies.push(proxy);
+    return { proc, base: proxy.base };
   };
 
   const post = (base: string, key: string) =>

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { API_MAIN, freePort, ROOT, start, type Proc } from './support/processes';
+import { startValidatingProxy, type ValidatingProxy } from './support/validating-proxy';
 
 const COMMITTED = readFileSync(join(ROOT, 'openapi.json'), 'utf8');
 const run = promisify(execFile);
@@ -89,6 +90,7 @@ const STRICT_TSCONFIG = {
 describe('served OpenAPI document', () => {
   let db: TestDatabase;
   let proc: Proc;
+  let proxy: ValidatingProxy | undefined;
   let base: string;
   beforeAll(async () => {
     db = await createTestDatabase('openapi_served');
@@ -106,9 +108,11 @@ describe('served OpenAPI document', () => {
       },
     });
     await proc.waitFor(/API listening/, 60_000);
-    base = `http://127.0.0.1:${port}`;
+    proxy = await startValidatingProxy(`http://127.0.0.1:${port}`);
+    base = proxy.base;
   });
   afterAll(async () => {
+    await proxy?.close();
     if (proc) {
       proc.child.kill('SIGTERM');
       await proc.exited(30_000).catch(() => proc.child.kill('SIGKILL'));

@@ -9,6 +9,7 @@ import { createTestDatabase, type TestDatabase } from './support/database';
 import { API_MAIN, freePort, start, startPrivateRedis, WORKER_MAIN } from './support/processes';
 import type { Proc } from './support/processes';
 import { auth, createTestApp, type TestApp } from './support/test-app';
+import { startValidatingProxy, type ValidatingProxy } from './support/validating-proxy';
 
 const ADMIN_KEY = 'ops-admin-key-3f9c1b';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -289,6 +290,7 @@ describe('structured logs', () => {
   let redis: Awaited<ReturnType<typeof startPrivateRedis>>;
   let dir: string;
   let api: { proc: Proc; stdout: () => string; base: string };
+  let proxy: ValidatingProxy | undefined;
   let env: NodeJS.ProcessEnv;
 
   /** Spawns and keeps stdout apart from stderr: every stdout line must be a JSON object. */
@@ -325,10 +327,12 @@ describe('structured logs', () => {
     const port = await freePort();
     const launched = launch(API_MAIN, { PORT: String(port), RUN_WORKERS: 'false' });
     await launched.proc.waitFor(/API listening/, 60_000);
-    api = { ...launched, base: `http://127.0.0.1:${port}` };
+    proxy = await startValidatingProxy(`http://127.0.0.1:${port}`);
+    api = { ...launched, base: proxy.base };
   }, 120_000);
 
   afterAll(async () => {
+    await proxy?.close();
     for (const p of procs) p.child.kill('SIGKILL');
     await redis?.stop();
     await db?.drop();

@@ -4,11 +4,16 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from './support/database';
 import { API_MAIN, freePort, start } from './support/processes';
+import { startValidatingProxy, type ValidatingProxy } from './support/validating-proxy';
 
 /** The built service as a real process: `npm start` behaviour without the build step. */
 describe('service process', () => {
   const dirs: string[] = [];
-  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  const proxies: ValidatingProxy[] = [];
+  afterAll(async () => {
+    for (const p of proxies) await p.close();
+    dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+  });
 
   const baseEnv = (): NodeJS.ProcessEnv => {
     const env = { ...process.env, LOG_LEVEL: 'log' } as NodeJS.ProcessEnv;
@@ -36,7 +41,9 @@ describe('service process', () => {
     await proc.waitFor(/API listening/, 60_000);
     expect(proc.output()).toMatch(/embedded PostgreSQL/);
     expect(proc.output()).toMatch(/development tenant "demo"/);
-    const base = `http://127.0.0.1:${port}`;
+    const proxy = await startValidatingProxy(`http://127.0.0.1:${port}`);
+    proxies.push(proxy);
+    const base = proxy.base;
     const headers = { Authorization: 'Bearer demo-key', 'content-type': 'application/json' };
     const created = await fetch(`${base}/orders`, {
       method: 'POST',

@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase } from './support/database';
 import { API_MAIN, freePort, start, WORKER_MAIN, type Proc } from './support/processes';
 import { waitForBuiltDist } from './support/resilience-support';
 import { startSentinelSet, type SentinelSet } from './support/sentinel';
+import { startValidatingProxy, type ValidatingProxy } from './support/validating-proxy';
 
 /**
  * Redis under Sentinel, on loopback only: a primary, a replica and three sentinels; the built API
@@ -46,6 +47,7 @@ describe('Redis Sentinel failover (real processes, loopback)', () => {
   let pg: Client;
   const procs: Proc[] = [];
   let base = '';
+  let proxy: ValidatingProxy | undefined;
 
   beforeAll(async () => {
     await waitForBuiltDist();
@@ -81,10 +83,12 @@ describe('Redis Sentinel failover (real processes, loopback)', () => {
       api.waitFor(/API listening/, 60_000),
       worker.waitFor(/Worker started/, 60_000),
     ]);
-    base = `http://127.0.0.1:${port}`;
+    proxy = await startValidatingProxy(`http://127.0.0.1:${port}`);
+    base = proxy.base;
   }, 180_000);
 
   afterAll(async () => {
+    await proxy?.close();
     for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL');
     await Promise.all(procs.map((p) => p.exited(10_000).catch(() => null)));
     await pg?.end().catch(() => undefined);

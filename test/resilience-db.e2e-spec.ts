@@ -5,6 +5,7 @@ import { PROCESSED_ITEMS_SQL, storedItemsSql } from './support/bulk';
 import { API_MAIN, freePort, start, WORKER_MAIN, type Proc } from './support/processes';
 import { createPrivateCluster, type PrivateCluster } from './support/resilience-db-cluster';
 import { deleteBullKeys } from './support/resilience-db-redis';
+import { startValidatingProxy, type ValidatingProxy } from './support/validating-proxy';
 
 const TOTAL = 20_000;
 const AUTH = { Authorization: 'Bearer key_acme' };
@@ -34,6 +35,7 @@ describe('PostgreSQL restart in the middle of a bulk job', () => {
   let cluster: PrivateCluster;
   let api: Proc;
   let worker: Proc;
+  let proxy: ValidatingProxy | undefined;
   let base: string;
   const prefix = `resdb_${randomBytes(4).toString('hex')}`;
   const run = randomBytes(4).toString('hex');
@@ -70,10 +72,12 @@ describe('PostgreSQL restart in the middle of a bulk job', () => {
     await api.waitFor(/API listening/, 60_000);
     worker = start('node', [WORKER_MAIN], { env });
     await worker.waitFor(/Worker started/, 60_000);
-    base = `http://127.0.0.1:${port}`;
+    proxy = await startValidatingProxy(`http://127.0.0.1:${port}`);
+    base = proxy.base;
   }, 180_000);
 
   afterAll(async () => {
+    await proxy?.close();
     for (const p of [api, worker]) {
       if (p && alive(p)) {
         p.child.kill('SIGTERM');

@@ -13,6 +13,7 @@ import {
   waitForBuiltDist,
   type HttpOutcome,
 } from './support/resilience-support';
+import { startValidatingProxy, type ValidatingProxy } from './support/validating-proxy';
 
 /**
  * Scale-out and graceful shutdown with the built service as real processes: several API and worker
@@ -49,6 +50,7 @@ describe('resilience: scale-out and graceful shutdown (real processes)', () => {
   const dbs: TestDatabase[] = [];
   const clients: Client[] = [];
   const prefixes: string[] = [];
+  const proxies: ValidatingProxy[] = [];
 
   const killAll = async () => {
     const running = procs.filter(
@@ -56,6 +58,7 @@ describe('resilience: scale-out and graceful shutdown (real processes)', () => {
     );
     for (const { proc } of running) proc.child.kill('SIGKILL');
     await Promise.all(running.map(({ proc }) => proc.exited(10_000).catch(() => null)));
+    for (const p of proxies.splice(0)) await p.close();
   };
 
   // Each test's processes stop when it ends, so the next test does not share the machine with them.
@@ -122,7 +125,10 @@ describe('resilience: scale-out and graceful shutdown (real processes)', () => {
     });
     procs.push({ name, proc });
     await proc.waitFor(/API listening/, 60_000);
-    return { name, proc, port, base: `http://127.0.0.1:${port}` };
+    // `base` goes through a validating proxy; `port` is the process's own, for connection-level tests.
+    const proxy = await startValidatingProxy(`http://127.0.0.1:${port}`);
+    proxies.push(proxy);
+    return { name, proc, port, base: proxy.base };
   };
 
   const startWorker = async (name: string, env: NodeJS.ProcessEnv) => {
@@ -365,6 +371,8 @@ describe('resilience: scale-out and graceful shutdown (real processes)', () => {
         const post = i % 2 === 1;
         const customerId = post ? `cus_drain_${n}_${i}` : undefined;
         const sentAt = Date.now();
+        // Direct, not through the proxy: this measures the API's own keep-alive connections while
+        // it drains (its Connection: close, its refused new connections, no reset in-flight request).
         const outcome = await httpCall(
           agent,
           api.port,

@@ -18,6 +18,7 @@ import {
   WORKER_MAIN,
   type Proc,
 } from './support/processes';
+import { startValidatingProxy } from './support/validating-proxy';
 
 const AUTH = { Authorization: 'Bearer key_trace' };
 const ITEMS = 5;
@@ -73,6 +74,13 @@ describe('OpenTelemetry traces', { timeout: 180_000 }, () => {
     procs.push({ name, proc });
     await proc.waitFor(ready, 60_000);
     return proc;
+  };
+
+  /** The API's port behind a validating proxy (headers, traceparent included, pass unchanged). */
+  const proxied = async (port: number) => {
+    const proxy = await startValidatingProxy(`http://127.0.0.1:${port}`);
+    closers.push(() => proxy.close());
+    return proxy.base;
   };
 
   const withLogs = async (fn: () => Promise<void>) => {
@@ -150,11 +158,7 @@ describe('OpenTelemetry traces', { timeout: 180_000 }, () => {
 
       const traceId = randomBytes(16).toString('hex');
       const clientSpanId = randomBytes(8).toString('hex');
-      const res = await submit(
-        `http://127.0.0.1:${port}`,
-        hooks.url,
-        `00-${traceId}-${clientSpanId}-01`,
-      );
+      const res = await submit(await proxied(port), hooks.url, `00-${traceId}-${clientSpanId}-01`);
       const job = (await res.json()) as { id: string };
       expect(res.status, JSON.stringify(job)).toBe(202);
 
@@ -281,7 +285,7 @@ describe('OpenTelemetry traces', { timeout: 180_000 }, () => {
       baseEnv(prefix, { ...otel, PORT: String(port) }),
       /API listening/,
     );
-    const base = `http://127.0.0.1:${port}`;
+    const base = await proxied(port);
     const traceId = randomBytes(16).toString('hex');
     const res = await submit(base, hooks.url, `00-${traceId}-${randomBytes(8).toString('hex')}-01`);
     const job = (await res.json()) as { id: string };

@@ -9,8 +9,9 @@ import OpenAPIResponseValidator from 'openapi-response-validator';
  * documented), documented headers are present when required and match their schema, and the body
  * matches the schema of its media type (openapi-response-validator, Ajv underneath).
  *
- * Every app made by createTestApp records its responses here; test/support/openapi-setup.ts fails
- * the test during which a mismatch happened and writes the counts for the run's summary.
+ * Every app made by createTestApp records its responses here, and so does every spawned service
+ * process a test reaches through test/support/validating-proxy.ts; test/support/openapi-setup.ts
+ * fails the test during which a mismatch happened and writes the counts for the run's summary.
  */
 
 interface Schema {
@@ -230,7 +231,11 @@ export const recorder = {
   mismatches: 0,
 };
 
-function record(r: ResponseRecord): void {
+/**
+ * Counts one complete response and keeps its mismatches for the current test. Called by the
+ * in-process recorder below and by the validating proxy in front of spawned processes.
+ */
+export function recordResponse(r: ResponseRecord): void {
   const verdict = checkResponse(r);
   if (!verdict.operation) {
     recorder.notAnOperation++;
@@ -278,7 +283,7 @@ export function openApiResponseRecorder(): RequestHandler {
       return end(chunk, ...rest);
     }) as Response['end'];
     res.once('finish', () => {
-      record({
+      recordResponse({
         method: req.method,
         path: req.originalUrl,
         status: res.statusCode,

@@ -55,9 +55,15 @@ export function configureHttpApp(app: INestApplication, drain?: HttpDrain): void
   const bulk = app.get<ConfigType<typeof bulkConfig>>(bulkConfig.KEY);
   const jsonTypes = ['application/json', 'application/*+json'];
   // Bulk submissions may be large JSON; NDJSON/CSV uploads are streamed by the handler, not parsed here.
-  app.use(
-    '/bulk-jobs',
-    json({ limit: bulk.maxJsonBytes, type: jsonTypes, strict: false, verify: verifyJsonDepth }),
+  // Only `POST /bulk-jobs` itself: cancel and retry take at most BODY_LIMIT_BYTES, like every other route.
+  const bulkJson = json({
+    limit: bulk.maxJsonBytes,
+    type: jsonTypes,
+    strict: false,
+    verify: verifyJsonDepth,
+  });
+  app.use('/bulk-jobs', (req: Request, res: Response, next: NextFunction) =>
+    req.path === '/' ? bulkJson(req, res, next) : next(),
   );
   app.use(
     json({ limit: config.bodyLimitBytes, type: jsonTypes, strict: false, verify: verifyJsonDepth }),

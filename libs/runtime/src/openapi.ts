@@ -32,6 +32,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     if (!path.startsWith('/health/')) continue;
     for (const op of Object.values(item) as { security?: unknown[] }[]) op.security = [];
   }
+  // @HealthCheck() documents a 503 for every probe, but liveness checks nothing: Terminus would only
+  // answer 503 once shutting down, and by then HttpDrain has closed every connection. Never sent.
+  const live = document.paths['/health/live']?.get;
+  if (live) delete live.responses['503'];
   // Streamed bodies (NDJSON, CSV) are text, whatever the JSON body's schema is.
   for (const item of Object.values(document.paths)) {
     for (const op of Object.values(item) as {

@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import { request, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client } from 'pg';
+import type { Response } from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_URL } from './support/database';
+import { auth, createTestApp, type TestApp } from './support/test-app';
+
+/**
+ * Documented statuses of the bulk-job and event operations that need a real fault or race: 409 while
+ * a request under the same Idempotency-Key still runs, and 503 with Retry-After while the database
+ * refuses the app's connections. createTestApp checks every answer against openapi.json.
+ */
+describe('bulk jobs and events when a request races or the database is gone', () => {
+  let t: TestApp;
+  let admin: Client;
+  let base: string;
+  let jobId: string;
+  beforeAll(async () => {
+    t = await createTestApp({ TEST_LABEL: 'unavailable', RUN_WORKERS: 'false' });
+    admin = new Client({ connectionString: ADMIN_URL });
+    await admin.connect();
+    // A real port, for an upload whose body the test holds open.
+    const server = t.app.getHttpServer() as Server;
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const order = await t.http
+      .post('/orders')
+      .set(auth())
+      .send({ customer_id: 'cus_unavailable', amount: 10, currency: 'EUR' })
+      .expect(201);
+    const job = await t.http
+      .post('/bulk-jobs')
+      .set(auth())
+      .send({ operation: 'update_orders_status', items: [{ id: order.body.id, status: 'paid' }] })
+      .expect(202);
+    jobId = job.body.id;
+  });
+  afterAll(async () => {
+    if (t) await admin?.query(`ALTER DATABASE "${t.db.name}" ALLOW_CONNECTIONS true`);
+    await admin?.end();
+    await t?.close();
+  });
+
+  it('409 idempotency_key_in_use with Retry-After on POST /bulk-jobs while the first upload under the key streams', async () => {
+    const key = `k-${randomUUID()}`;
+    const line = '{"id":"ord_missing","status":"paid"}\n';
+    const headers = {
+      ...auth(),
+      'Content-Type': 'application/x-ndjson',
+      'Idempotency-Key': key,
+    };
+    // The first upload sends one line and keeps its body open: its key is claimed, its job unfinished.
+    const first = request(`${base}/bulk-jobs?operation=update_orders_status`, {
+      method: 'POST',
+      headers,
+    });
+    const firstAnswer = new Promise<{ status: number; body: string }>((ok, fail) => {
+      first.on('error', fail);
+      first.on('response', (res: IncomingMessage) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => ok({ status: res.statusCode ?? 0, body }));
+      });
+    });
+    first.write(line);
+    const db = new Client({ connectionString: t.db.url });
+    await db.connect();
+    try {
+      for (let i = 0; ; i++) {
+        const { rows } = await db.query<{ state: string }>(
+          'SELECT state FROM idempotency_keys WHERE key = $1',
+          [key],
+        );
+        if (rows[0]?.state === 'processing') break;
+        if (i > 200) throw new Error('the first upload never claimed its key');
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      const second = await t.http
+        .post('/bulk-jobs?operation=update_orders_status')
+        .set(headers)
+        .send(line);
+      expect(second.status, second.text).toBe(409);
+      expect(second.body.code).toBe('idempotency_key_in_use');
+      expect(second.headers['retry-after']).toMatch(/^\d+$/);
+
+      first.end(line);
+      const done = await firstAnswer;
+      expect(done.status, done.body).toBe(202);
+      // The finished upload is what the key stands for now: the same bytes replay it.
+      const replay = await t.http
+        .post('/bulk-jobs?operation=update_orders_status')
+        .set(headers)
+        .send(line + line);
+      expect(replay.status, replay.text).toBe(202);
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.body.id).toBe((JSON.parse(done.body) as { id: string }).id);
+    } finally {
+      await db.end();
+    }
+  });
+
+  it('503 service_unavailable with Retry-After on every bulk-job operation and GET /events while the database refuses connections', async () => {
+    const name = t.db.name;
+    // New connections are refused (FATAL 55000) and the app's open ones are ended, as when the
+    // database goes away; the pools must fail over to 503, never 500.
+    await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
+    let responses: [string, Response][];
+    try {
+      await admin.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1',
+        [name],
+      );
+      const body = { operation: 'update_orders_status', items: [{ id: 'ord_x', status: 'paid' }] };
+      responses = [
+        ['GET /bulk-jobs', await t.http.get('/bulk-jobs').set(auth())],
+        ['POST /bulk-jobs', await t.http.post('/bulk-jobs').set(auth()).send(body)],
+        ['GET /bulk-jobs/{id}', await t.http.get(`/bulk-jobs/${jobId}`).set(auth())],
+        ['DELETE /bulk-jobs/{id}', await t.http.delete(`/bulk-jobs/${jobId}`).set(auth())],
+        ['GET …/items', await t.http.get(`/bulk-jobs/${jobId}/items`).set(auth())],
+        ['GET …/results', await t.http.get(`/bulk-jobs/${jobId}/results`).set(auth())],
+        ['POST …/cancel', await t.http.post(`/bulk-jobs/${jobId}/cancel`).set(auth())],
+        ['POST …/retry', await t.http.post(`/bulk-jobs/${jobId}/retry`).set(auth())],
+        ['GET /events', await t.http.get('/events').set(auth())],
+      ];
+    } finally {
+      await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`);
+    }
+    for (const [what, res] of responses) {
+      expect(res.status, `${what}: ${res.text}`).toBe(503);
+      expect(res.body.code, what).toBe('service_unavailable');
+      expect(res.headers['retry-after'], what).toMatch(/^[1-9]\d*$/);
+    }
+    // Back: the same app serves again without a restart.
+    const job = await t.http.get(`/bulk-jobs/${jobId}`).set(auth());
+    expect(job.status, job.text).toBe(200);
+    expect(job.body.id).toBe(jobId);
+  });
+});
