@@ -99,8 +99,10 @@ export const QUEUE_SETTINGS = {
     get rateLimitPerSecond() {
       return settings().BULK_RATE_LIMIT_CHUNKS_PER_SECOND;
     },
-    /** A token that found its tenants at their chunk limits comes back after this long. */
+    /** A turn that found every tenant with work at its chunk limit asks again after this long… */
     blockedRetryMs: 250,
+    /** …for at most this long, then goes back to the queue (delayed by `blockedRetryMs`). */
+    blockedHoldMs: 5_000,
   },
   [WEBHOOK_QUEUE]: {
     concurrency: () => settings().WEBHOOK_CONCURRENCY,

@@ -50,11 +50,25 @@ export class BulkJobsProcessor {
     }
   }
 
-  /** A turn applies whichever chunk is fairest; one whose tenants were all at their limit comes back. */
+  /**
+   * A turn applies whichever chunk is fairest. When every tenant with waiting chunks is at its limit,
+   * the turn keeps this worker loop and asks again every `blockedRetryMs` (a slot frees up, or another
+   * tenant's work arrives): handing it back at once would send the loop through every other queued
+   * turn of that tenant, one claim each, over and over. After `blockedHoldMs` it goes back to the
+   * queue, so that a draining worker is not held up for long.
+   */
   private async turn(data: ChunkPayload, attributes: Record<string, string>) {
-    const result = await this.runner.processNext(attributes);
-    if (result.outcome === 'blocked') await this.dispatcher.requeueTurn(data);
-    return result;
+    const { blockedRetryMs, blockedHoldMs } = QUEUE_SETTINGS[BULK_QUEUE];
+    const until = Date.now() + blockedHoldMs;
+    for (;;) {
+      const result = await this.runner.processNext(attributes);
+      if (result.outcome !== 'blocked') return result;
+      if (Date.now() + blockedRetryMs > until) {
+        await this.dispatcher.requeueTurn(data);
+        return result;
+      }
+      await new Promise((r) => setTimeout(r, blockedRetryMs));
+    }
   }
 }
 
