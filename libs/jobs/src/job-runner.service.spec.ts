@@ -79,6 +79,7 @@ function setup(...answers: ClaimAnswer[]) {
       if (typeof a === 'string') return Promise.resolve(a);
       return Promise.resolve({ jobId: 'job_1', chunk: { ...a, traceContext: null, slot: 0 } });
     }),
+    release: vi.fn((_tenant: string) => undefined),
   };
   const chunks = {
     complete: vi.fn((_id: string, o: ChunkOutcome[]) => Promise.resolve(void completed.push(o))),
@@ -126,6 +127,8 @@ describe('JobRunner.processNext', () => {
     expect(s.failures[0][2].message).toBe('id a already appears earlier in this job');
     expect(s.lifecycle.completeIfDone).toHaveBeenCalledWith('job_1');
     expect(s.lifecycle.start).not.toHaveBeenCalled();
+    // Its tenant's slot counts as free again once the transaction has ended.
+    expect(s.scheduler.release).toHaveBeenCalledWith('t');
   });
 
   it('starts a pending job before applying its first chunk', async () => {

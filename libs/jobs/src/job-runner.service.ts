@@ -86,18 +86,25 @@ export class JobRunner {
     for (let attempt = 1; ; attempt++) {
       let work: TracedWork | undefined;
       let claimed: string | undefined;
+      let tenant: string | undefined;
       try {
-        const result = await this.transactions.run(async () => {
-          const claim = await this.scheduler.claim(skipTenants);
-          if (typeof claim === 'string') return claim;
-          claimed = claim.jobId;
-          work = startTracedWork('bulk_job.chunk', claim.chunk.traceContext, {
-            ...attributes,
-            'bulk_job.id': claim.jobId,
-            'bulk_job.chunk': claim.chunk.chunkNo,
+        const result = await this.transactions
+          .run(async () => {
+            const claim = await this.scheduler.claim(skipTenants);
+            if (typeof claim === 'string') return claim;
+            claimed = claim.jobId;
+            tenant = claim.chunk.tenantId;
+            work = startTracedWork('bulk_job.chunk', claim.chunk.traceContext, {
+              ...attributes,
+              'bulk_job.id': claim.jobId,
+              'bulk_job.chunk': claim.chunk.chunkNo,
+            });
+            return work.run(() => this.applyClaimed(claim.jobId, claim.chunk));
+          })
+          .finally(() => {
+            // The transaction has ended either way: the chunk's tenant slot is free again.
+            if (tenant !== undefined) this.scheduler.release(tenant);
           });
-          return work.run(() => this.applyClaimed(claim.jobId, claim.chunk));
-        });
         if (typeof result === 'string') return { outcome: result, applied: 0 };
         // After this chunk's commit: if it was the last one, this completes the job.
         await work!.run(() => this.lifecycle.completeIfDone(claimed!));

@@ -45,6 +45,23 @@ describe('FairScheduler', () => {
     expect(repo.schedulable).toHaveBeenCalledTimes(1);
   });
 
+  it("counts its own claims and releases against the last read's running chunks", async () => {
+    // Both tenants idle at the read; this process's claim of a's chunk makes b go first next,
+    // whatever the rotation says, until a's chunk ends.
+    const jobs = [job('a1', 'a', 1), job('b1', 'b', 2)];
+    const { scheduler } = setup(jobs, new Set(['a1', 'b1']));
+    const first = (await scheduler.claim()) as { jobId: string };
+    expect(first.jobId).toBe('a1');
+    const second = (await scheduler.claim()) as { jobId: string };
+    expect(second.jobId).toBe('b1');
+    scheduler.release('b');
+    // a still runs one chunk, b none: b again, although the rotation would give a its turn.
+    expect(((await scheduler.claim()) as { jobId: string }).jobId).toBe('b1');
+    scheduler.release('a');
+    scheduler.release('b');
+    expect(((await scheduler.claim()) as { jobId: string }).jobId).toBe('a1');
+  });
+
   it('reads again before answering that nothing is left to claim', async () => {
     const claimable = new Set(['a1']);
     const { scheduler, repo } = setup([job('a1', 'a', 1)], claimable);

@@ -50,6 +50,12 @@ export class FairScheduler {
   private readonly lastJobs = new Map<string, string>();
   private schedulable: SchedulableJob[] = [];
   private readAt = -Infinity;
+  /**
+   * This process's own chunks claimed (+1) and ended (−1) since the last read, per tenant: a read's
+   * running counts are otherwise stale for as long as it serves, and every claim in between would
+   * see the tenants it just served as idle.
+   */
+  private readonly sinceRead = new Map<string, number>();
 
   constructor(
     private readonly chunks: BulkJobChunksRepository,
@@ -73,14 +79,35 @@ export class FairScheduler {
     return this.claimFrom(skipTenants);
   }
 
+  /** The claim's transaction has ended (committed or rolled back): its slot is free again. */
+  release(tenantId: string): void {
+    this.adjust(tenantId, -1);
+  }
+
+  private adjust(tenantId: string, by: number): void {
+    const n = (this.sinceRead.get(tenantId) ?? 0) + by;
+    if (n === 0) this.sinceRead.delete(tenantId);
+    else this.sinceRead.set(tenantId, n);
+  }
+
   private async read(): Promise<void> {
     this.schedulable = await this.chunks.schedulable();
     this.readAt = performance.now();
+    this.sinceRead.clear();
+  }
+
+  /** The last read, with this process's claims and releases since then applied to the counts. */
+  private current(): SchedulableJob[] {
+    if (!this.sinceRead.size) return this.schedulable;
+    return this.schedulable.map((j) => {
+      const by = this.sinceRead.get(j.tenantId);
+      return by ? { ...j, tenantRunning: Math.max(0, j.tenantRunning + by) } : j;
+    });
   }
 
   private async claimFrom(skipTenants: ReadonlySet<string>): Promise<Claim | NoClaim> {
     const max = this.config.tenantMaxConcurrentChunks;
-    const turns = fairOrder(this.schedulable, this.rotation, max);
+    const turns = fairOrder(this.current(), this.rotation, max);
     let blocked = false;
     for (const turn of turns) {
       if (turn.atLimit || skipTenants.has(turn.tenantId)) {
@@ -95,6 +122,7 @@ export class FairScheduler {
           throw new TenantSlotsTaken(turn.tenantId);
         }
         this.served(turn.tenantId, jobKey(job));
+        this.adjust(turn.tenantId, +1);
         return { jobId: job.id, chunk };
       }
     }
