@@ -4,3 +4,4 @@ export * from './redis-check';
 export * from './queue.module';
 export * from './repeatable';
 export * from './redis-primary.service';
+export * from './queue-errors.listener';

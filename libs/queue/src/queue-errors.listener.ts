@@ -9,6 +9,23 @@ const CLOSE_MS = 20_000;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
 /**
+ * Moves back to `wait` every `active` entry that holds no lock. Bull fetches with a blocking
+ * BRPOPLPUSH (wait → active) and locks the entry in a second step; closing the queue drops the
+ * blocking connection, and an entry fetched in between stays active, unlocked, until another
+ * worker's stalled check (two lock periods later) notices it. Any live worker's entry is locked.
+ */
+const REQUEUE_UNLOCKED = `
+local n = 0
+for _, id in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
+  if redis.call('EXISTS', ARGV[1] .. id .. ':lock') == 0 then
+    redis.call('LREM', KEYS[1], 1, id)
+    redis.call('RPUSH', KEYS[2], id)
+    n = n + 1
+  end
+end
+return n`;
+
+/**
  * Keeps Redis trouble from taking the process down. Bull queues emit `error` when Redis goes away
  * (an EventEmitter without a listener would crash the process): log it; readiness reports the outage
  * and the reconciler repairs lost work. At shutdown, close each queue (letting the current chunk
@@ -50,8 +67,42 @@ export class QueueErrorsListener implements OnModuleInit, BeforeApplicationShutd
       () => true,
       () => true,
     );
-    if (await Promise.race([closed, sleep(CLOSE_MS).then(() => false)])) return;
+    if (await Promise.race([closed, sleep(CLOSE_MS).then(() => false)])) {
+      await this.requeueUnlocked(queue);
+      return;
+    }
     this.logger.warn(`Queue ${queue.name} did not close in ${CLOSE_MS} ms; disconnecting`);
     for (const c of clients) c.disconnect();
+  }
+
+  /** After a worker's queue closed: entries its fetch left active but unlocked go back to wait. */
+  private async requeueUnlocked(queue: Bull.Queue): Promise<void> {
+    const handlers = (queue as unknown as { handlers?: Record<string, unknown> }).handlers ?? {};
+    if (!Object.keys(handlers).length) return; // no worker here: nothing of ours can be in flight
+    const redis = queue.client.duplicate({ lazyConnect: true });
+    try {
+      await Promise.race([
+        (async () => {
+          await redis.connect();
+          const n = Number(
+            await redis.eval(
+              REQUEUE_UNLOCKED,
+              2,
+              queue.toKey('active'),
+              queue.toKey('wait'),
+              queue.toKey(''),
+            ),
+          );
+          if (n) this.logger.log(`Queue ${queue.name}: ${n} unlocked entry(ies) back to wait`);
+        })(),
+        sleep(SETTLE_MS),
+      ]);
+    } catch (e) {
+      this.logger.warn(
+        `Queue ${queue.name}: could not requeue unlocked entries (${(e as Error).message})`,
+      );
+    } finally {
+      redis.disconnect();
+    }
   }
 }
