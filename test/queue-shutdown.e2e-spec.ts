@@ -11,15 +11,18 @@ describe('queue shutdown (real Redis)', () => {
   const redis = new Redis(REDIS_URL);
   afterAll(() => redis.disconnect());
 
-  it('puts back to wait what a closing worker left active without a lock, and only that', async () => {
+  it('puts back to wait what a closing worker fetched and never processed, and only that', async () => {
     const queue = new Bull('shutdown-test', REDIS_URL, {
       prefix: `test_${randomBytes(4).toString('hex')}`,
     });
     await queue.isReady();
     // A worker here: Bull's blocking fetch is what can leave an entry active and unlocked at close.
     void queue.process(() => Promise.resolve());
-    // What the race leaves behind, beside an entry a live worker elsewhere holds.
-    await redis.lpush(queue.toKey('active'), 'orphaned', 'held');
+    // What the race leaves behind: fetched and never locked, or locked by this worker and never
+    // processed; beside an entry a live worker elsewhere holds.
+    await redis.lpush(queue.toKey('active'), 'orphaned', 'abandoned', 'held');
+    const token = (queue as unknown as { token: string }).token;
+    await redis.set(`${queue.toKey('abandoned')}:lock`, token, 'PX', 60_000);
     await redis.set(`${queue.toKey('held')}:lock`, 'another-worker', 'PX', 60_000);
     const listener = new QueueErrorsListener({
       getProviders: () => [{ instance: queue }],
@@ -27,7 +30,11 @@ describe('queue shutdown (real Redis)', () => {
     listener.onModuleInit();
     await listener.beforeApplicationShutdown();
     expect(await redis.lrange(queue.toKey('active'), 0, -1)).toEqual(['held']);
-    expect(await redis.lrange(queue.toKey('wait'), 0, -1)).toEqual(['orphaned']);
+    expect((await redis.lrange(queue.toKey('wait'), 0, -1)).sort()).toEqual([
+      'abandoned',
+      'orphaned',
+    ]);
+    expect(await redis.exists(`${queue.toKey('abandoned')}:lock`)).toBe(0);
     const keys = await redis.keys(`${queue.toKey('')}*`);
     if (keys.length) await redis.del(...keys);
   });

@@ -9,15 +9,19 @@ const CLOSE_MS = 20_000;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
 /**
- * Moves back to `wait` every `active` entry that holds no lock. Bull fetches with a blocking
- * BRPOPLPUSH (wait → active) and locks the entry in a second step; closing the queue drops the
- * blocking connection, and an entry fetched in between stays active, unlocked, until another
- * worker's stalled check (two lock periods later) notices it. Any live worker's entry is locked.
+ * Moves back to `wait` every `active` entry that holds no lock or this queue instance's own lock
+ * (ARGV[2], Bull's lock token per queue instance). Bull fetches with a blocking BRPOPLPUSH
+ * (wait → active) and locks in a second step, and a fetch that completes while the queue closes is
+ * never processed: such entries stayed active until another worker's stalled check noticed them,
+ * two lock periods later. Entries locked by any other worker are left alone.
  */
-const REQUEUE_UNLOCKED = `
+const REQUEUE_ABANDONED = `
 local n = 0
 for _, id in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
-  if redis.call('EXISTS', ARGV[1] .. id .. ':lock') == 0 then
+  local lockKey = ARGV[1] .. id .. ':lock'
+  local lock = redis.call('GET', lockKey)
+  if not lock or lock == ARGV[2] then
+    if lock then redis.call('DEL', lockKey) end
     redis.call('LREM', KEYS[1], 1, id)
     redis.call('RPUSH', KEYS[2], id)
     n = n + 1
@@ -75,7 +79,7 @@ export class QueueErrorsListener implements OnModuleInit, BeforeApplicationShutd
     for (const c of clients) c.disconnect();
   }
 
-  /** After a worker's queue closed: entries its fetch left active but unlocked go back to wait. */
+  /** After a worker's queue closed: entries it fetched but never processed go back to wait. */
   private async requeueUnlocked(queue: Bull.Queue): Promise<void> {
     const handlers = (queue as unknown as { handlers?: Record<string, unknown> }).handlers ?? {};
     if (!Object.keys(handlers).length) return; // no worker here: nothing of ours can be in flight
@@ -86,14 +90,15 @@ export class QueueErrorsListener implements OnModuleInit, BeforeApplicationShutd
           await redis.connect();
           const n = Number(
             await redis.eval(
-              REQUEUE_UNLOCKED,
+              REQUEUE_ABANDONED,
               2,
               queue.toKey('active'),
               queue.toKey('wait'),
               queue.toKey(''),
+              (queue as unknown as { token: string }).token,
             ),
           );
-          if (n) this.logger.log(`Queue ${queue.name}: ${n} unlocked entry(ies) back to wait`);
+          if (n) this.logger.log(`Queue ${queue.name}: ${n} abandoned entry(ies) back to wait`);
         })(),
         sleep(SETTLE_MS),
       ]);
