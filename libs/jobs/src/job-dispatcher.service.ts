@@ -81,11 +81,10 @@ export class JobDispatcher {
   async requeueTurn(data: ChunkPayload): Promise<void> {
     // A fresh id: the turn it replaces is still active in Bull until this one is added.
     const later = `${chunkJobId(data.jobId, data.chunk)}:${randomUUID()}`;
-    await this.bulk.add(JobName.Chunk, data, {
-      ...BULK_JOB_OPTIONS,
-      jobId: later,
+    const turn = work(JobName.Chunk, data, later, {
       delay: QUEUE_SETTINGS[BULK_QUEUE].blockedRetryMs,
     });
+    await this.bulk.add(turn.name, turn.data, turn.opts);
   }
 
   async enqueueWebhook(eventId: string, trace: TraceCarrier | null = null): Promise<void> {

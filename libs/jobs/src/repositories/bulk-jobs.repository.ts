@@ -5,7 +5,7 @@ import type { TraceCarrier } from '@app/telemetry';
 import { Injectable } from '@nestjs/common';
 import { BulkJob } from '../entities/bulk-job.entity';
 import { movableFrom } from '../job-status';
-import type { JobPriority, JobStatus } from '../jobs.constants';
+import { JOB_PRIORITIES, type JobPriority, type JobStatus } from '../jobs.constants';
 
 /** The jobs list's keyset: newest first. Owned here because the alias `j` is this file's. */
 export const BULK_JOBS_PAGE_KEY: readonly KeyColumn[] = [
@@ -73,8 +73,9 @@ const ACTIVE = `('pending', 'processing')`;
  * A running job's counters are the sum of its chunks' (each chunk commits its own share, so chunks of
  * one job never queue on one counter row); a finished job's are frozen into its row when it ends.
  */
-/** 1, 2, … for high, normal, low: the order of a tenant's own jobs. */
-const RANK = (alias: string) => `array_position(ARRAY['high', 'normal', 'low'], ${alias}.priority)`;
+/** 1, 2, … in JOB_PRIORITIES order (high first): the order of a tenant's own jobs. */
+const PRIORITY_ARRAY = `ARRAY[${JOB_PRIORITIES.map((p) => `'${p}'`).join(', ')}]`;
+const RANK = (alias: string) => `array_position(${PRIORITY_ARRAY}, ${alias}.priority)`;
 /**
  * While pending: 1 + the tenant's pending jobs that start before this one (higher priority, or the
  * same and older). Other tenants' jobs never count: the workers take turns between tenants.

@@ -1,7 +1,8 @@
-import type { JobPriority } from '../jobs.constants';
+import { JOB_PRIORITIES } from '../jobs.constants';
 import type { SchedulableJob } from '../repositories/bulk-job-chunks.repository';
 
-const RANK: Record<JobPriority, number> = { high: 0, normal: 1, low: 2 };
+/** JOB_PRIORITIES lists them highest first. */
+const rank = (job: SchedulableJob) => JOB_PRIORITIES.indexOf(job.priority);
 
 /** One tenant's turn: its jobs in the order to try them, and whether it may start another chunk. */
 export interface TenantTurn {
@@ -48,7 +49,7 @@ export function fairOrder(
   const turns = [...byTenant].map(([tenantId, own]): TenantTurn => {
     const lastJob = rotation.lastJobOf(tenantId);
     const ordered = after(own, jobKey, lastJob).sort(
-      (a, b) => RANK[a.priority] - RANK[b.priority], // stable: keeps the rotation within a rank
+      (a, b) => rank(a) - rank(b), // stable: keeps the rotation within a rank
     );
     const running = own[0].tenantRunning;
     return { tenantId, jobs: ordered, running, atLimit: running >= maxPerTenant };
