@@ -370,10 +370,10 @@ describe('structured logs', () => {
       req: { method: 'GET', url: '/orders?limit=5' },
       res: { statusCode: 200 },
     });
-    const headers = (line.req as { headers: Record<string, string> }).headers;
-    expect(headers.authorization).toBe('[Redacted]');
-    expect(headers.cookie).toBe('[Redacted]');
-    expect(headers['x-request-id']).toBe(reqId);
+    // At info the line does not carry the request headers (they cost CPU on every request; they are
+    // logged at debug, redacted).
+    expect(Object.keys(line.req as object).sort()).toEqual(['method', 'remoteAddress', 'url']);
+    expect((line.req as { remoteAddress: string }).remoteAddress).toMatch(/127\.0\.0\.1$/);
 
     const admin = `ops-admin-${randomBytes(4).toString('hex')}`;
     const board = await fetch(`${api.base}/admin/queues/api/queues`, {
