@@ -39,6 +39,8 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
   private readonly redis: Redis;
   private readonly windows = new Map<string, Window>();
   private lastWarning = 0;
+  /** A background sync's failure, reported by the next hit. */
+  private syncError?: string;
 
   constructor(
     connection: RedisConnection,
@@ -56,6 +58,11 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
 
   /** A fixed window of `ttl` ms: once over `limit`, blocked until the window ends. */
   async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
+    // Outages are reported from inside a request (its log line carries the request id), even when
+    // this hit is counted locally and a background sync is what found Redis gone.
+    if (this.redis.status !== 'ready') this.warn(`not connected (${this.redis.status})`);
+    else if (this.syncError) this.warn(this.syncError);
+    this.syncError = undefined;
     const now = Date.now();
     const known = this.windows.get(key);
     if (known && now < known.endsAt) {
@@ -103,7 +110,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
         (e: Error) => {
           // Fail open, as with the first hit: the local count still limits this process.
           window.pending += n;
-          this.warn(e.message);
+          this.syncError = e.message;
         },
       );
     }, RATE_LIMIT_SYNC_MS);
