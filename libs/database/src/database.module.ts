@@ -7,6 +7,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClsModule } from 'nestjs-cls';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from './data-source';
+import { SqlRunner } from './sql-runner';
 import { TransactionRunner } from './transaction-runner';
 
 /**
@@ -38,7 +39,7 @@ import { TransactionRunner } from './transaction-runner';
       ],
     }),
   ],
-  providers: [TransactionRunner],
-  exports: [TransactionRunner],
+  providers: [TransactionRunner, SqlRunner],
+  exports: [TransactionRunner, SqlRunner],
 })
 export class DatabaseModule {}

@@ -5,6 +5,7 @@ export * from './dto/create-order.dto';
 export * from './dto/update-order.dto';
 export * from './dto/list-orders-query.dto';
 export * from './orders.service';
+export * from './orders.repository';
 export * from './orders.module';
 export * from './bulk/order-item.dto';
 export * from './bulk/update-orders-status.operation';

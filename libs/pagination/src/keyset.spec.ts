@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildKeyset } from './keyset';
+import { buildKeyset, buildPositionalKeyset } from './keyset';
 import type { KeyColumn } from './pagination.types';
 
 const ONE: readonly KeyColumn[] = [{ column: 'o.id', type: 'bigint' }];
@@ -171,5 +171,30 @@ describe('buildKeyset', () => {
         'cursor key length does not match the sort key',
       );
     });
+  });
+});
+
+describe('buildPositionalKeyset', () => {
+  const KEY: readonly KeyColumn[] = [
+    { column: 'o.created_at', type: 'timestamptz' },
+    { column: 'o.id', type: 'text' },
+  ];
+
+  it('numbers the placeholders from the given position', () => {
+    expect(
+      buildPositionalKeyset(KEY, 'desc', ['2026-01-01 00:00:00.123456+00', 'ord_1'], 4),
+    ).toEqual({
+      where: '(o.created_at, o.id) < (CAST($4 AS timestamptz), CAST($5 AS text))',
+      params: ['2026-01-01 00:00:00.123456+00', 'ord_1'],
+      orderBy: 'o.created_at DESC, o.id DESC',
+      selects: '(o.created_at)::text AS "__key0", (o.id)::text AS "__key1"',
+    });
+  });
+
+  it('has no predicate and no params on page 1', () => {
+    const ks = buildPositionalKeyset(KEY, 'asc', null, 2);
+    expect(ks.where).toBeNull();
+    expect(ks.params).toEqual([]);
+    expect(ks.orderBy).toBe('o.created_at ASC, o.id ASC');
   });
 });

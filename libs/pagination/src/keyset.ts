@@ -45,3 +45,34 @@ export function buildKeyset(
     selects: key.map((k, i) => [`(${k.column})::text`, `__key${i}`]),
   };
 }
+
+export interface PositionalKeysetSql {
+  /** The predicate with `$n` placeholders, or null on page 1. */
+  where: string | null;
+  /** Values of those placeholders, in order. */
+  params: string[];
+  /** e.g. `o.created_at DESC, o.id DESC`. */
+  orderBy: string;
+  /** e.g. `(o.created_at)::text AS "__key0", (o.id)::text AS "__key1"`. */
+  selects: string;
+}
+
+/**
+ * `buildKeyset` for hand-written SQL with positional parameters (`pg`): placeholders are numbered
+ * from `firstParam`. Rows carry `__key0…` for `PaginationService.pageFromRows`.
+ */
+export function buildPositionalKeyset(
+  key: readonly KeyColumn[],
+  direction: SortDirection,
+  after: string[] | null,
+  firstParam: number,
+): PositionalKeysetSql {
+  const ks = buildKeyset(key, direction, after);
+  const params = key.map((_, i) => ks.params[`__k${i}`]).filter((v) => v !== undefined);
+  return {
+    where: ks.where?.replace(/:__k(\d+)/g, (_, i: string) => `$${firstParam + Number(i)}`) ?? null,
+    params,
+    orderBy: ks.orderBy.map(([column, order]) => `${column} ${order}`).join(', '),
+    selects: ks.selects.map(([expr, alias]) => `${expr} AS "${alias}"`).join(', '),
+  };
+}
