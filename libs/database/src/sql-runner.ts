@@ -1,14 +1,22 @@
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Injectable } from '@nestjs/common';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import { DataSource } from 'typeorm';
 
+/** A statement run on the request path; `name` makes it a prepared statement on each connection. */
+export interface Statement {
+  /** Unique per SQL text: Postgres parses and plans it once per connection instead of every time. */
+  name?: string;
+  text: string;
+  values: unknown[];
+}
+
 /**
- * Parameterized SQL for repositories on the request path: in the CLS transaction when one is active
- * (e.g. the idempotency interceptor's), else straight on the pg pool TypeORM owns. The pool path
- * skips TypeORM's per-statement query-runner set-up, which was a visible share of a plain
- * `POST /orders` (bench/requests).
+ * Parameterized SQL for repositories on the request path, in the CLS transaction when one is active
+ * (e.g. the idempotency interceptor's), else on the pool TypeORM owns. Statements go to the `pg`
+ * client directly: TypeORM's per-statement query-runner set-up was a visible share of a plain
+ * `POST /orders` (bench/requests), and named statements spare Postgres the parse and plan.
  */
 @Injectable()
 export class SqlRunner {
@@ -22,9 +30,18 @@ export class SqlRunner {
   }
 
   /** The rows of one statement (those of its RETURNING clause for INSERT/UPDATE/DELETE). */
-  async rows<T>(sql: string, params: unknown[]): Promise<T[]> {
+  async rows<T extends QueryResultRow>(statement: Statement): Promise<T[]> {
+    return (await this.run<T>(statement)).rows;
+  }
+
+  /** Rows and the number of rows the statement affected. */
+  async run<T extends QueryResultRow>(
+    statement: Statement,
+  ): Promise<{ rows: T[]; rowCount: number }> {
     const runner = this.txHost.isTransactionActive() ? this.txHost.tx.queryRunner : undefined;
-    if (runner) return (await runner.query(sql, params, true)).records as T[];
-    return (await this.pool.query(sql, params)).rows as T[];
+    // In a transaction the query runner is already bound to its connection: connect() returns it.
+    const client = runner ? ((await runner.connect()) as PoolClient) : this.pool;
+    const result = await client.query<T>(statement);
+    return { rows: result.rows, rowCount: result.rowCount ?? 0 };
   }
 }

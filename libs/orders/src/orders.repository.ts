@@ -43,10 +43,11 @@ export class OrdersRepository {
 
   /** Inserts the order; returns it with the timestamps the database set. */
   async insert(order: Omit<Order, 'createdAt' | 'updatedAt'>): Promise<Order> {
-    const [row] = await this.sql.rows<{ created_at: Date; updated_at: Date }>(
-      `INSERT INTO orders (id, tenant_id, customer_id, amount, currency, status, version)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING created_at, updated_at`,
-      [
+    const [row] = await this.sql.rows<{ created_at: Date; updated_at: Date }>({
+      name: 'orders_insert',
+      text: `INSERT INTO orders (id, tenant_id, customer_id, amount, currency, status, version)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING created_at, updated_at`,
+      values: [
         order.id,
         order.tenantId,
         order.customerId,
@@ -55,15 +56,16 @@ export class OrdersRepository {
         order.status,
         order.version,
       ],
-    );
+    });
     return { ...order, createdAt: row.created_at, updatedAt: row.updated_at };
   }
 
   async find(tenantId: string, id: string): Promise<Order | null> {
-    const [row] = await this.sql.rows<OrderRow>(
-      `SELECT ${COLUMNS} FROM orders o WHERE o.tenant_id = $1 AND o.id = $2`,
-      [tenantId, id],
-    );
+    const [row] = await this.sql.rows<OrderRow>({
+      name: 'orders_find',
+      text: `SELECT ${COLUMNS} FROM orders o WHERE o.tenant_id = $1 AND o.id = $2`,
+      values: [tenantId, id],
+    });
     return row ? toOrder(row) : null;
   }
 
@@ -74,12 +76,13 @@ export class OrdersRepository {
     version: number,
     to: OrderStatus,
   ): Promise<{ version: number; updatedAt: Date } | null> {
-    const [row] = await this.sql.rows<{ version: number; updated_at: Date }>(
-      `UPDATE orders SET status = $4, version = version + 1, updated_at = now()
-        WHERE tenant_id = $1 AND id = $2 AND version = $3
-        RETURNING version, updated_at`,
-      [tenantId, id, version, to],
-    );
+    const [row] = await this.sql.rows<{ version: number; updated_at: Date }>({
+      name: 'orders_set_status',
+      text: `UPDATE orders SET status = $4, version = version + 1, updated_at = now()
+              WHERE tenant_id = $1 AND id = $2 AND version = $3
+              RETURNING version, updated_at`,
+      values: [tenantId, id, version, to],
+    });
     return row ? { version: row.version, updatedAt: row.updated_at } : null;
   }
 
@@ -98,11 +101,15 @@ export class OrdersRepository {
       where.push(ks.where);
       params.push(...ks.params);
     }
-    const rows = await this.sql.rows<OrderRow & Record<string, unknown>>(
-      `SELECT ${COLUMNS}, ${ks.selects} FROM orders o WHERE ${where.join(' AND ')}
-        ORDER BY ${ks.orderBy} LIMIT $${params.push(page.limit + 1)}`,
-      params,
-    );
+    const text = `SELECT ${COLUMNS}, ${ks.selects} FROM orders o WHERE ${where.join(' AND ')}
+        ORDER BY ${ks.orderBy} LIMIT $${params.push(page.limit + 1)}`;
+    // One prepared statement per shape (direction, filters present, page 1 or later).
+    const shape = `${filters.status ? 's' : ''}${filters.customerId ? 'c' : ''}${ks.where ? 'k' : ''}`;
+    const rows = await this.sql.rows<OrderRow & Record<string, unknown>>({
+      name: `orders_page_${page.direction}_${shape}`,
+      text,
+      values: params,
+    });
     return rows.map((r) => {
       const order = toOrder(r) as Order & Record<string, unknown>;
       for (let i = 0; i < page.key.length; i++) order[`__key${i}`] = r[`__key${i}`];
