@@ -29,7 +29,8 @@ import { TransactionRunner } from './transaction-runner';
     }),
     ClsModule.forRoot({
       global: true,
-      middleware: { mount: true },
+      // No per-request CLS context: TransactionRunner opens one for each transaction it runs.
+      middleware: { mount: false },
       plugins: [
         new ClsPluginTransactional({
           imports: [TypeOrmModule],
