@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { batchedDestination } from './batched-destination';
 import { logSettingsFromEnv } from './log-settings';
 import { redactSecrets, REDACTED } from './redaction';
 import { requestIdFor, requestLogLevel, serializeRequest } from './request-logging';
@@ -188,5 +189,22 @@ describe('request logging', () => {
       cookie: REDACTED,
       'idempotency-key': 'k-1',
     });
+  });
+});
+
+describe('batchedDestination', () => {
+  it('writes the lines of one event-loop turn in one write, in order', async () => {
+    const writes: string[] = [];
+    const dest = batchedDestination({ write: (s: string) => void writes.push(s) });
+    dest.write('a\n');
+    dest.write('b\n');
+    expect(writes).toEqual([]);
+    await new Promise((r) => setImmediate(r));
+    expect(writes).toEqual(['a\nb\n']);
+    dest.write('c\n');
+    dest.flush();
+    expect(writes).toEqual(['a\nb\n', 'c\n']);
+    await new Promise((r) => setImmediate(r));
+    expect(writes).toHaveLength(2);
   });
 });

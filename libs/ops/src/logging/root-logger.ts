@@ -7,6 +7,7 @@ import {
   type Logger as Pino,
 } from 'pino';
 import { traceLogFields } from '@app/telemetry';
+import { batchedDestination } from './batched-destination';
 import { logSettingsFromEnv, type LogSettings } from './log-settings';
 import { redactSecrets, REDACTED } from './redaction';
 import { textDestination } from './text-format';
@@ -24,13 +25,17 @@ const SEVERITY: Record<string, string> = {
 export interface RootLoggerOptions extends LogSettings {
   /** Added to every line as `name` (`api`, `worker`). */
   name?: string;
-  /** Where lines go; stdout (synchronously, so nothing is lost on `process.exit`) by default. */
+  /**
+   * Where lines go; by default stdout, written synchronously (nothing is lost on `process.exit`)
+   * once per turn of the event loop.
+   */
   destination?: DestinationStream;
 }
 
 /** A pino logger with this service's conventions: ISO time, level names, secrets redacted. */
 export function createRootLogger(options: RootLoggerOptions): Pino {
-  const target = options.destination ?? pinoDestination({ dest: 1, sync: true });
+  const target =
+    options.destination ?? batchedDestination(pinoDestination({ dest: 1, sync: true }));
   return pino(
     {
       level: options.level,
