@@ -22,6 +22,8 @@ export const CFG = {
   /** Cases to run (comma-separated ids, see CASES in index.mjs); all by default. */
   only: process.env.BENCH_CASES ? new Set(process.env.BENCH_CASES.split(',')) : null,
   profile: process.env.BENCH_PROFILE !== '0',
+  /** Cases profiled after the rounds (comma-separated ids). */
+  profileCases: (process.env.BENCH_PROFILE_CASES ?? 'post,fresh,get,list').split(','),
   /** A commit whose build runs alongside as `before`. */
   beforeRef: process.env.BENCH_BEFORE_REF ?? null,
 };

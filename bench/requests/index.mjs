@@ -13,11 +13,11 @@
 // measured seconds apart) and their median reported, for throughput and for requests per CPU-ms (app
 // + its Postgres backends). With BENCH_BEFORE_REF=<commit> that commit's build runs alongside
 // as `before` (built once in a worktree under .work/), so before and after see the same machine.
-// Then CPU profiles of each build under POST /orders without and with a fresh key. Writes
+// Then CPU profiles of each build under the BENCH_PROFILE_CASES cases. Writes
 // results.json and REPORT.md next to this file; stops the processes, drops the database.
 //
 // Knobs (env): BENCH_CONNECTIONS=20 BENCH_DURATION=5 BENCH_WARMUP=1 BENCH_REPS=5 BENCH_SEED_ORDERS=10000
-// BENCH_PROFILE_SECONDS=8 BENCH_PROFILE=0 (skip profiles) BENCH_SKIP_BUILD=1 BENCH_CASES=post,fresh
+// BENCH_PROFILE_SECONDS=8 BENCH_PROFILE=0 (skip profiles) BENCH_PROFILE_CASES=post,fresh,get,list BENCH_SKIP_BUILD=1 BENCH_CASES=post,fresh
 // BENCH_BEFORE_REF=<commit>. `--report-only` re-renders REPORT.md from results.json.
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -147,7 +147,7 @@ async function main() {
     result.profiles = {};
     for (const b of builds) {
       result.profiles[b.label] = [];
-      for (const id of ['post', 'fresh'])
+      for (const id of CFG.profileCases)
         result.profiles[b.label].push(
           await profileCase(
             pool,
