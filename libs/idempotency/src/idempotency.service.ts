@@ -1,6 +1,5 @@
 import { databaseConfig, idempotencyConfig } from '@app/common';
-import { TransactionHost } from '@nestjs-cls/transactional';
-import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { SqlRunner } from '@app/database';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
@@ -108,11 +107,12 @@ export class IdempotencyService implements OnApplicationShutdown {
    * Claims, releases and outcomes that wrote nothing else commit asynchronously: they are visible to
    * other sessions at once, and if the server crashed before flushing one, no transaction that
    * depends on it can have been flushed either (WAL is ordered), so a retry simply runs again.
+   * Every statement is named: Postgres parses and plans it once per connection, not per request.
    */
   private readonly pool: Pool;
 
   constructor(
-    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    private readonly sql: SqlRunner,
     @Inject(idempotencyConfig.KEY) private readonly config: ConfigType<typeof idempotencyConfig>,
     @Inject(databaseConfig.KEY) db: ConfigType<typeof databaseConfig>,
   ) {
@@ -144,16 +144,17 @@ export class IdempotencyService implements OnApplicationShutdown {
       const { rows } = await this.pool.query<{
         claimed: string | null;
         existing: ExistingRecord | null;
-      }>(CLAIM_SQL, params);
+      }>({ name: 'idempotency_claim', text: CLAIM_SQL, values: params });
       const { claimed, existing } = rows[0];
       if (claimed === token) return { kind: 'claimed', lockToken: token };
       if (!existing) continue; // inserted concurrently by another request, not yet in our snapshot
       const same = requestPart(existing.fingerprint) === requestPart(req.fingerprint);
       if (existing.expired || (existing.stale && same)) {
-        const taken = await this.pool.query<{ lock_token: string }>(TAKEOVER_SQL, [
-          ...params,
-          existing.lock_token,
-        ]);
+        const taken = await this.pool.query<{ lock_token: string }>({
+          name: 'idempotency_takeover',
+          text: TAKEOVER_SQL,
+          values: [...params, existing.lock_token],
+        });
         if (taken.rows[0]?.lock_token === token) return { kind: 'claimed', lockToken: token };
         continue; // someone else took it over or finished: look again
       }
@@ -188,11 +189,12 @@ export class IdempotencyService implements OnApplicationShutdown {
     response: StoredResponse,
     fingerprint?: string,
   ): Promise<void> {
-    const result: unknown = await this.txHost.tx.query(
-      COMPLETE_SQL,
-      completeParams(tenantId, key, lockToken, response, fingerprint),
-    );
-    if (affected(result) !== 1) {
+    const { rowCount } = await this.sql.run({
+      name: 'idempotency_complete',
+      text: COMPLETE_SQL,
+      values: completeParams(tenantId, key, lockToken, response, fingerprint),
+    });
+    if (rowCount !== 1) {
       throw new IdempotencyLockLostError(`idempotency key ${key} was taken over`);
     }
   }
@@ -205,10 +207,11 @@ export class IdempotencyService implements OnApplicationShutdown {
     response: StoredResponse,
     fingerprint?: string,
   ): Promise<void> {
-    await this.pool.query(
-      COMPLETE_SQL,
-      completeParams(tenantId, key, lockToken, response, fingerprint),
-    );
+    await this.pool.query({
+      name: 'idempotency_complete',
+      text: COMPLETE_SQL,
+      values: completeParams(tenantId, key, lockToken, response, fingerprint),
+    });
   }
 
   /** Forgets a claim whose request did nothing (validation failure, 5xx), so the client may retry. */
@@ -237,9 +240,4 @@ export class IdempotencyService implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.pool.end().catch(() => undefined);
   }
-}
-
-/** TypeORM's postgres driver answers UPDATE/DELETE from `query()` with `[rows, rowCount]`. */
-function affected(result: unknown): number {
-  return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
 }

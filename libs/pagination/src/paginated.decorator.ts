@@ -4,16 +4,21 @@ import {
   ExecutionContext,
   SetMetadata,
   Type,
+  UseInterceptors,
 } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiProperty, getSchemaPath } from '@nestjs/swagger';
 import type { Request } from 'express';
+import { PAGE_REQUEST, PAGINATED_KEY } from './pagination.constants';
+import { PaginationInterceptor } from './pagination.interceptor';
 import type { PageRequest as PageRequestShape, PaginatedOptions } from './pagination.types';
 
-export const PAGINATED_KEY = 'pagination:options';
-export const PAGE_REQUEST = Symbol('pageRequest');
-
-/** Marks a list handler: the interceptor verifies its cursor and wraps its `Page` in the envelope. */
-export const Paginated = (options: PaginatedOptions) => SetMetadata(PAGINATED_KEY, options);
+/**
+ * Marks a list handler: the interceptor verifies its cursor and wraps its `Page` in the envelope.
+ * The interceptor is bound here, to list handlers only, rather than globally: every interceptor
+ * level costs each request of every route an rxjs chain and an async scope (bench/requests).
+ */
+export const Paginated = (options: PaginatedOptions) =>
+  applyDecorators(SetMetadata(PAGINATED_KEY, options), UseInterceptors(PaginationInterceptor));
 
 /** The verified page request (limit + decoded cursor) for a `@Paginated` handler. */
 export const PageArgs = createParamDecorator(

@@ -1,19 +1,11 @@
 import { getTenantId, paginationConfig, ProblemCode, ProblemException } from '@app/common';
-import {
-  CallHandler,
-  ExecutionContext,
-  Inject,
-  Injectable,
-  Logger,
-  NestInterceptor,
-  OnModuleInit,
-} from '@nestjs/common';
+import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { map, Observable } from 'rxjs';
 import { bindingHash, CursorCodec, InvalidCursorError } from './cursor.codec';
-import { PAGE_REQUEST, PAGINATED_KEY } from './paginated.decorator';
+import { PAGE_REQUEST, PAGINATED_KEY } from './pagination.constants';
 import {
   DEFAULT_PAGE_LIMIT,
   MAX_PAGE_LIMIT,
@@ -35,23 +27,14 @@ function queryValue(value: unknown): unknown {
 
 /** Verifies the incoming cursor for `@Paginated` handlers and wraps their `Page` into the public envelope. */
 @Injectable()
-export class PaginationInterceptor implements NestInterceptor, OnModuleInit {
-  private readonly logger = new Logger('Pagination');
+export class PaginationInterceptor implements NestInterceptor {
   private readonly codec: CursorCodec;
 
   constructor(
     private readonly reflector: Reflector,
-    @Inject(paginationConfig.KEY) private readonly config: ConfigType<typeof paginationConfig>,
+    @Inject(paginationConfig.KEY) config: ConfigType<typeof paginationConfig>,
   ) {
     this.codec = new CursorCodec(config.secret);
-  }
-
-  onModuleInit(): void {
-    if (this.config.ephemeralSecret) {
-      this.logger.warn(
-        'CURSOR_SECRET is not set: cursors are signed with a random per-process key and will not survive a restart or work across instances',
-      );
-    }
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
