@@ -21,8 +21,12 @@ interface Window {
   shared: number;
   /** This process's hits since, not yet added to Redis. */
   pending: number;
+  /** Hits being added to Redis by the sync under way. */
+  inFlight: number;
   /** When the window ends (epoch ms). */
   endsAt: number;
+  /** When the last sync started (epoch ms). */
+  syncedAt: number;
   timer?: NodeJS.Timeout;
 }
 
@@ -39,8 +43,6 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
   private readonly redis: Redis;
   private readonly windows = new Map<string, Window>();
   private lastWarning = 0;
-  /** A background sync's failure, reported by the next hit. */
-  private syncError?: string;
 
   constructor(
     connection: RedisConnection,
@@ -58,27 +60,30 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
 
   /** A fixed window of `ttl` ms: once over `limit`, blocked until the window ends. */
   async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
-    // Outages are reported from inside a request (its log line carries the request id), even when
-    // this hit is counted locally and a background sync is what found Redis gone.
+    // Outages are reported from inside a request, so that the line carries its id.
     if (this.redis.status !== 'ready') this.warn(`not connected (${this.redis.status})`);
-    else if (this.syncError) this.warn(this.syncError);
-    this.syncError = undefined;
     const now = Date.now();
     const known = this.windows.get(key);
     if (known && now < known.endsAt) {
       known.pending++;
       this.scheduleSync(key, known, ttl);
-      return record(known.shared + known.pending, known.endsAt - now, limit);
+      return record(counted(known), known.endsAt - now, limit);
     }
     if (known) this.drop(key, known);
     try {
       const [hits, pttl] = await this.add(key, ttl, 1);
-      const window: Window = { shared: hits, pending: 0, endsAt: Date.now() + pttl };
+      const window: Window = {
+        shared: hits,
+        pending: 0,
+        inFlight: 0,
+        endsAt: Date.now() + pttl,
+        syncedAt: Date.now(),
+      };
       // A concurrent first hit may have opened the window meanwhile: keep one, count both.
       const other = this.windows.get(key);
       if (other && Date.now() < other.endsAt) {
         other.shared = Math.max(other.shared, hits);
-        return record(other.shared + other.pending, other.endsAt - Date.now(), limit);
+        return record(counted(other), other.endsAt - Date.now(), limit);
       }
       this.windows.set(key, window);
       return record(hits, pttl, limit);
@@ -93,28 +98,42 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
     }
   }
 
+  /**
+   * Adds the local hits to Redis at most every RATE_LIMIT_SYNC_MS: at once when the last sync is
+   * older (from inside the request, whose id a failure's warning then carries), else by a timer.
+   */
   private scheduleSync(key: string, window: Window, ttl: number): void {
-    if (window.timer) return;
+    if (window.timer || window.inFlight) return;
+    const wait = window.syncedAt + RATE_LIMIT_SYNC_MS - Date.now();
+    if (wait <= 0) return this.sync(key, window, ttl);
     window.timer = setTimeout(() => {
       window.timer = undefined;
-      const n = window.pending;
-      if (!n || this.windows.get(key) !== window) return;
-      window.pending = 0;
-      this.add(key, ttl, n).then(
-        ([hits, pttl]) => {
-          // `hits` includes these n; hits counted while the round trip ran are still pending.
-          window.shared = hits;
-          window.endsAt = Math.min(window.endsAt, Date.now() + pttl);
-          if (window.pending) this.scheduleSync(key, window, ttl);
-        },
-        (e: Error) => {
-          // Fail open, as with the first hit: the local count still limits this process.
-          window.pending += n;
-          this.syncError = e.message;
-        },
-      );
-    }, RATE_LIMIT_SYNC_MS);
+      this.sync(key, window, ttl);
+    }, wait);
     window.timer.unref();
+  }
+
+  private sync(key: string, window: Window, ttl: number): void {
+    const n = window.pending;
+    if (!n || this.windows.get(key) !== window) return;
+    window.pending = 0;
+    window.inFlight = n;
+    window.syncedAt = Date.now();
+    this.add(key, ttl, n).then(
+      ([hits, pttl]) => {
+        // `hits` includes these n; hits counted while the round trip ran are still pending.
+        window.shared = hits;
+        window.inFlight = 0;
+        window.endsAt = Math.min(window.endsAt, Date.now() + pttl);
+        if (window.pending) this.scheduleSync(key, window, ttl);
+      },
+      (e: Error) => {
+        // Fail open, as with the first hit: the local count still limits this process.
+        window.inFlight = 0;
+        window.pending += n;
+        this.warn(e.message);
+      },
+    );
   }
 
   private drop(key: string, window: Window): void {
@@ -143,6 +162,9 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
     this.redis.disconnect();
   }
 }
+
+/** Every hit this process knows of: the shared counter, plus its own not yet in it. */
+const counted = (w: Window): number => w.shared + w.inFlight + w.pending;
 
 function record(hits: number, msLeft: number, limit: number): ThrottlerStorageRecord {
   const seconds = Math.max(1, Math.ceil(msLeft / 1000));
