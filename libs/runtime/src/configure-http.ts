@@ -6,7 +6,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { json, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import { httpMetricsMiddleware, MetricsService } from '@app/metrics';
-import { QUEUE_BOARD_ROUTE, REQUEST_LOGGER } from '@app/ops';
+import { bindRequestId, QUEUE_BOARD_ROUTE, REQUEST_LOGGER } from '@app/ops';
 import type { Server } from 'node:http';
 import type { HttpDrain } from './http-drain';
 import { setupOpenApi } from './openapi';
@@ -68,6 +68,7 @@ export function configureHttpApp(app: INestApplication, drain?: HttpDrain): void
   app.use(
     json({ limit: config.bodyLimitBytes, type: jsonTypes, strict: false, verify: verifyJsonDepth }),
   );
+  app.use(bindRequestId);
   // Parser errors (bad JSON, too large) happen before Nest routes; answer them as problems too.
   // Authentication outranks the body: an anonymous caller gets 401, never a parse error about its body.
   const keys = app.get(ApiKeyStore);

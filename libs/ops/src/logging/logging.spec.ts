@@ -1,9 +1,15 @@
+import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { batchedDestination } from './batched-destination';
 import { logSettingsFromEnv } from './log-settings';
 import { redactSecrets, REDACTED } from './redaction';
-import { requestIdFor, requestLogLevel, serializeRequest } from './request-logging';
+import {
+  createRequestLogger,
+  requestIdFor,
+  requestLogLevel,
+  serializeRequest,
+} from './request-logging';
 import { createRootLogger } from './root-logger';
 import { formatTextLine } from './text-format';
 
@@ -206,5 +212,70 @@ describe('batchedDestination', () => {
     expect(writes).toEqual(['a\nb\n', 'c\n']);
     await new Promise((r) => setImmediate(r));
     expect(writes).toHaveLength(2);
+  });
+});
+
+describe('createRequestLogger', () => {
+  const exchange = (url: string, headers: Record<string, string> = {}) => {
+    const sent: Record<string, string> = {};
+    const res = Object.assign(new EventEmitter(), {
+      statusCode: 200,
+      writableEnded: false,
+      headers: sent,
+      setHeader: (n: string, v: string) => void (sent[n] = v),
+    });
+    const req = { method: 'GET', url, headers, socket: { remoteAddress: '127.0.0.1' } };
+    return {
+      req: req as unknown as IncomingMessage,
+      res: res as unknown as ServerResponse & typeof res,
+    };
+  };
+
+  it('writes one completion line with the id, and lines logged meanwhile carry the id', () => {
+    const { logger, json } = capture();
+    const { req, res } = exchange('/orders?limit=5', { 'x-request-id': 'r-1', cookie: 'c' });
+    createRequestLogger(logger)(req, res, () => logger.warn({ context: 'T' }, 'inside'));
+    logger.info('outside');
+    Object.assign(res, { writableEnded: true });
+    res.emit('finish');
+    res.emit('close');
+    const [inside, outside, done, ...more] = json();
+    expect(more).toEqual([]);
+    expect(inside).toMatchObject({ reqId: 'r-1', msg: 'inside' });
+    expect(outside.reqId).toBeUndefined();
+    expect(done).toMatchObject({
+      level: 'info',
+      reqId: 'r-1',
+      req: { method: 'GET', url: '/orders?limit=5', remoteAddress: '127.0.0.1' },
+      res: { statusCode: 200 },
+      msg: expect.stringMatching(/^GET \/orders\?limit=5 200 \d+ms$/),
+    });
+    expect(done.req).not.toHaveProperty('headers');
+    expect(res.headers['X-Request-Id']).toBe('r-1');
+  });
+
+  it('logs the redacted headers at debug, probes at debug only, aborted requests as such', () => {
+    const { logger, json } = capture('debug');
+    const probe = exchange('/health/live');
+    createRequestLogger(logger)(probe.req, probe.res, () => undefined);
+    probe.res.emit('finish');
+    const aborted = exchange('/orders', { authorization: 'Bearer k' });
+    createRequestLogger(logger)(aborted.req, aborted.res, () => undefined);
+    aborted.res.emit('close');
+    const [p, a] = json();
+    expect(p).toMatchObject({
+      level: 'debug',
+      msg: expect.stringMatching(/^GET \/health\/live 200/),
+    });
+    expect(a.msg).toMatch(/^GET \/orders 200 \d+ms \(aborted\)$/);
+    expect((a.req as { headers: Record<string, string> }).headers.authorization).toBe(REDACTED);
+  });
+
+  it('is silent for probes at info', () => {
+    const { logger, lines } = capture();
+    const probe = exchange('/health/ready');
+    createRequestLogger(logger)(probe.req, probe.res, () => undefined);
+    probe.res.emit('finish');
+    expect(lines).toEqual([]);
   });
 });

@@ -3,17 +3,18 @@ import { Logger, LoggerModule, PinoLogger, type Params } from 'nestjs-pino';
 import { createRequestLogger } from './request-logging';
 import { rootLogger } from './root-logger';
 
-/** Injection token of the request logging middleware (pino-http), mounted by `configureHttpApp`. */
+/** Injection token of the request logging middleware, mounted first of all by `configureHttpApp`. */
 export const REQUEST_LOGGER = 'ops:request-logger';
 
 /**
- * nestjs-pino over the process's root logger. `useExisting`: pino-http is not mounted by the module
- * (whose middleware would run after the body parsers and other `app.use` middleware) but first of
- * all by `configureHttpApp`; the module only binds each request's logger for the handlers' logs.
+ * nestjs-pino over the process's root logger, as Nest's logger only: it mounts no middleware
+ * (`forRoutes: []`). Request ids reach every line through the root logger's mixin, set by our own
+ * request logging middleware, which `configureHttpApp` mounts before anything else.
  */
 export const nestjsPinoParams = (): Params => ({
   pinoHttp: { logger: rootLogger() },
   useExisting: true,
+  forRoutes: [],
 });
 
 /** Structured logging for an application or worker context (`app.useLogger(app.get(Logger))`). */

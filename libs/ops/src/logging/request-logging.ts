@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Logger as Pino, LevelWithSilent } from 'pino';
-import { pinoHttp, type HttpLogger, type Options } from 'pino-http';
+import { runWithRequestId } from './request-context';
 import { redactSecrets } from './redaction';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
@@ -28,11 +28,11 @@ export function requestIdFor(req: IncomingMessage, res: ServerResponse): string 
 const urlOf = (req: Req): string => req.originalUrl ?? req.url ?? '';
 
 /** The level of a request's completion line. */
-export function requestLogLevel(req: Req, res: ServerResponse, err?: Error): LevelWithSilent {
+export function requestLogLevel(req: Req, res: ServerResponse): LevelWithSilent {
   if (PROBE_PATH.test(urlOf(req))) return 'debug';
   // 503 is a dependency being down: expected while it lasts, and readiness reports it.
   if (res.statusCode === 503) return 'warn';
-  if (err || res.statusCode >= 500) return 'error';
+  if (res.statusCode >= 500) return 'error';
   return 'info';
 }
 
@@ -62,26 +62,58 @@ export function summarizeRequest(req: SerializedRequest): SerializedRequest {
   return { method: req.method, url: req.url, remoteAddress: req.remoteAddress };
 }
 
-/** pino-http options: request id, levels, messages and serializers; logs through `logger`. */
-export function requestLoggerOptions(logger: Pino): Options<Req, ServerResponse> {
-  return {
-    logger,
-    genReqId: requestIdFor,
-    // Every line logged while handling a request carries `reqId`; the completion line adds req/res.
-    quietReqLogger: true,
-    customLogLevel: requestLogLevel,
-    customSuccessMessage: (req, res, ms) =>
-      `${req.method} ${urlOf(req)} ${res.statusCode} ${ms}ms${res.writableEnded ? '' : ' (aborted)'}`,
-    customErrorMessage: (req, res, err) =>
-      `${req.method} ${urlOf(req)} ${res.statusCode} failed: ${err.message}`,
-    serializers: {
-      req: logger.isLevelEnabled('debug') ? serializeRequest : summarizeRequest,
-      res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
-    },
+type Res = ServerResponse;
+type Middleware = (req: Req, res: Res, next: () => void) => void;
+
+/** Where a request's id is kept once the first middleware has chosen it. */
+const REQUEST_ID = Symbol('requestId');
+
+/**
+ * The request logging middleware, mounted first so that every request, even one a later
+ * middleware answers, gets an id and one completion line. Lines logged while handling it carry
+ * `reqId` through the root logger's mixin (see `bindRequestId`); the completion line adds the
+ * method, URL, peer (and, at debug, the redacted headers), status and time. Leaner than pino-http,
+ * which serialized every request twice and made a child logger per request (bench/requests).
+ */
+export function createRequestLogger(logger: Pino): Middleware {
+  const serialize = logger.isLevelEnabled('debug') ? serializeRequest : summarizeRequest;
+  return (req, res, next) => {
+    const started = performance.now();
+    const reqId = requestIdFor(req, res);
+    (req as Req & { [REQUEST_ID]?: string })[REQUEST_ID] = reqId;
+    const complete = () => {
+      res.off('finish', complete);
+      res.off('close', complete);
+      const level = requestLogLevel(req, res);
+      if (level === 'silent' || !logger.isLevelEnabled(level)) return;
+      const ms = Math.round(performance.now() - started);
+      logger[level](
+        {
+          reqId,
+          req: serialize({
+            method: req.method,
+            url: urlOf(req),
+            headers: req.headers,
+            remoteAddress: req.socket?.remoteAddress,
+          }),
+          res: { statusCode: res.statusCode },
+          responseTime: ms,
+        },
+        `${req.method} ${urlOf(req)} ${res.statusCode} ${ms}ms${res.writableEnded ? '' : ' (aborted)'}`,
+      );
+    };
+    res.on('finish', complete);
+    res.on('close', complete);
+    runWithRequestId(reqId, next);
   };
 }
 
-/** The request logging middleware (pino-http): mounted first, so every request gets an id. */
-export function createRequestLogger(logger: Pino): HttpLogger<Req, ServerResponse> {
-  return pinoHttp(requestLoggerOptions(logger));
-}
+/**
+ * Enters the request's logging context again. Body parsers call `next` from the request stream's
+ * events, outside the context the first middleware opened: mount this after them.
+ */
+export const bindRequestId: Middleware = (req, _res, next) => {
+  const reqId = (req as Req & { [REQUEST_ID]?: string })[REQUEST_ID];
+  if (reqId === undefined) next();
+  else runWithRequestId(reqId, next);
+};

@@ -10,6 +10,7 @@ import { traceLogFields } from '@app/telemetry';
 import { batchedDestination } from './batched-destination';
 import { logSettingsFromEnv, type LogSettings } from './log-settings';
 import { redactSecrets, REDACTED } from './redaction';
+import { requestLogFields } from './request-context';
 import { textDestination } from './text-format';
 
 /** Google Cloud Logging's `severity`, which it reads from JSON lines; also easy to grep for. */
@@ -41,8 +42,9 @@ export function createRootLogger(options: RootLoggerOptions): Pino {
       level: options.level,
       ...(options.name ? { name: options.name } : {}),
       timestamp: stdTimeFunctions.isoTime,
-      // Lines written inside a span (a request, a chunk, a webhook delivery) name it: logs to traces.
-      mixin: traceLogFields,
+      // Lines written while handling a request carry its id; inside a span (a request, a chunk, a
+      // webhook delivery) they name it: logs to traces.
+      mixin: () => ({ ...requestLogFields(), ...traceLogFields() }),
       formatters: {
         level: (label) => ({ level: label, severity: SEVERITY[label] ?? 'DEFAULT' }),
         log: (object) => redactSecrets(object),
