@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import type { Response } from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_URL } from './support/database';
+import { keyLockHeld } from './support/idempotency-lock';
 import { auth, createTestApp, type TestApp } from './support/test-app';
 
 /**
@@ -70,11 +71,7 @@ describe('bulk jobs and events when a request races or the database is gone', ()
     await db.connect();
     try {
       for (let i = 0; ; i++) {
-        const { rows } = await db.query<{ state: string }>(
-          'SELECT state FROM idempotency_keys WHERE key = $1',
-          [key],
-        );
-        if (rows[0]?.state === 'processing') break;
+        if (await keyLockHeld(db, 'acme', key)) break;
         if (i > 200) throw new Error('the first upload never claimed its key');
         await new Promise((r) => setTimeout(r, 25));
       }

@@ -59,6 +59,28 @@ describe('idempotency keys', () => {
     });
   });
 
+  it('stores quotes, backslashes and non-ASCII in keys and bodies exactly (recorded as SQL literals)', async () => {
+    const k = `${key()} it's \\ "odd" %s $1 ;--`;
+    const customer = `cus_o'brien \\ "q" ünï ✓ \n ;-- $$`;
+    const first = await t.http
+      .post('/orders')
+      .set(auth())
+      .set('Idempotency-Key', k)
+      .send(orderBody(customer))
+      .expect(201);
+    expect(first.body.customer_id).toBe(customer);
+    const again = await t.http
+      .post('/orders')
+      .set(auth())
+      .set('Idempotency-Key', k)
+      .send(orderBody(customer))
+      .expect(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.text).toBe(first.text);
+    expect(await countOrders(customer)).toBe(1);
+    expect((await record(k))?.response_body).toBe(first.text);
+  });
+
   it('treats a body with reordered keys as the same request', async () => {
     const k = key();
     await t.http

@@ -1,6 +1,5 @@
 import { databaseConfig } from '@app/common';
 import { ClsPluginTransactional } from '@nestjs-cls/transactional';
-import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Global, Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -8,6 +7,7 @@ import { ClsModule } from 'nestjs-cls';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from './data-source';
 import { SqlRunner } from './sql-runner';
+import { BracketedTypeOrmAdapter } from './bracketed-typeorm.adapter';
 import { TransactionRunner } from './transaction-runner';
 
 /**
@@ -34,7 +34,7 @@ import { TransactionRunner } from './transaction-runner';
       plugins: [
         new ClsPluginTransactional({
           imports: [TypeOrmModule],
-          adapter: new TransactionalAdapterTypeOrm({ dataSourceToken: DataSource }),
+          adapter: new BracketedTypeOrmAdapter({ dataSourceToken: DataSource }),
           enableTransactionProxy: false,
         }),
       ],

@@ -1,7 +1,12 @@
 import { TransactionHost } from '@nestjs-cls/transactional';
-import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import type {
+  TransactionalAdapterTypeOrm,
+  TypeOrmTransactionOptions,
+} from '@nestjs-cls/transactional-adapter-typeorm';
 import { Injectable, Logger } from '@nestjs/common';
 import { ClsService } from 'nestjs-cls';
+import type { PoolClient, QueryResult } from 'pg';
+import { asResults, type Bracket, type BracketedTxOptions } from './bracketed-typeorm.adapter';
 
 const AFTER_COMMIT = Symbol('afterCommit');
 type Hook = () => Promise<unknown>;
@@ -26,10 +31,50 @@ export class TransactionRunner {
   /** Runs `fn` in a transaction, or joins the active one; hooks run after the outermost commit. */
   async run<T>(fn: () => Promise<T>): Promise<T> {
     if (this.isActive) return fn();
+    return this.withHooks(() => this.txHost.withTransaction(fn));
+  }
+
+  /**
+   * Like `run`, for a short transaction whose first and last statements are known: `opening` is
+   * sent with BEGIN and its results handed to `fn`; the `closing` that `fn` returns is sent with
+   * COMMIT. Two round trips fewer than `run`. Both are plain SQL with escaped literals (no
+   * parameters); each of their statements sees what committed before it ran.
+   */
+  async runBracketed<T>(
+    opening: string,
+    fn: (opened: QueryResult[]) => Promise<{ value: T; closing?: string }>,
+  ): Promise<T> {
+    if (this.isActive) {
+      // Inside a transaction already: the statements run in it, without BEGIN and COMMIT.
+      const client = (await this.txHost.tx.queryRunner?.connect()) as PoolClient;
+      const { value, closing } = await fn(asResults(await client.query(opening)));
+      if (closing) await client.query(closing);
+      return value;
+    }
+    let opened: QueryResult[] = [];
+    let closing: string | undefined;
+    const bracket: Bracket = {
+      opening,
+      opened: (results) => (opened = results),
+      closing: () => closing,
+    };
+    const options: BracketedTxOptions = { bracket };
+    return this.withHooks(() =>
+      // The host is typed with TypeORM's options; the adapter also takes a bracket.
+      this.txHost.withTransaction(options as TypeOrmTransactionOptions, async () => {
+        const out = await fn(opened);
+        closing = out.closing;
+        return out.value;
+      }),
+    );
+  }
+
+  /** A context for after-commit hooks around `transaction`, which are run once it committed. */
+  private withHooks<T>(transaction: () => Promise<T>): Promise<T> {
     return this.cls.run({ ifNested: 'inherit' }, async () => {
       const hooks: Hook[] = [];
       this.cls.set(AFTER_COMMIT, hooks);
-      const result = await this.txHost.withTransaction(fn);
+      const result = await transaction();
       this.cls.set(AFTER_COMMIT, undefined);
       for (const hook of hooks) {
         try {

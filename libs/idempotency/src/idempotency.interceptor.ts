@@ -22,15 +22,20 @@ import type { IdempotencyOptions } from './idempotency.decorator';
 import {
   IdempotencyService,
   STREAM_DIGEST_SEPARATOR,
+  type ClaimResult,
+  type KeyedRequest,
   type StoredResponse,
 } from './idempotency.service';
 
 const METHODS = new Set(['POST', 'PATCH']);
+
+/** What the transaction found: a decision that ran nothing, or the handler's value. */
+type Outcome = Exclude<ClaimResult, { kind: 'claimed' }> | { kind: 'executed'; value: unknown };
 const HTTP_CODE_METADATA = '__httpCode__';
 
 /**
- * Exactly-once POST and PATCH under `Idempotency-Key`: claim the key, run the handler in a transaction
- * that also stores its response, replay that response for retries.
+ * Exactly-once POST and PATCH under `Idempotency-Key`: claim the key and run the handler in one
+ * transaction that also stores its response; replay that response for retries.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -75,75 +80,53 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const body: unknown = streamed
       ? { $stream: { type: req.headers['content-type'] ?? null, query: req.query } }
       : req.body;
-    const requestPart = requestFingerprint(req.method, req.path, body);
-    const digest = streamed ? digestBodyStream(req) : undefined;
-    const withDigest = (hex: string) => `${requestPart}${STREAM_DIGEST_SEPARATOR}${hex}`;
-    const claim = await this.idempotency.claim({
+    const keyed: KeyedRequest = {
       tenantId,
       key,
-      fingerprint: requestPart,
+      fingerprint: requestFingerprint(req.method, req.path, body),
       method: req.method,
       path: req.path,
-    });
-    if (claim.kind === 'completed' && digest) {
-      const hex = await digest.finish();
-      if (hex === undefined || withDigest(hex) !== claim.fingerprint) {
-        throw this.reused(req.method, req.path);
-      }
-    }
-    switch (claim.kind) {
-      case 'mismatch':
-        throw this.reused(claim.method, claim.path);
-      case 'in_use':
-        throw new ProblemException(
-          409,
-          ProblemCode.IdempotencyKeyInUse,
-          'A request with this Idempotency-Key is still being processed; retry after it finishes',
-          { headers: { 'Retry-After': String(claim.retryAfterSeconds) } },
-        );
-      case 'completed':
-        throw new PrecomputedResponse(
-          claim.response.status,
-          {
-            ...claim.response.headers,
-            [IDEMPOTENT_REPLAYED_HEADER.toLowerCase()]: 'true',
-          },
-          claim.response.body,
-        );
-    }
-    const { lockToken } = claim;
+    };
+    const digest = streamed ? digestBodyStream(req) : undefined;
+    const withDigest = (hex: string) => `${keyed.fingerprint}${STREAM_DIGEST_SEPARATOR}${hex}`;
+    let outcome: Outcome;
     try {
-      return await this.transactions.run(async () => {
-        const value: unknown = await lastValueFrom(next.handle(), { defaultValue: undefined });
-        const hex = digest ? await digest.finish() : undefined;
-        if (digest && hex === undefined)
-          throw new Error('the streamed body was not read to its end');
-        await this.idempotency.completeInTransaction(
-          tenantId,
-          key,
-          lockToken,
-          this.successResponse(context, res, value),
-          hex === undefined ? undefined : withDigest(hex),
-        );
-        return value;
-      });
+      outcome = await this.transactions.runBracketed<Outcome>(
+        this.idempotency.openingSql(keyed),
+        async (opened) => {
+          const claim = this.idempotency.decide(keyed, opened);
+          // Nothing was written: the transaction ends at once.
+          if (claim.kind !== 'claimed') return { value: claim };
+          const value: unknown = await lastValueFrom(next.handle(), { defaultValue: undefined });
+          const hex = digest ? await digest.finish() : undefined;
+          if (digest && hex === undefined)
+            throw new Error('the streamed body was not read to its end');
+          const response = this.successResponse(context, res, value);
+          return {
+            value: { kind: 'executed', value },
+            closing: this.idempotency.closingSql(
+              keyed,
+              response,
+              hex === undefined ? undefined : withDigest(hex),
+            ),
+          };
+        },
+      );
     } catch (error) {
+      // The transaction rolled back: the handler's writes are gone and nothing was recorded.
       const rendered = renderError(error, req);
       // A body read only in part cannot be told from another body: keep no answer for it.
       const hex = digest?.digest;
-      // Nothing ran (validation) or the server failed: forget the key so that a retry executes.
-      if (
+      // Nothing ran (validation) or the server failed: keep no answer, so that a retry executes.
+      const keep = !(
         rendered.status >= 500 ||
         rendered.problem.code === ProblemCode.ValidationFailed ||
         (digest && hex === undefined)
-      ) {
-        await this.idempotency.release(tenantId, key, lockToken).catch(() => undefined);
-      } else {
+      );
+      if (keep) {
         await this.idempotency
-          .complete(
-            tenantId,
-            key,
-            lockToken,
+          .storeOutcome(
+            keyed,
             {
               status: rendered.status,
               headers: pickHeaders(rendered.headers),
@@ -154,6 +137,34 @@ export class IdempotencyInterceptor implements NestInterceptor {
           .catch(() => undefined);
       }
       throw error;
+    }
+    switch (outcome.kind) {
+      case 'executed':
+        return outcome.value;
+      case 'mismatch':
+        throw this.reused(outcome.method, outcome.path);
+      case 'in_use':
+        throw new ProblemException(
+          409,
+          ProblemCode.IdempotencyKeyInUse,
+          'A request with this Idempotency-Key is still being processed; retry after it finishes',
+          { headers: { 'Retry-After': String(outcome.retryAfterSeconds) } },
+        );
+      case 'completed':
+        if (digest) {
+          const hex = await digest.finish();
+          if (hex === undefined || withDigest(hex) !== outcome.fingerprint) {
+            throw this.reused(req.method, req.path);
+          }
+        }
+        throw new PrecomputedResponse(
+          outcome.response.status,
+          {
+            ...outcome.response.headers,
+            [IDEMPOTENT_REPLAYED_HEADER.toLowerCase()]: 'true',
+          },
+          outcome.response.body,
+        );
     }
   }
 

@@ -1,9 +1,7 @@
 import { databaseConfig, idempotencyConfig } from '@app/common';
-import { SqlRunner } from '@app/database';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { randomUUID } from 'node:crypto';
-import { Pool } from 'pg';
+import { escapeLiteral, Pool, type QueryResult } from 'pg';
 import { SWEEP_BATCH_SIZE } from './idempotency.constants';
 
 export interface StoredResponse {
@@ -12,7 +10,8 @@ export interface StoredResponse {
   body: string;
 }
 
-export interface ClaimRequest {
+/** A keyed request: its tenant, key and fingerprint (for a streamed body, the request part). */
+export interface KeyedRequest {
   tenantId: string;
   key: string;
   fingerprint: string;
@@ -21,7 +20,7 @@ export interface ClaimRequest {
 }
 
 export type ClaimResult =
-  | { kind: 'claimed'; lockToken: string }
+  | { kind: 'claimed' }
   | { kind: 'completed'; response: StoredResponse; fingerprint: string }
   | { kind: 'in_use'; retryAfterSeconds: number }
   | { kind: 'mismatch'; method: string; path: string };
@@ -31,15 +30,12 @@ interface ExistingRecord {
   method: string;
   path: string;
   state: 'processing' | 'completed';
-  lock_token: string | null;
   response_status: number | null;
   response_headers: Record<string, string> | null;
   response_body: string | null;
   expired: boolean;
   stale: boolean;
 }
-
-export class IdempotencyLockLostError extends Error {}
 
 /**
  * A streamed body's fingerprint is `<request part><STREAM_DIGEST_SEPARATOR><body digest>`: the digest
@@ -49,70 +45,40 @@ export class IdempotencyLockLostError extends Error {}
 export const STREAM_DIGEST_SEPARATOR = '~';
 const requestPart = (fingerprint: string) => fingerprint.split(STREAM_DIGEST_SEPARATOR)[0];
 
+/** Seed of the key's advisory lock hash: keeps its 64-bit lock ids apart from other features'. */
+const LOCK_SEED = 7_134_515;
+
+/** An integer as SQL (config values and statuses are validated integers; this keeps it so). */
+const int = (n: number) => String(Math.trunc(Number(n)));
+
+const RECORD_COLUMNS = `tenant_id, key, fingerprint, method, path, state, lock_token, locked_at,
+  response_status, response_headers, response_body, created_at, expires_at`;
+
+/** Stores an outcome whose transaction rolled back (a 4xx from the handler); a newer claim wins. */
+const STORE_OUTCOME_SQL = `
+INSERT INTO idempotency_keys (${RECORD_COLUMNS})
+VALUES ($1, $2, $3, $4, $5, 'completed', NULL, NULL, $6, $7, $8, now(), now() + make_interval(secs => $9))
+ON CONFLICT (tenant_id, key) DO NOTHING`;
+
 /**
- * Looks the key up and, only if it is absent, inserts the claim — one statement. Replays and
- * in-use answers are plain reads (no row lock, no write); a fresh key is one insert.
+ * Keys claimed inside the request's own transaction. The transaction begins with the key's
+ * advisory lock (`pg_try_advisory_xact_lock`: a second request with the key while the first runs
+ * is answered 409 at once) and, in a statement of its own so that it sees whatever committed before
+ * the lock was granted, the key's record. The response is recorded by the statement sent with
+ * COMMIT. A fresh key thus costs no round trip of its own: its statements travel with BEGIN and
+ * COMMIT (`TransactionRunner.runBracketed`). A crash before the commit leaves neither the
+ * handler's writes nor a record, and frees the lock with the connection, so a retry runs at once.
+ * Records in state 'processing' are no longer written; older versions' are taken over once stale.
  */
-const CLAIM_SQL = `
-WITH existing AS (
-  SELECT fingerprint, method, path, state, lock_token, response_status, response_headers, response_body,
-         expires_at <= now() AS expired,
-         state = 'processing' AND locked_at < now() - make_interval(secs => $8) AS stale
-    FROM idempotency_keys WHERE tenant_id = $1 AND key = $2
-), inserted AS (
-  INSERT INTO idempotency_keys
-    (tenant_id, key, fingerprint, method, path, state, lock_token, locked_at, created_at, expires_at)
-  SELECT $1, $2, $3, $4, $5, 'processing', $6, now(), now(), now() + make_interval(secs => $7)
-   WHERE NOT EXISTS (SELECT 1 FROM existing)
-  ON CONFLICT (tenant_id, key) DO NOTHING
-  RETURNING lock_token
-)
-SELECT (SELECT lock_token FROM inserted) AS claimed, (SELECT row_to_json(e) FROM existing e) AS existing`;
-
-/** Takes over an expired record, or a 'processing' one whose owner died — only if still so. */
-const TAKEOVER_SQL = `
-UPDATE idempotency_keys SET
-  fingerprint = $3, method = $4, path = $5, state = 'processing', lock_token = $6, locked_at = now(),
-  response_status = NULL, response_headers = NULL, response_body = NULL,
-  created_at = now(), expires_at = now() + make_interval(secs => $7)
-WHERE tenant_id = $1 AND key = $2 AND lock_token IS NOT DISTINCT FROM $9
-  AND (expires_at <= now() OR (state = 'processing' AND locked_at < now() - make_interval(secs => $8)))
-RETURNING lock_token`;
-
-/** Stores the response and drops the lock, only while this request still holds the key. */
-const COMPLETE_SQL = `
-UPDATE idempotency_keys SET state = 'completed', response_status = $4, response_headers = $5,
-       response_body = $6, lock_token = NULL, locked_at = NULL, fingerprint = COALESCE($7, fingerprint)
- WHERE tenant_id = $1 AND key = $2 AND lock_token = $3`;
-
-const completeParams = (
-  tenantId: string,
-  key: string,
-  lockToken: string,
-  response: StoredResponse,
-  fingerprint?: string,
-) => [
-  tenantId,
-  key,
-  lockToken,
-  response.status,
-  JSON.stringify(response.headers),
-  response.body,
-  fingerprint ?? null,
-];
-
 @Injectable()
 export class IdempotencyService implements OnApplicationShutdown {
   /**
-   * Claims, releases and outcomes that wrote nothing else commit asynchronously: they are visible to
-   * other sessions at once, and if the server crashed before flushing one, no transaction that
-   * depends on it can have been flushed either (WAL is ordered), so a retry simply runs again.
-   * Every statement is named: Postgres parses and plans it once per connection, not per request.
+   * For outcomes recorded outside the request's transaction and for the sweeper. They commit
+   * asynchronously: an outcome lost in a crash means only that a retry runs again.
    */
   private readonly pool: Pool;
 
   constructor(
-    private readonly sql: SqlRunner,
     @Inject(idempotencyConfig.KEY) private readonly config: ConfigType<typeof idempotencyConfig>,
     @Inject(databaseConfig.KEY) db: ConfigType<typeof databaseConfig>,
   ) {
@@ -127,38 +93,22 @@ export class IdempotencyService implements OnApplicationShutdown {
     this.pool.on('error', () => undefined);
   }
 
-  async claim(req: ClaimRequest): Promise<ClaimResult> {
-    const params = [
-      req.tenantId,
-      req.key,
-      req.fingerprint,
-      req.method,
-      req.path,
-      '',
-      this.config.ttlSeconds,
-      this.config.lockTimeoutSeconds,
-    ];
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const token = randomUUID();
-      params[5] = token;
-      const { rows } = await this.pool.query<{
-        claimed: string | null;
-        existing: ExistingRecord | null;
-      }>({ name: 'idempotency_claim', text: CLAIM_SQL, values: params });
-      const { claimed, existing } = rows[0];
-      if (claimed === token) return { kind: 'claimed', lockToken: token };
-      if (!existing) continue; // inserted concurrently by another request, not yet in our snapshot
-      const same = requestPart(existing.fingerprint) === requestPart(req.fingerprint);
-      if (existing.expired || (existing.stale && same)) {
-        const taken = await this.pool.query<{ lock_token: string }>({
-          name: 'idempotency_takeover',
-          text: TAKEOVER_SQL,
-          values: [...params, existing.lock_token],
-        });
-        if (taken.rows[0]?.lock_token === token) return { kind: 'claimed', lockToken: token };
-        continue; // someone else took it over or finished: look again
-      }
-      if (!same) {
+  /** The statements sent with BEGIN: the key's lock, then its record (see `decide`). */
+  openingSql(req: KeyedRequest): string {
+    const tenant = escapeLiteral(req.tenantId);
+    const key = escapeLiteral(req.key);
+    return `SELECT pg_try_advisory_xact_lock(hashtextextended(${tenant} || chr(10) || ${key}, ${LOCK_SEED})) AS got;
+SELECT fingerprint, method, path, state, response_status, response_headers, response_body,
+       expires_at <= now() AS expired,
+       state = 'processing' AND locked_at < now() - make_interval(secs => ${int(this.config.lockTimeoutSeconds)}) AS stale
+  FROM idempotency_keys WHERE tenant_id = ${tenant} AND key = ${key}`;
+  }
+
+  /** What to do with the request, from the results of `openingSql`. */
+  decide(req: KeyedRequest, [lock, record]: QueryResult[]): ClaimResult {
+    const existing = record?.rows[0] as ExistingRecord | undefined;
+    if (existing && !existing.expired) {
+      if (requestPart(existing.fingerprint) !== requestPart(req.fingerprint)) {
         return { kind: 'mismatch', method: existing.method, path: existing.path };
       }
       if (existing.state === 'completed') {
@@ -173,53 +123,57 @@ export class IdempotencyService implements OnApplicationShutdown {
         };
       }
       // A first request normally finishes in milliseconds: suggest a prompt retry.
-      return { kind: 'in_use', retryAfterSeconds: 1 };
+      if (!existing.stale) return { kind: 'in_use', retryAfterSeconds: 1 };
     }
-    return { kind: 'in_use', retryAfterSeconds: 1 };
+    // Absent, expired, or a dead owner's stale claim: ours if nobody else is running it.
+    return (lock?.rows[0] as { got?: boolean } | undefined)?.got === true
+      ? { kind: 'claimed' }
+      : { kind: 'in_use', retryAfterSeconds: 1 };
   }
 
-  /**
-   * Stores the response inside the caller's transaction, so it commits or rolls back with the handler's
-   * writes. Fails (rolling everything back) if another process took the key over meanwhile.
-   */
-  async completeInTransaction(
-    tenantId: string,
-    key: string,
-    lockToken: string,
-    response: StoredResponse,
-    fingerprint?: string,
-  ): Promise<void> {
-    const { rowCount } = await this.sql.run({
-      name: 'idempotency_complete',
-      text: COMPLETE_SQL,
-      values: completeParams(tenantId, key, lockToken, response, fingerprint),
-    });
-    if (rowCount !== 1) {
-      throw new IdempotencyLockLostError(`idempotency key ${key} was taken over`);
-    }
+  /** The statement sent with COMMIT: the record of the response (replacing an expired one). */
+  closingSql(req: KeyedRequest, response: StoredResponse, fingerprint?: string): string {
+    const values = [
+      escapeLiteral(req.tenantId),
+      escapeLiteral(req.key),
+      escapeLiteral(fingerprint ?? req.fingerprint),
+      escapeLiteral(req.method),
+      escapeLiteral(req.path),
+      `'completed', NULL, NULL`,
+      int(response.status),
+      `${escapeLiteral(JSON.stringify(response.headers))}::jsonb`,
+      escapeLiteral(response.body),
+      `now(), now() + make_interval(secs => ${int(this.config.ttlSeconds)})`,
+    ];
+    return `INSERT INTO idempotency_keys (${RECORD_COLUMNS}) VALUES (${values.join(', ')})
+ON CONFLICT (tenant_id, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint,
+  method = EXCLUDED.method, path = EXCLUDED.path, state = 'completed', lock_token = NULL,
+  locked_at = NULL, response_status = EXCLUDED.response_status,
+  response_headers = EXCLUDED.response_headers, response_body = EXCLUDED.response_body,
+  created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at`;
   }
 
-  /** Stores an outcome that wrote nothing (a 4xx from the handler) outside any transaction. */
-  async complete(
-    tenantId: string,
-    key: string,
-    lockToken: string,
+  /** Records an outcome that wrote nothing (a 4xx from the handler) after its rollback. */
+  async storeOutcome(
+    req: KeyedRequest,
     response: StoredResponse,
     fingerprint?: string,
   ): Promise<void> {
     await this.pool.query({
-      name: 'idempotency_complete',
-      text: COMPLETE_SQL,
-      values: completeParams(tenantId, key, lockToken, response, fingerprint),
+      name: 'idempotency_store_outcome',
+      text: STORE_OUTCOME_SQL,
+      values: [
+        req.tenantId,
+        req.key,
+        fingerprint ?? req.fingerprint,
+        req.method,
+        req.path,
+        response.status,
+        JSON.stringify(response.headers),
+        response.body,
+        this.config.ttlSeconds,
+      ],
     });
-  }
-
-  /** Forgets a claim whose request did nothing (validation failure, 5xx), so the client may retry. */
-  async release(tenantId: string, key: string, lockToken: string): Promise<void> {
-    await this.pool.query(
-      `DELETE FROM idempotency_keys WHERE tenant_id = $1 AND key = $2 AND lock_token = $3`,
-      [tenantId, key, lockToken],
-    );
   }
 
   /** Deletes expired records in batches (keeps each statement short); returns how many went. */

@@ -1,0 +1,82 @@
+import type { QueryResult } from 'pg';
+import { describe, expect, it } from 'vitest';
+import { IdempotencyService, type KeyedRequest } from './idempotency.service';
+
+const service = new IdempotencyService(
+  { ttlSeconds: 86_400, lockTimeoutSeconds: 60 },
+  { url: 'postgres://unused@127.0.0.1:1/none', poolSize: 1 },
+);
+const req: KeyedRequest = {
+  tenantId: 'acme',
+  key: 'k',
+  fingerprint: 'fp~abc',
+  method: 'POST',
+  path: '/orders',
+};
+const opened = (got: boolean, row?: Record<string, unknown>) =>
+  [{ rows: [{ got }] }, { rows: row ? [row] : [] }] as unknown as QueryResult[];
+const record = (over: Record<string, unknown> = {}) => ({
+  fingerprint: 'fp~abc',
+  method: 'POST',
+  path: '/orders',
+  state: 'completed',
+  response_status: 201,
+  response_headers: { location: '/orders/1' },
+  response_body: '{"id":"1"}',
+  expired: false,
+  stale: false,
+  ...over,
+});
+
+describe('IdempotencyService.decide', () => {
+  it('claims an absent key whose lock it got, and answers in_use when another request holds it', () => {
+    expect(service.decide(req, opened(true))).toEqual({ kind: 'claimed' });
+    expect(service.decide(req, opened(false))).toEqual({ kind: 'in_use', retryAfterSeconds: 1 });
+  });
+
+  it('replays a completed record of the same request (request parts compared), lock or not', () => {
+    for (const got of [true, false]) {
+      expect(service.decide(req, opened(got, record({ fingerprint: 'fp~other-digest' })))).toEqual({
+        kind: 'completed',
+        fingerprint: 'fp~other-digest',
+        response: { status: 201, headers: { location: '/orders/1' }, body: '{"id":"1"}' },
+      });
+    }
+  });
+
+  it('refuses another request under the key, unless the record expired', () => {
+    const other = record({ fingerprint: 'fp2', method: 'PATCH', path: '/orders/1' });
+    expect(service.decide(req, opened(true, other))).toEqual({
+      kind: 'mismatch',
+      method: 'PATCH',
+      path: '/orders/1',
+    });
+    expect(service.decide(req, opened(true, { ...other, expired: true }))).toEqual({
+      kind: 'claimed',
+    });
+  });
+
+  it('takes over a stale claim of a dead owner only with the lock; a live one is in use', () => {
+    const claim = record({ state: 'processing', response_status: null });
+    expect(service.decide(req, opened(true, claim)).kind).toBe('in_use');
+    expect(service.decide(req, opened(true, { ...claim, stale: true })).kind).toBe('claimed');
+    expect(service.decide(req, opened(false, { ...claim, stale: true })).kind).toBe('in_use');
+  });
+});
+
+describe('IdempotencyService SQL', () => {
+  it('writes every value of the opening and closing statements as an escaped literal', () => {
+    const odd: KeyedRequest = { ...req, tenantId: "t'1", key: "k'\\x" };
+    const opening = service.openingSql(odd);
+    expect(opening).toContain(`'t''1'`);
+    expect(opening).toContain(` E'k''\\\\x'`);
+    const closing = service.closingSql(odd, {
+      status: 201,
+      headers: { location: "/o/'1" },
+      body: `{"a":"it's"}`,
+    });
+    expect(closing).toContain(`'{"a":"it''s"}'`);
+    expect(closing).toContain(`'{"location":"/o/''1"}'::jsonb`);
+    expect(closing).not.toMatch(/\$\d/);
+  });
+});
