@@ -11,6 +11,11 @@ import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
  * be an escaped literal (`escapeLiteral` from `pg`).
  */
 export interface Bracket {
+  /**
+   * Statements `opening` and `closing` EXECUTE, by name: each `PREPARE …` is sent ahead of the
+   * first BEGIN on a connection, so that Postgres parses and plans it once per connection.
+   */
+  prepare?: Readonly<Record<string, string>>;
   /** Sent as `BEGIN; <opening>`; each statement sees what committed before it ran. */
   opening: string;
   /** Receives the opening statements' results before the transaction's work starts. */
@@ -58,6 +63,45 @@ export class BracketedTypeOrmAdapter extends TransactionalAdapterTypeOrm {
   }
 }
 
+/** Names of the statements each connection has prepared (a connection lives as long as its client). */
+const preparedOn = new WeakMap<PoolClient, Set<string>>();
+
+function unprepared(client: PoolClient, all: Bracket['prepare']): [string, string][] {
+  const known = preparedOn.get(client);
+  return Object.entries(all ?? {}).filter(([name]) => !known?.has(name));
+}
+
+/**
+ * Sends `statements` in one message, preceded by whichever of `prepare` this connection lacks;
+ * returns the results of `statements` alone.
+ */
+export async function sendPrepared(
+  client: PoolClient,
+  prepare: Bracket['prepare'],
+  statements: string,
+): Promise<QueryResult[]> {
+  const missing = unprepared(client, prepare);
+  try {
+    const sent = [...missing.map(([, sql]) => sql), statements].join('; ');
+    const results = asResults(await client.query(sent)).slice(missing.length);
+    if (missing.length) {
+      const known = preparedOn.get(client) ?? new Set<string>();
+      for (const [name] of missing) known.add(name);
+      preparedOn.set(client, known);
+    }
+    return results;
+  } catch (error) {
+    // Statements prepared before a failure in the same message stay: learn which exist.
+    if (missing.length) {
+      await client
+        .query<{ name: string }>('SELECT name FROM pg_prepared_statements')
+        .then(({ rows }) => preparedOn.set(client, new Set(rows.map((r) => r.name))))
+        .catch(() => undefined);
+    }
+    throw error;
+  }
+}
+
 async function runBracketed(
   dataSource: DataSource,
   bracket: Bracket,
@@ -67,11 +111,13 @@ async function runBracketed(
   const runner = dataSource.createQueryRunner() as RunnerState;
   const client = (await runner.connect()) as PoolClient;
   try {
-    const results = asResults(await client.query(`BEGIN; ${bracket.opening}`));
+    const results = (
+      await sendPrepared(client, bracket.prepare, `BEGIN; ${bracket.opening}`)
+    ).slice(1);
     // As after TypeORM's own startTransaction: saves and nested transactions join this one.
     (runner as { isTransactionActive: boolean }).isTransactionActive = true;
     runner.transactionDepth = 1;
-    bracket.opened(results.slice(1));
+    bracket.opened(results);
     setClient(runner.manager);
     const value = await fn();
     const closing = bracket.closing();

@@ -6,7 +6,7 @@ import type {
 import { Injectable, Logger } from '@nestjs/common';
 import { ClsService } from 'nestjs-cls';
 import type { PoolClient, QueryResult } from 'pg';
-import { asResults, type Bracket, type BracketedTxOptions } from './bracketed-typeorm.adapter';
+import { sendPrepared, type Bracket, type BracketedTxOptions } from './bracketed-typeorm.adapter';
 
 const AFTER_COMMIT = Symbol('afterCommit');
 type Hook = () => Promise<unknown>;
@@ -38,23 +38,24 @@ export class TransactionRunner {
    * Like `run`, for a short transaction whose first and last statements are known: `opening` is
    * sent with BEGIN and its results handed to `fn`; the `closing` that `fn` returns is sent with
    * COMMIT. Two round trips fewer than `run`. Both are plain SQL with escaped literals (no
-   * parameters); each of their statements sees what committed before it ran.
+   * parameters), typically EXECUTEs of the `prepare`d statements; each of their statements sees
+   * what committed before it ran.
    */
   async runBracketed<T>(
-    opening: string,
+    start: Pick<Bracket, 'prepare' | 'opening'>,
     fn: (opened: QueryResult[]) => Promise<{ value: T; closing?: string }>,
   ): Promise<T> {
     if (this.isActive) {
       // Inside a transaction already: the statements run in it, without BEGIN and COMMIT.
       const client = (await this.txHost.tx.queryRunner?.connect()) as PoolClient;
-      const { value, closing } = await fn(asResults(await client.query(opening)));
+      const { value, closing } = await fn(await sendPrepared(client, start.prepare, start.opening));
       if (closing) await client.query(closing);
       return value;
     }
     let opened: QueryResult[] = [];
     let closing: string | undefined;
     const bracket: Bracket = {
-      opening,
+      ...start,
       opened: (results) => (opened = results),
       closing: () => closing,
     };

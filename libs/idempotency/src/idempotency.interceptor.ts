@@ -92,7 +92,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     let outcome: Outcome;
     try {
       outcome = await this.transactions.runBracketed<Outcome>(
-        this.idempotency.openingSql(keyed),
+        this.idempotency.opening(keyed),
         async (opened) => {
           const claim = this.idempotency.decide(keyed, opened);
           // Nothing was written: the transaction ends at once.
@@ -106,6 +106,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
             value: { kind: 'executed', value },
             closing: this.idempotency.closingSql(
               keyed,
+              claim,
               response,
               hex === undefined ? undefined : withDigest(hex),
             ),

@@ -30,7 +30,7 @@ const record = (over: Record<string, unknown> = {}) => ({
 
 describe('IdempotencyService.decide', () => {
   it('claims an absent key whose lock it got, and answers in_use when another request holds it', () => {
-    expect(service.decide(req, opened(true))).toEqual({ kind: 'claimed' });
+    expect(service.decide(req, opened(true))).toEqual({ kind: 'claimed', replace: false });
     expect(service.decide(req, opened(false))).toEqual({ kind: 'in_use', retryAfterSeconds: 1 });
   });
 
@@ -53,30 +53,36 @@ describe('IdempotencyService.decide', () => {
     });
     expect(service.decide(req, opened(true, { ...other, expired: true }))).toEqual({
       kind: 'claimed',
+      replace: true,
     });
   });
 
   it('takes over a stale claim of a dead owner only with the lock; a live one is in use', () => {
     const claim = record({ state: 'processing', response_status: null });
     expect(service.decide(req, opened(true, claim)).kind).toBe('in_use');
-    expect(service.decide(req, opened(true, { ...claim, stale: true })).kind).toBe('claimed');
+    expect(service.decide(req, opened(true, { ...claim, stale: true }))).toEqual({
+      kind: 'claimed',
+      replace: true,
+    });
     expect(service.decide(req, opened(false, { ...claim, stale: true })).kind).toBe('in_use');
   });
 });
 
 describe('IdempotencyService SQL', () => {
-  it('writes every value of the opening and closing statements as an escaped literal', () => {
+  it('passes every value to the prepared statements as an escaped literal', () => {
     const odd: KeyedRequest = { ...req, tenantId: "t'1", key: "k'\\x" };
-    const opening = service.openingSql(odd);
-    expect(opening).toContain(`'t''1'`);
-    expect(opening).toContain(` E'k''\\\\x'`);
-    const closing = service.closingSql(odd, {
-      status: 201,
-      headers: { location: "/o/'1" },
-      body: `{"a":"it's"}`,
-    });
+    const { prepare, opening } = service.opening(odd);
+    expect(opening).toContain(`EXECUTE idempotency_lock('t''1',  E'k''\\\\x')`);
+    expect(Object.keys(prepare)).toEqual(
+      expect.arrayContaining(['idempotency_lock', 'idempotency_read', 'idempotency_record']),
+    );
+    const response = { status: 201, headers: { location: "/o/'1" }, body: `{"a":"it's"}` };
+    const closing = service.closingSql(odd, { replace: false }, response);
+    expect(closing).toMatch(/^EXECUTE idempotency_record\(/);
     expect(closing).toContain(`'{"a":"it''s"}'`);
-    expect(closing).toContain(`'{"location":"/o/''1"}'::jsonb`);
-    expect(closing).not.toMatch(/\$\d/);
+    expect(closing).toContain(`'{"location":"/o/''1"}'`);
+    expect(service.closingSql(odd, { replace: true }, response)).toMatch(
+      /^EXECUTE idempotency_replace\(/,
+    );
   });
 });

@@ -20,7 +20,8 @@ export interface KeyedRequest {
 }
 
 export type ClaimResult =
-  | { kind: 'claimed' }
+  /** `replace`: an expired record or a dead owner's claim is in the way. */
+  | { kind: 'claimed'; replace: boolean }
   | { kind: 'completed'; response: StoredResponse; fingerprint: string }
   | { kind: 'in_use'; retryAfterSeconds: number }
   | { kind: 'mismatch'; method: string; path: string };
@@ -53,12 +54,32 @@ const int = (n: number) => String(Math.trunc(Number(n)));
 
 const RECORD_COLUMNS = `tenant_id, key, fingerprint, method, path, state, lock_token, locked_at,
   response_status, response_headers, response_body, created_at, expires_at`;
+const RECORD_VALUES = `$1, $2, $3, $4, $5, 'completed', NULL, NULL, $6, $7, $8, now(),
+  now() + make_interval(secs => $9)`;
 
 /** Stores an outcome whose transaction rolled back (a 4xx from the handler); a newer claim wins. */
-const STORE_OUTCOME_SQL = `
-INSERT INTO idempotency_keys (${RECORD_COLUMNS})
-VALUES ($1, $2, $3, $4, $5, 'completed', NULL, NULL, $6, $7, $8, now(), now() + make_interval(secs => $9))
+const STORE_OUTCOME_SQL = `INSERT INTO idempotency_keys (${RECORD_COLUMNS}) VALUES (${RECORD_VALUES})
 ON CONFLICT (tenant_id, key) DO NOTHING`;
+
+/** The statements of a request's own transaction, prepared once per connection. */
+const PREPARED: Record<string, string> = {
+  idempotency_lock: `PREPARE idempotency_lock(text, text) AS
+SELECT pg_try_advisory_xact_lock(hashtextextended($1 || chr(10) || $2, ${LOCK_SEED})) AS got`,
+  idempotency_read: `PREPARE idempotency_read(text, text, integer) AS
+SELECT fingerprint, method, path, state, response_status, response_headers, response_body,
+       expires_at <= now() AS expired,
+       state = 'processing' AND locked_at < now() - make_interval(secs => $3) AS stale
+  FROM idempotency_keys WHERE tenant_id = $1 AND key = $2`,
+  idempotency_record: `PREPARE idempotency_record(text, text, text, text, text, integer, jsonb, text, integer) AS
+INSERT INTO idempotency_keys (${RECORD_COLUMNS}) VALUES (${RECORD_VALUES})`,
+  idempotency_replace: `PREPARE idempotency_replace(text, text, text, text, text, integer, jsonb, text, integer) AS
+INSERT INTO idempotency_keys (${RECORD_COLUMNS}) VALUES (${RECORD_VALUES})
+ON CONFLICT (tenant_id, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint,
+  method = EXCLUDED.method, path = EXCLUDED.path, state = 'completed', lock_token = NULL,
+  locked_at = NULL, response_status = EXCLUDED.response_status,
+  response_headers = EXCLUDED.response_headers, response_body = EXCLUDED.response_body,
+  created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at`,
+};
 
 /**
  * Keys claimed inside the request's own transaction. The transaction begins with the key's
@@ -66,7 +87,7 @@ ON CONFLICT (tenant_id, key) DO NOTHING`;
  * is answered 409 at once) and, in a statement of its own so that it sees whatever committed before
  * the lock was granted, the key's record. The response is recorded by the statement sent with
  * COMMIT. A fresh key thus costs no round trip of its own: its statements travel with BEGIN and
- * COMMIT (`TransactionRunner.runBracketed`). A crash before the commit leaves neither the
+ * COMMIT (`TransactionRunner.runBracketed`), as EXECUTEs of statements prepared per connection. A crash before the commit leaves neither the
  * handler's writes nor a record, and frees the lock with the connection, so a retry runs at once.
  * Records in state 'processing' are no longer written; older versions' are taken over once stale.
  */
@@ -94,17 +115,16 @@ export class IdempotencyService implements OnApplicationShutdown {
   }
 
   /** The statements sent with BEGIN: the key's lock, then its record (see `decide`). */
-  openingSql(req: KeyedRequest): string {
-    const tenant = escapeLiteral(req.tenantId);
-    const key = escapeLiteral(req.key);
-    return `SELECT pg_try_advisory_xact_lock(hashtextextended(${tenant} || chr(10) || ${key}, ${LOCK_SEED})) AS got;
-SELECT fingerprint, method, path, state, response_status, response_headers, response_body,
-       expires_at <= now() AS expired,
-       state = 'processing' AND locked_at < now() - make_interval(secs => ${int(this.config.lockTimeoutSeconds)}) AS stale
-  FROM idempotency_keys WHERE tenant_id = ${tenant} AND key = ${key}`;
+  opening(req: KeyedRequest): { prepare: Record<string, string>; opening: string } {
+    const [tenant, key] = [escapeLiteral(req.tenantId), escapeLiteral(req.key)];
+    return {
+      prepare: PREPARED,
+      opening: `EXECUTE idempotency_lock(${tenant}, ${key});
+EXECUTE idempotency_read(${tenant}, ${key}, ${int(this.config.lockTimeoutSeconds)})`,
+    };
   }
 
-  /** What to do with the request, from the results of `openingSql`. */
+  /** What to do with the request, from the results of `opening`. */
   decide(req: KeyedRequest, [lock, record]: QueryResult[]): ClaimResult {
     const existing = record?.rows[0] as ExistingRecord | undefined;
     if (existing && !existing.expired) {
@@ -127,30 +147,30 @@ SELECT fingerprint, method, path, state, response_status, response_headers, resp
     }
     // Absent, expired, or a dead owner's stale claim: ours if nobody else is running it.
     return (lock?.rows[0] as { got?: boolean } | undefined)?.got === true
-      ? { kind: 'claimed' }
+      ? { kind: 'claimed', replace: existing !== undefined }
       : { kind: 'in_use', retryAfterSeconds: 1 };
   }
 
-  /** The statement sent with COMMIT: the record of the response (replacing an expired one). */
-  closingSql(req: KeyedRequest, response: StoredResponse, fingerprint?: string): string {
-    const values = [
+  /** The statement sent with COMMIT: the record of the response (`replace`: see `decide`). */
+  closingSql(
+    req: KeyedRequest,
+    claim: { replace: boolean },
+    response: StoredResponse,
+    fingerprint?: string,
+  ): string {
+    const args = [
       escapeLiteral(req.tenantId),
       escapeLiteral(req.key),
       escapeLiteral(fingerprint ?? req.fingerprint),
       escapeLiteral(req.method),
       escapeLiteral(req.path),
-      `'completed', NULL, NULL`,
       int(response.status),
-      `${escapeLiteral(JSON.stringify(response.headers))}::jsonb`,
+      escapeLiteral(JSON.stringify(response.headers)),
       escapeLiteral(response.body),
-      `now(), now() + make_interval(secs => ${int(this.config.ttlSeconds)})`,
+      int(this.config.ttlSeconds),
     ];
-    return `INSERT INTO idempotency_keys (${RECORD_COLUMNS}) VALUES (${values.join(', ')})
-ON CONFLICT (tenant_id, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint,
-  method = EXCLUDED.method, path = EXCLUDED.path, state = 'completed', lock_token = NULL,
-  locked_at = NULL, response_status = EXCLUDED.response_status,
-  response_headers = EXCLUDED.response_headers, response_body = EXCLUDED.response_body,
-  created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at`;
+    const statement = claim.replace ? 'idempotency_replace' : 'idempotency_record';
+    return `EXECUTE ${statement}(${args.join(', ')})`;
   }
 
   /** Records an outcome that wrote nothing (a 4xx from the handler) after its rollback. */
