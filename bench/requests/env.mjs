@@ -14,7 +14,7 @@ export const WORK = join(HERE, '.work');
 export const CFG = {
   connections: num('BENCH_CONNECTIONS', 20),
   duration: num('BENCH_DURATION', 5),
-  warmup: num('BENCH_WARMUP', 1),
+  warmup: num('BENCH_WARMUP', 3),
   reps: num('BENCH_REPS', 5),
   seedOrders: num('BENCH_SEED_ORDERS', 10_000),
   profileSeconds: num('BENCH_PROFILE_SECONDS', 8),

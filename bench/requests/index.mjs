@@ -16,7 +16,7 @@
 // Then CPU profiles of each build under the BENCH_PROFILE_CASES cases. Writes
 // results.json and REPORT.md next to this file; stops the processes, drops the database.
 //
-// Knobs (env): BENCH_CONNECTIONS=20 BENCH_DURATION=5 BENCH_WARMUP=1 BENCH_REPS=5 BENCH_SEED_ORDERS=10000
+// Knobs (env): BENCH_CONNECTIONS=20 BENCH_DURATION=5 BENCH_WARMUP=3 BENCH_REPS=5 BENCH_SEED_ORDERS=10000
 // BENCH_PROFILE_SECONDS=8 BENCH_PROFILE=0 (skip profiles) BENCH_PROFILE_CASES=post,fresh,get,list BENCH_SKIP_BUILD=1 BENCH_CASES=post,fresh
 // BENCH_BEFORE_REF=<commit>. `--report-only` re-renders REPORT.md from results.json.
 import { randomBytes } from 'node:crypto';
