@@ -2,6 +2,7 @@ import { IdempotencyService } from '@app/idempotency';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { holdKeyLock } from './support/idempotency-lock';
 import { IdempotencyProbeModule } from './support/idempotency-probe.module';
 import { auth, createTestApp, type TestApp } from './support/test-app';
 
@@ -272,6 +273,33 @@ describe('idempotency keys', () => {
       .expect(201);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(await countOrders('cus_slow')).toBe(1);
+  });
+
+  it('answers 409 on POST /orders while another request holds the key, and runs once it is free', async () => {
+    const k = key();
+    const release = await holdKeyLock(pg, 'acme', k);
+    try {
+      const busy = await t.http
+        .post('/orders')
+        .set(auth())
+        .set('Idempotency-Key', k)
+        .send(orderBody('cus_held'))
+        .expect(409);
+      expect(busy.body.code).toBe('idempotency_key_in_use');
+      expect(busy.headers['retry-after']).toBe('1');
+      expect(await countOrders('cus_held')).toBe(0);
+      expect(await record(k)).toBeUndefined();
+    } finally {
+      await release();
+    }
+    const done = await t.http
+      .post('/orders')
+      .set(auth())
+      .set('Idempotency-Key', k)
+      .send(orderBody('cus_held'))
+      .expect(201);
+    expect(done.headers['idempotent-replayed']).toBeUndefined();
+    expect(await countOrders('cus_held')).toBe(1);
   });
 
   it('scopes keys per tenant', async () => {
