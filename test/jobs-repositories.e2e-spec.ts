@@ -72,7 +72,7 @@ describe('jobs repositories (real Postgres)', () => {
       [1, 'pending'],
     ]);
     expect(JSON.parse(stored[0].items)).toEqual(tricky);
-    expect((await chunks.readItems(id, 1)).duplicates).toEqual([0]);
+    expect((await chunks.readItems(id, 1))?.duplicates).toEqual([0]);
     expect((await jobs.findById(id))?.totalItems).toBe(3);
   });
 

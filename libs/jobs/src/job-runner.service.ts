@@ -186,7 +186,10 @@ export class JobRunner {
   }
 
   private async readChunk(jobId: string, chunkNo: number): Promise<ChunkInput> {
-    return { chunkNo, ...(await this.chunks.readItems(jobId, chunkNo)) };
+    const chunk = await this.chunks.readItems(jobId, chunkNo);
+    // Claimed in this transaction, so it exists; a job deleted before the claim has no chunks.
+    if (!chunk) throw new Error(`chunk ${chunkNo} of job ${jobId} vanished while claimed`);
+    return { chunkNo, ...chunk };
   }
 
   private operation(name: string): BulkOperationHandler {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Page } from '@app/pagination';
 import type { ItemStatus } from '../jobs.constants';
+import { JobError } from '../jobs.errors';
 import { OperationRegistry } from '../operations/operation.registry';
 import {
   BulkJobChunksRepository,
@@ -70,7 +71,10 @@ export class JobItemsService {
         const no = Math.floor(f.idx / job.chunkSize);
         if (no !== chunkNo) {
           chunkNo = no;
-          items = JSON.parse((await this.chunks.readItems(job.id, no)).items) as unknown[];
+          const chunk = await this.chunks.readItems(job.id, no);
+          // Deleted since its failures were read (a concurrent DELETE): the job is gone.
+          if (!chunk) throw JobError.notFound(job.id);
+          items = JSON.parse(chunk.items) as unknown[];
         }
         batch.push(items[f.idx - no * job.chunkSize]);
       }

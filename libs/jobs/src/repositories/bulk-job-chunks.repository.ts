@@ -246,7 +246,7 @@ export class BulkJobChunksRepository {
   async readItems(
     jobId: string,
     chunkNo: number,
-  ): Promise<{ items: string; duplicates: number[] | null }> {
+  ): Promise<{ items: string; duplicates: number[] | null } | undefined> {
     const [row] = await this.query<{ items: string; duplicates: number[] | null }[]>(
       `SELECT items, duplicates FROM bulk_job_chunks WHERE job_id = $1 AND chunk_no = $2`,
       [jobId, chunkNo],
