@@ -36,11 +36,10 @@ type Wrap = (
 ) => Promise<unknown>;
 
 /** TypeORM keeps these internally; a bracketed transaction is begun and ended behind its back. */
-type RunnerState = QueryRunner & { transactionDepth: number };
+type RunnerState = QueryRunner & { isTransactionActive: boolean; transactionDepth: number };
 
 /** The results of a simple query: one per statement. */
-export const asResults = (r: QueryResult | QueryResult[]): QueryResult[] =>
-  Array.isArray(r) ? r : [r];
+const asResults = (r: QueryResult | QueryResult[]): QueryResult[] => (Array.isArray(r) ? r : [r]);
 
 /**
  * The CLS transaction adapter for TypeORM, able to run a transaction whose first statements are
@@ -115,7 +114,7 @@ async function runBracketed(
       await sendPrepared(client, bracket.prepare, `BEGIN; ${bracket.opening}`)
     ).slice(1);
     // As after TypeORM's own startTransaction: saves and nested transactions join this one.
-    (runner as { isTransactionActive: boolean }).isTransactionActive = true;
+    runner.isTransactionActive = true;
     runner.transactionDepth = 1;
     bracket.opened(results);
     setClient(runner.manager);
@@ -129,7 +128,7 @@ async function runBracketed(
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
-    (runner as { isTransactionActive: boolean }).isTransactionActive = false;
+    runner.isTransactionActive = false;
     runner.transactionDepth = 0;
     await runner.release();
   }

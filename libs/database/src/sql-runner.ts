@@ -31,17 +31,9 @@ export class SqlRunner {
 
   /** The rows of one statement (those of its RETURNING clause for INSERT/UPDATE/DELETE). */
   async rows<T extends QueryResultRow>(statement: Statement): Promise<T[]> {
-    return (await this.run<T>(statement)).rows;
-  }
-
-  /** Rows and the number of rows the statement affected. */
-  async run<T extends QueryResultRow>(
-    statement: Statement,
-  ): Promise<{ rows: T[]; rowCount: number }> {
     const runner = this.txHost.isTransactionActive() ? this.txHost.tx.queryRunner : undefined;
     // In a transaction the query runner is already bound to its connection: connect() returns it.
     const client = runner ? ((await runner.connect()) as PoolClient) : this.pool;
-    const result = await client.query<T>(statement);
-    return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+    return (await client.query<T>(statement)).rows;
   }
 }
