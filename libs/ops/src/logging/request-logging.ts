@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { Logger as Pino, LevelWithSilent } from 'pino';
+import type { Level, Logger as Pino } from 'pino';
 import { runWithRequestId } from './request-context';
 import { redactSecrets } from './redaction';
 
@@ -28,7 +28,7 @@ export function requestIdFor(req: IncomingMessage, res: ServerResponse): string 
 const urlOf = (req: Req): string => req.originalUrl ?? req.url ?? '';
 
 /** The level of a request's completion line. */
-export function requestLogLevel(req: Req, res: ServerResponse): LevelWithSilent {
+export function requestLogLevel(req: Req, res: ServerResponse): Level {
   if (PROBE_PATH.test(urlOf(req))) return 'debug';
   // 503 is a dependency being down: expected while it lasts, and readiness reports it.
   if (res.statusCode === 503) return 'warn';
@@ -85,7 +85,7 @@ export function createRequestLogger(logger: Pino): Middleware {
       res.off('finish', complete);
       res.off('close', complete);
       const level = requestLogLevel(req, res);
-      if (level === 'silent' || !logger.isLevelEnabled(level)) return;
+      if (!logger.isLevelEnabled(level)) return;
       const ms = Math.round(performance.now() - started);
       logger[level](
         {
