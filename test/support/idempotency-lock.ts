@@ -1,10 +1,5 @@
+import { KEY_LOCK_ID_SQL } from '@app/idempotency';
 import type { Client } from 'pg';
-
-/**
- * The advisory lock a request takes first on its Idempotency-Key: the same 64-bit hash as
- * IdempotencyService's prepared `idempotency_lock` ($1 tenant, $2 key).
- */
-const KEY_LOCK = `hashtextextended($1 || chr(10) || $2, 7134515)`;
 
 /**
  * Whether a request holds `key` of `tenant` right now. Postgres shows a bigint advisory lock as
@@ -12,7 +7,7 @@ const KEY_LOCK = `hashtextextended($1 || chr(10) || $2, 7134515)`;
  */
 export async function keyLockHeld(db: Client, tenant: string, key: string): Promise<boolean> {
   const { rows } = await db.query(
-    `SELECT 1 FROM pg_locks l, (SELECT ${KEY_LOCK} AS h) k
+    `SELECT 1 FROM pg_locks l, (SELECT ${KEY_LOCK_ID_SQL} AS h) k
       WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.granted
         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
         AND l.classid::bigint = (k.h >> 32) & 4294967295 AND l.objid::bigint = k.h & 4294967295`,
@@ -27,8 +22,8 @@ export async function holdKeyLock(
   tenant: string,
   key: string,
 ): Promise<() => Promise<void>> {
-  await db.query(`SELECT pg_advisory_lock(${KEY_LOCK})`, [tenant, key]);
+  await db.query(`SELECT pg_advisory_lock(${KEY_LOCK_ID_SQL})`, [tenant, key]);
   return async () => {
-    await db.query(`SELECT pg_advisory_unlock(${KEY_LOCK})`, [tenant, key]);
+    await db.query(`SELECT pg_advisory_unlock(${KEY_LOCK_ID_SQL})`, [tenant, key]);
   };
 }

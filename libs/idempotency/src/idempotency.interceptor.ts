@@ -28,10 +28,10 @@ import {
 } from './idempotency.service';
 
 const METHODS = new Set(['POST', 'PATCH']);
+const HTTP_CODE_METADATA = '__httpCode__';
 
 /** What the transaction found: a decision that ran nothing, or the handler's value. */
 type Outcome = Exclude<ClaimResult, { kind: 'claimed' }> | { kind: 'executed'; value: unknown };
-const HTTP_CODE_METADATA = '__httpCode__';
 
 /**
  * Exactly-once POST and PATCH under `Idempotency-Key`: claim the key and run the handler in one

@@ -46,8 +46,11 @@ interface ExistingRecord {
 export const STREAM_DIGEST_SEPARATOR = '~';
 const requestPart = (fingerprint: string) => fingerprint.split(STREAM_DIGEST_SEPARATOR)[0];
 
-/** Seed of the key's advisory lock hash: keeps its 64-bit lock ids apart from other features'. */
-const LOCK_SEED = 7_134_515;
+/**
+ * The 64-bit advisory lock id of key `$2` of tenant `$1`. The hash seed keeps these ids apart from
+ * other features' locks.
+ */
+export const KEY_LOCK_ID_SQL = `hashtextextended($1 || chr(10) || $2, 7134515)`;
 
 /** An integer as SQL (config values and statuses are validated integers; this keeps it so). */
 const int = (n: number) => String(Math.trunc(Number(n)));
@@ -64,7 +67,7 @@ ON CONFLICT (tenant_id, key) DO NOTHING`;
 /** The statements of a request's own transaction, prepared once per connection. */
 const PREPARED: Record<string, string> = {
   idempotency_lock: `PREPARE idempotency_lock(text, text) AS
-SELECT pg_try_advisory_xact_lock(hashtextextended($1 || chr(10) || $2, ${LOCK_SEED})) AS got`,
+SELECT pg_try_advisory_xact_lock(${KEY_LOCK_ID_SQL}) AS got`,
   idempotency_read: `PREPARE idempotency_read(text, text, integer) AS
 SELECT fingerprint, method, path, state, response_status, response_headers, response_body,
        expires_at <= now() AS expired,
@@ -87,8 +90,9 @@ ON CONFLICT (tenant_id, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint,
  * is answered 409 at once) and, in a statement of its own so that it sees whatever committed before
  * the lock was granted, the key's record. The response is recorded by the statement sent with
  * COMMIT. A fresh key thus costs no round trip of its own: its statements travel with BEGIN and
- * COMMIT (`TransactionRunner.runBracketed`), as EXECUTEs of statements prepared per connection. A crash before the commit leaves neither the
- * handler's writes nor a record, and frees the lock with the connection, so a retry runs at once.
+ * COMMIT (`TransactionRunner.runBracketed`), as EXECUTEs of statements prepared per connection.
+ * A crash before the commit leaves neither the handler's writes nor a record, and frees the lock
+ * with the connection, so a retry runs at once.
  * Records in state 'processing' are no longer written; older versions' are taken over once stale.
  */
 @Injectable()
