@@ -4,7 +4,7 @@ import {
   JobEventsRepository,
   type NewJob,
 } from '@app/jobs';
-import { TransactionRunner } from '@app/database';
+import { Database } from '@app/database';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from './support/test-app';
@@ -16,7 +16,7 @@ describe('jobs repositories (real Postgres)', () => {
   let jobs: BulkJobsRepository;
   let chunks: BulkJobChunksRepository;
   let events: JobEventsRepository;
-  let tx: TransactionRunner;
+  let tx: Database;
   let n = 0;
 
   beforeAll(async () => {
@@ -26,7 +26,7 @@ describe('jobs repositories (real Postgres)', () => {
     jobs = t.app.get(BulkJobsRepository);
     chunks = t.app.get(BulkJobChunksRepository);
     events = t.app.get(JobEventsRepository);
-    tx = t.app.get(TransactionRunner);
+    tx = t.app.get(Database);
   });
   afterAll(async () => {
     await pg?.end();
@@ -36,7 +36,7 @@ describe('jobs repositories (real Postgres)', () => {
   /** A job with `items` stored in chunks of 2 through the COPY writer. */
   const newJob = async (items: unknown[][], over: Partial<NewJob> = {}) => {
     const id = `job_repo_${++n}`;
-    await tx.run(async () => {
+    await tx.transaction(async () => {
       await jobs.insert({
         id,
         tenantId: 'acme',
@@ -80,7 +80,7 @@ describe('jobs repositories (real Postgres)', () => {
     const id = await newJob([[{}, {}], [{}, {}], [{}]]);
     expect(await jobs.markProcessing(id)).toBe(true);
     expect(await jobs.markProcessing(id)).toBe(false);
-    await tx.run(async () => {
+    await tx.transaction(async () => {
       await chunks.complete(id, [
         { chunkNo: 0, state: 'done', succeeded: 1, failed: 1, resultIds: null },
         { chunkNo: 1, state: 'done', succeeded: 2, failed: 0, resultIds: '["a","b"]' },
@@ -131,7 +131,7 @@ describe('jobs repositories (real Postgres)', () => {
         [id],
       );
       let waited = false;
-      const cancel = tx.run(async () => {
+      const cancel = tx.transaction(async () => {
         expect(await chunks.cancelIdle(id)).toBe(3);
         await chunks.awaitRunning(id);
         waited = true;
@@ -192,7 +192,7 @@ describe('jobs repositories (real Postgres)', () => {
     expect((await jobs.staleActive(60, 100)).map((j) => j.id)).not.toContain(id);
     await jobs.finish(id, 'failed', -1, { error: { code: 'x', message: 'y' } });
     expect(await jobs.expiredIds(100)).toContain(id);
-    await tx.run(() =>
+    await tx.transaction(() =>
       events.insert({
         id: `evt_${id}`,
         tenantId: 'acme',

@@ -1,18 +1,25 @@
 import { databaseConfig } from '@app/common';
-import { ClsPluginTransactional } from '@nestjs-cls/transactional';
 import { Global, Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClsModule } from 'nestjs-cls';
-import { DataSource } from 'typeorm';
 import { dataSourceOptions } from './data-source';
-import { SqlRunner } from './sql-runner';
-import { BracketedTypeOrmAdapter } from './bracketed-typeorm.adapter';
-import { TransactionRunner } from './transaction-runner';
+import { Database } from './database';
+import { DatabaseListener } from './database-listener';
+
+/** The request limits as every connection's own settings, where a connection is a session. */
+function sessionSettings(db: ConfigType<typeof databaseConfig>) {
+  if (db.poolMode === 'transaction') return undefined; // sent as SET LOCAL with each transaction
+  return {
+    lock_timeout: db.budgets.request.lockMs,
+    statement_timeout: db.budgets.request.statementMs,
+    idle_in_transaction_session_timeout: db.idleInTransactionMs,
+  };
+}
 
 /**
- * TypeORM on Postgres plus a CLS-propagated transaction, so that services join whatever
- * transaction the request (e.g. the idempotency interceptor) opened.
+ * Postgres for the whole service: TypeORM's DataSource (entities, migrations, the pool) and the one
+ * API every other module reaches the database through (`Database`, `DatabaseListener`).
  */
 @Global()
 @Module({
@@ -20,27 +27,17 @@ import { TransactionRunner } from './transaction-runner';
     TypeOrmModule.forRootAsync({
       inject: [databaseConfig.KEY],
       useFactory: (db: ConfigType<typeof databaseConfig>) => ({
-        ...dataSourceOptions(db.url, db.poolSize),
+        ...dataSourceOptions(db.url, db.poolSize, sessionSettings(db)),
         entities: [],
         autoLoadEntities: true,
         retryAttempts: 3,
         retryDelay: 1000,
       }),
     }),
-    ClsModule.forRoot({
-      global: true,
-      // No per-request CLS context: TransactionRunner opens one for each transaction it runs.
-      middleware: { mount: false },
-      plugins: [
-        new ClsPluginTransactional({
-          imports: [TypeOrmModule],
-          adapter: new BracketedTypeOrmAdapter({ dataSourceToken: DataSource }),
-          enableTransactionProxy: false,
-        }),
-      ],
-    }),
+    // No per-request CLS context: Database opens one for each transaction it runs.
+    ClsModule.forRoot({ global: true, middleware: { mount: false } }),
   ],
-  providers: [TransactionRunner, SqlRunner],
-  exports: [TransactionRunner, SqlRunner],
+  providers: [Database, DatabaseListener],
+  exports: [Database, DatabaseListener],
 })
 export class DatabaseModule {}

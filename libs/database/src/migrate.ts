@@ -1,37 +1,42 @@
 import { Logger } from '@nestjs/common';
-import { Client } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, MigrationExecutor } from 'typeorm';
+import { ADVISORY_LOCKS } from './advisory-locks';
 import { dataSourceOptions } from './data-source';
 import { MIGRATIONS } from './migrations';
 
-/** Arbitrary constant: one advisory lock id for "schema migrations of this service". */
-const MIGRATION_LOCK_ID = 7_240_517_311;
 const logger = new Logger('Migrations');
 
 /**
- * Applies pending migrations while holding a session advisory lock, so several processes that start
- * together migrate once and the others wait, then find nothing to do.
+ * Applies pending migrations in one transaction that first takes a transaction-scoped advisory lock,
+ * so several processes that start together migrate once and the others wait, then find nothing to
+ * do. A transaction-scoped lock works the same on a direct connection and behind a transaction
+ * pooler; a failed migration leaves the schema as it was.
  */
 export async function runMigrations(
   url: string,
   migrations: readonly (typeof MIGRATIONS)[number][] = MIGRATIONS,
 ): Promise<string[]> {
-  const lock = new Client({ connectionString: url });
-  await lock.connect();
   const ds = new DataSource({
-    ...dataSourceOptions(url),
+    ...dataSourceOptions(url, 1),
     entities: [],
     migrations: [...migrations],
   });
+  await ds.initialize();
+  const runner = ds.createQueryRunner();
   try {
-    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
-    await ds.initialize();
-    const applied = await ds.runMigrations({ transaction: 'each' });
+    await runner.startTransaction();
+    await runner.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCKS.migrations]);
+    const executor = new MigrationExecutor(ds, runner);
+    executor.transaction = 'all';
+    const applied = await executor.executePendingMigrations();
+    await runner.commitTransaction();
     if (applied.length) logger.log(`Applied ${applied.map((m) => m.name).join(', ')}`);
     return applied.map((m) => m.name);
+  } catch (e) {
+    if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+    throw e;
   } finally {
-    if (ds.isInitialized) await ds.destroy();
-    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
-    await lock.end();
+    await runner.release();
+    await ds.destroy();
   }
 }

@@ -5,12 +5,8 @@ import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/commo
 import { ApiProblems } from '@app/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
-import {
-  HealthCheck,
-  HealthCheckService,
-  HealthIndicatorService,
-  TypeOrmHealthIndicator,
-} from '@nestjs/terminus';
+import { Database } from '@app/database';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Queue } from 'bull';
 import type { Response } from 'express';
 
@@ -29,7 +25,7 @@ const CHECK_TIMEOUT_MS = Math.min(REDIS_COMMAND_TIMEOUT_MS, 2000);
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
-    private readonly db: TypeOrmHealthIndicator,
+    private readonly db: Database,
     private readonly indicators: HealthIndicatorService,
     @InjectQueue(MAINTENANCE_QUEUE) private readonly queue: Queue,
     private readonly primary: RedisPrimaryService,
@@ -64,7 +60,11 @@ export class HealthController {
 
   private check() {
     return this.health.check([
-      () => this.db.pingCheck('database', { timeout: CHECK_TIMEOUT_MS }),
+      () =>
+        this.indicators
+          .check('database')
+          .attempt(async () => void (await this.db.rows('SELECT 1')))
+          .withTimeout(CHECK_TIMEOUT_MS),
       () =>
         this.indicators
           .check('redis')

@@ -6,7 +6,7 @@ import {
   ProblemException,
   renderError,
 } from '@app/common';
-import { TransactionRunner } from '@app/database';
+import { Database } from '@app/database';
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
@@ -42,7 +42,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
     private readonly reflector: Reflector,
     private readonly idempotency: IdempotencyService,
-    private readonly transactions: TransactionRunner,
+    private readonly db: Database,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -91,7 +91,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const withDigest = (hex: string) => `${keyed.fingerprint}${STREAM_DIGEST_SEPARATOR}${hex}`;
     let outcome: Outcome;
     try {
-      outcome = await this.transactions.runBracketed<Outcome>(
+      outcome = await this.db.bracketed<Outcome>(
         this.idempotency.opening(keyed),
         async (opened) => {
           const claim = this.idempotency.decide(keyed, opened);
@@ -104,12 +104,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
           const response = this.successResponse(context, res, value);
           return {
             value: { kind: 'executed', value },
-            closing: this.idempotency.closingSql(
-              keyed,
-              claim,
-              response,
-              hex === undefined ? undefined : withDigest(hex),
-            ),
+            closing: [
+              this.idempotency.closing(
+                keyed,
+                claim,
+                response,
+                hex === undefined ? undefined : withDigest(hex),
+              ),
+            ],
           };
         },
       );

@@ -1,10 +1,11 @@
+import { inlineStatement, type Database } from '@app/database';
 import type { QueryResult } from 'pg';
 import { describe, expect, it } from 'vitest';
 import { IdempotencyService, type KeyedRequest } from './idempotency.service';
 
 const service = new IdempotencyService(
   { ttlSeconds: 86_400, lockTimeoutSeconds: 60 },
-  { url: 'postgres://unused@127.0.0.1:1/none', poolSize: 1 },
+  {} as Database,
 );
 const req: KeyedRequest = {
   tenantId: 'acme',
@@ -69,20 +70,19 @@ describe('IdempotencyService.decide', () => {
 });
 
 describe('IdempotencyService SQL', () => {
-  it('passes every value to the prepared statements as an escaped literal', () => {
+  it('names and types every statement sent with BEGIN and COMMIT, values written in safely', () => {
     const odd: KeyedRequest = { ...req, tenantId: "t'1", key: "k'\\x" };
-    const { prepare, opening } = service.opening(odd);
-    expect(opening).toContain(`EXECUTE idempotency_lock('t''1',  E'k''\\\\x')`);
-    expect(Object.keys(prepare)).toEqual(
-      expect.arrayContaining(['idempotency_lock', 'idempotency_read', 'idempotency_record']),
-    );
+    const [lock, read] = service.opening(odd);
+    expect([lock.name, read.name]).toEqual(['idempotency_lock', 'idempotency_read']);
+    expect(lock.types).toEqual(['text', 'text']);
+    expect(inlineStatement(lock)).toContain(`('t''1'::text || chr(10) ||  E'k''\\\\x'::text`);
     const response = { status: 201, headers: { location: "/o/'1" }, body: `{"a":"it's"}` };
-    const closing = service.closingSql(odd, { replace: false }, response);
-    expect(closing).toMatch(/^EXECUTE idempotency_record\(/);
-    expect(closing).toContain(`'{"a":"it''s"}'`);
-    expect(closing).toContain(`'{"location":"/o/''1"}'`);
-    expect(service.closingSql(odd, { replace: true }, response)).toMatch(
-      /^EXECUTE idempotency_replace\(/,
-    );
+    const closing = service.closing(odd, { replace: false }, response);
+    expect(closing.name).toBe('idempotency_record');
+    expect(closing.types).toHaveLength(closing.values!.length);
+    const sql = inlineStatement(closing);
+    expect(sql).toContain(`'{"a":"it''s"}'::text`);
+    expect(sql).toContain(`'{"location":"/o/''1"}'::jsonb`);
+    expect(service.closing(odd, { replace: true }, response).name).toBe('idempotency_replace');
   });
 });

@@ -1,7 +1,8 @@
-import { databaseConfig, idempotencyConfig } from '@app/common';
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { idempotencyConfig } from '@app/common';
+import { Database, idempotencyKeyLockId, type Statement } from '@app/database';
+import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { escapeLiteral, Pool, type QueryResult } from 'pg';
+import type { QueryResult } from 'pg';
 import { SWEEP_BATCH_SIZE } from './idempotency.constants';
 
 export interface StoredResponse {
@@ -46,43 +47,60 @@ interface ExistingRecord {
 export const STREAM_DIGEST_SEPARATOR = '~';
 const requestPart = (fingerprint: string) => fingerprint.split(STREAM_DIGEST_SEPARATOR)[0];
 
-/**
- * The 64-bit advisory lock id of key `$2` of tenant `$1`. The hash seed keeps these ids apart from
- * other features' locks.
- */
-export const KEY_LOCK_ID_SQL = `hashtextextended($1 || chr(10) || $2, 7134515)`;
-
-/** An integer as SQL (config values and statuses are validated integers; this keeps it so). */
-const int = (n: number) => String(Math.trunc(Number(n)));
+/** The advisory lock id of key `$2` of tenant `$1` (see `ADVISORY_LOCKS` for the key space). */
+export const KEY_LOCK_ID_SQL = idempotencyKeyLockId('$1', '$2');
 
 const RECORD_COLUMNS = `tenant_id, key, fingerprint, method, path, state, lock_token, locked_at,
   response_status, response_headers, response_body, created_at, expires_at`;
 const RECORD_VALUES = `$1, $2, $3, $4, $5, 'completed', NULL, NULL, $6, $7, $8, now(),
   now() + make_interval(secs => $9)`;
+const RECORD_TYPES = [
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'integer',
+  'jsonb',
+  'text',
+  'integer',
+];
 
 /** Stores an outcome whose transaction rolled back (a 4xx from the handler); a newer claim wins. */
 const STORE_OUTCOME_SQL = `INSERT INTO idempotency_keys (${RECORD_COLUMNS}) VALUES (${RECORD_VALUES})
 ON CONFLICT (tenant_id, key) DO NOTHING`;
 
-/** The statements of a request's own transaction, prepared once per connection. */
-const PREPARED: Record<string, string> = {
-  idempotency_lock: `PREPARE idempotency_lock(text, text) AS
-SELECT pg_try_advisory_xact_lock(${KEY_LOCK_ID_SQL}) AS got`,
-  idempotency_read: `PREPARE idempotency_read(text, text, integer) AS
-SELECT fingerprint, method, path, state, response_status, response_headers, response_body,
+/** The statements of a request's own transaction (named: prepared once per connection where it can be). */
+const STATEMENTS = {
+  lock: {
+    name: 'idempotency_lock',
+    types: ['text', 'text'],
+    text: `SELECT pg_try_advisory_xact_lock(${KEY_LOCK_ID_SQL}) AS got`,
+  },
+  read: {
+    name: 'idempotency_read',
+    types: ['text', 'text', 'integer'],
+    text: `SELECT fingerprint, method, path, state, response_status, response_headers, response_body,
        expires_at <= now() AS expired,
        state = 'processing' AND locked_at < now() - make_interval(secs => $3) AS stale
   FROM idempotency_keys WHERE tenant_id = $1 AND key = $2`,
-  idempotency_record: `PREPARE idempotency_record(text, text, text, text, text, integer, jsonb, text, integer) AS
-INSERT INTO idempotency_keys (${RECORD_COLUMNS}) VALUES (${RECORD_VALUES})`,
-  idempotency_replace: `PREPARE idempotency_replace(text, text, text, text, text, integer, jsonb, text, integer) AS
-INSERT INTO idempotency_keys (${RECORD_COLUMNS}) VALUES (${RECORD_VALUES})
+  },
+  record: {
+    name: 'idempotency_record',
+    types: RECORD_TYPES,
+    text: `INSERT INTO idempotency_keys (${RECORD_COLUMNS}) VALUES (${RECORD_VALUES})`,
+  },
+  replace: {
+    name: 'idempotency_replace',
+    types: RECORD_TYPES,
+    text: `INSERT INTO idempotency_keys (${RECORD_COLUMNS}) VALUES (${RECORD_VALUES})
 ON CONFLICT (tenant_id, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint,
   method = EXCLUDED.method, path = EXCLUDED.path, state = 'completed', lock_token = NULL,
   locked_at = NULL, response_status = EXCLUDED.response_status,
   response_headers = EXCLUDED.response_headers, response_body = EXCLUDED.response_body,
   created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at`,
-};
+  },
+} as const;
 
 /**
  * Keys claimed inside the request's own transaction. The transaction begins with the key's
@@ -90,42 +108,25 @@ ON CONFLICT (tenant_id, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint,
  * is answered 409 at once) and, in a statement of its own so that it sees whatever committed before
  * the lock was granted, the key's record. The response is recorded by the statement sent with
  * COMMIT. A fresh key thus costs no round trip of its own: its statements travel with BEGIN and
- * COMMIT (`TransactionRunner.runBracketed`), as EXECUTEs of statements prepared per connection.
+ * COMMIT (`Database.bracketed`), as EXECUTEs of statements prepared per connection (behind a
+ * transaction pooler: with their values written in).
  * A crash before the commit leaves neither the handler's writes nor a record, and frees the lock
  * with the connection, so a retry runs at once.
  * Records in state 'processing' are no longer written; older versions' are taken over once stale.
  */
 @Injectable()
-export class IdempotencyService implements OnApplicationShutdown {
-  /**
-   * For outcomes recorded outside the request's transaction and for the sweeper. They commit
-   * asynchronously: an outcome lost in a crash means only that a retry runs again.
-   */
-  private readonly pool: Pool;
-
+export class IdempotencyService {
   constructor(
     @Inject(idempotencyConfig.KEY) private readonly config: ConfigType<typeof idempotencyConfig>,
-    @Inject(databaseConfig.KEY) db: ConfigType<typeof databaseConfig>,
-  ) {
-    this.pool = new Pool({
-      connectionString: db.url,
-      max: 10,
-      idleTimeoutMillis: 30_000,
-      connectionTimeoutMillis: 5000,
-      options: '-c synchronous_commit=off',
-      application_name: 'bulk-rest-idempotency',
-    });
-    this.pool.on('error', () => undefined);
-  }
+    private readonly db: Database,
+  ) {}
 
   /** The statements sent with BEGIN: the key's lock, then its record (see `decide`). */
-  opening(req: KeyedRequest): { prepare: Record<string, string>; opening: string } {
-    const [tenant, key] = [escapeLiteral(req.tenantId), escapeLiteral(req.key)];
-    return {
-      prepare: PREPARED,
-      opening: `EXECUTE idempotency_lock(${tenant}, ${key});
-EXECUTE idempotency_read(${tenant}, ${key}, ${int(this.config.lockTimeoutSeconds)})`,
-    };
+  opening(req: KeyedRequest): Statement[] {
+    return [
+      { ...STATEMENTS.lock, values: [req.tenantId, req.key] },
+      { ...STATEMENTS.read, values: [req.tenantId, req.key, this.config.lockTimeoutSeconds] },
+    ];
   }
 
   /** What to do with the request, from the results of `opening`. */
@@ -156,25 +157,14 @@ EXECUTE idempotency_read(${tenant}, ${key}, ${int(this.config.lockTimeoutSeconds
   }
 
   /** The statement sent with COMMIT: the record of the response (`replace`: see `decide`). */
-  closingSql(
+  closing(
     req: KeyedRequest,
     claim: { replace: boolean },
     response: StoredResponse,
     fingerprint?: string,
-  ): string {
-    const args = [
-      escapeLiteral(req.tenantId),
-      escapeLiteral(req.key),
-      escapeLiteral(fingerprint ?? req.fingerprint),
-      escapeLiteral(req.method),
-      escapeLiteral(req.path),
-      int(response.status),
-      escapeLiteral(JSON.stringify(response.headers)),
-      escapeLiteral(response.body),
-      int(this.config.ttlSeconds),
-    ];
-    const statement = claim.replace ? 'idempotency_replace' : 'idempotency_record';
-    return `EXECUTE ${statement}(${args.join(', ')})`;
+  ): Statement {
+    const statement = claim.replace ? STATEMENTS.replace : STATEMENTS.record;
+    return { ...statement, values: this.recordValues(req, response, fingerprint) };
   }
 
   /** Records an outcome that wrote nothing (a 4xx from the handler) after its rollback. */
@@ -183,20 +173,10 @@ EXECUTE idempotency_read(${tenant}, ${key}, ${int(this.config.lockTimeoutSeconds
     response: StoredResponse,
     fingerprint?: string,
   ): Promise<void> {
-    await this.pool.query({
+    await this.db.rows({
       name: 'idempotency_store_outcome',
       text: STORE_OUTCOME_SQL,
-      values: [
-        req.tenantId,
-        req.key,
-        fingerprint ?? req.fingerprint,
-        req.method,
-        req.path,
-        response.status,
-        JSON.stringify(response.headers),
-        response.body,
-        this.config.ttlSeconds,
-      ],
+      values: this.recordValues(req, response, fingerprint),
     });
   }
 
@@ -204,18 +184,27 @@ EXECUTE idempotency_read(${tenant}, ${key}, ${int(this.config.lockTimeoutSeconds
   async sweepExpired(batchSize = SWEEP_BATCH_SIZE): Promise<number> {
     let total = 0;
     for (;;) {
-      const result = await this.pool.query(
+      const n = await this.db.count(
         `DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY(
            SELECT ctid FROM idempotency_keys WHERE expires_at <= now() LIMIT $1))`,
         [batchSize],
       );
-      const n = result.rowCount ?? 0;
       total += n;
       if (n < batchSize) return total;
     }
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.pool.end().catch(() => undefined);
+  private recordValues(req: KeyedRequest, response: StoredResponse, fingerprint?: string) {
+    return [
+      req.tenantId,
+      req.key,
+      fingerprint ?? req.fingerprint,
+      req.method,
+      req.path,
+      Math.trunc(response.status),
+      JSON.stringify(response.headers),
+      response.body,
+      this.config.ttlSeconds,
+    ];
   }
 }

@@ -1,5 +1,5 @@
 import { bulkConfig, newId } from '@app/common';
-import { TransactionRunner } from '@app/database';
+import { Database } from '@app/database';
 import { currentTraceCarrier } from '@app/telemetry';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
@@ -23,7 +23,7 @@ export class JobLifecycleService {
     private readonly jobs: BulkJobsRepository,
     private readonly chunks: BulkJobChunksRepository,
     private readonly events: JobEventsRepository,
-    private readonly transactions: TransactionRunner,
+    private readonly db: Database,
     private readonly dispatcher: JobDispatcher,
     @Inject(bulkConfig.KEY) private readonly config: ConfigType<typeof bulkConfig>,
   ) {}
@@ -37,7 +37,7 @@ export class JobLifecycleService {
 
   /** Ends the job if it can still move to `to`; null if another path ended it first. */
   finish(jobId: string, to: JobStatus, options: FinishOptions = {}): Promise<BulkJob | null> {
-    return this.transactions.run(async () => {
+    return this.db.transaction(async () => {
       const job = await this.jobs.finish(jobId, to, this.config.jobTtlSeconds, options);
       if (!job) return null;
       await this.recordEnd(job);
@@ -69,7 +69,7 @@ export class JobLifecycleService {
       // Whatever ended the job (its last chunk, a cancel request) is the delivery's parent; the
       // reconciler has no span of its own, so the job's submitting request is then.
       const trace = currentTraceCarrier() ?? job.traceContext;
-      await this.transactions.afterCommit(() => this.dispatcher.enqueueWebhook(eventId, trace));
+      await this.db.afterCommit(() => this.dispatcher.enqueueWebhook(eventId, trace));
     }
   }
 }

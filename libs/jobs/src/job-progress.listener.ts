@@ -1,23 +1,31 @@
-import { databaseConfig } from '@app/common';
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
+import { DatabaseListener } from '@app/database';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
-import { Client } from 'pg';
 import { PROGRESS_CHANNEL, type JobStatus } from './jobs.constants';
+import { BulkJobsRepository } from './repositories/bulk-jobs.repository';
+
+/** How often waiting long-polls read their jobs' statuses when no notification can be had. */
+export const PROGRESS_POLL_MS = 400;
 
 /**
- * One LISTEN connection per API process: committed job changes (NOTIFY from the workers' transactions)
- * wake the long-polls waiting on that job. No per-request sleep loop.
+ * Wakes the long-polls waiting on a job when its status changes. Committed job changes arrive as
+ * NOTIFYs on the process's one LISTEN connection; where there is none (a transaction pooler and no
+ * DATABASE_DIRECT_URL) or it is lost, one statement every PROGRESS_POLL_MS reads the statuses of all
+ * the jobs being waited on, so a long-poll still returns within about half a second of a change.
  */
 @Injectable()
 export class JobProgressListener implements OnModuleDestroy {
   private readonly logger = new Logger('JobProgress');
   private readonly emitter = new EventEmitter().setMaxListeners(0);
-  private client?: Client;
-  private connecting?: Promise<void>;
-  private closed = false;
+  /** Jobs being waited on (what polling reads). */
+  private readonly waiting = new Set<string>();
+  private poller?: NodeJS.Timeout;
+  private listening?: Promise<boolean>;
 
-  constructor(@Inject(databaseConfig.KEY) private readonly db: ConfigType<typeof databaseConfig>) {}
+  constructor(
+    private readonly listener: DatabaseListener,
+    private readonly jobs: BulkJobsRepository,
+  ) {}
 
   /**
    * Resolves when the job's status differs from `status`, or after `timeoutMs`. `recheck` reads the
@@ -29,69 +37,76 @@ export class JobProgressListener implements OnModuleDestroy {
     timeoutMs: number,
     recheck: () => Promise<JobStatus>,
   ): Promise<void> {
-    await this.ensureListening().catch((e: Error) =>
-      this.logger.warn(`LISTEN unavailable: ${e.message}`),
-    );
-    await new Promise<void>((resolve, reject) => {
-      const onChange = (next: string) => {
-        if (next !== status) done();
-      };
-      const timer = setTimeout(() => done(), timeoutMs);
-      const done = () => {
-        clearTimeout(timer);
-        this.emitter.off(jobId, onChange);
-        resolve();
-      };
-      this.emitter.on(jobId, onChange);
-      recheck().then(
-        (now) => {
-          if (now !== status) done();
-        },
-        (e: unknown) => {
+    const notified = await this.ensureListening();
+    this.waiting.add(jobId);
+    if (!notified || !this.listener.listening) this.startPolling();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const onChange = (next: string) => {
+          if (next !== status) done();
+        };
+        const timer = setTimeout(() => done(), timeoutMs);
+        const done = () => {
           clearTimeout(timer);
           this.emitter.off(jobId, onChange);
-          reject(e instanceof Error ? e : new Error(String(e)));
+          resolve();
+        };
+        this.emitter.on(jobId, onChange);
+        recheck().then(
+          (now) => {
+            if (now !== status) done();
+          },
+          (e: unknown) => {
+            clearTimeout(timer);
+            this.emitter.off(jobId, onChange);
+            reject(e instanceof Error ? e : new Error(String(e)));
+          },
+        );
+      });
+    } finally {
+      if (!this.emitter.listenerCount(jobId)) this.waiting.delete(jobId);
+    }
+  }
+
+  private ensureListening(): Promise<boolean> {
+    if (!this.listener.available) return Promise.resolve(false);
+    if (this.listener.listening) return Promise.resolve(true);
+    this.listening ??= this.listener
+      .listen(PROGRESS_CHANNEL, (payload) => {
+        const i = payload.lastIndexOf(':');
+        this.emitter.emit(payload.slice(0, i), payload.slice(i + 1));
+      })
+      .then(
+        () => true,
+        (e: Error) => {
+          this.logger.warn(`LISTEN unavailable, polling job statuses instead: ${e.message}`);
+          return false;
         },
-      );
-    });
+      )
+      .finally(() => (this.listening = undefined));
+    return this.listening;
   }
 
-  private ensureListening(): Promise<void> {
-    if (this.client || this.closed) return Promise.resolve();
-    this.connecting ??= (async () => {
-      const client = new Client({
-        connectionString: this.db.url,
-        application_name: 'bulk-rest-listen',
-      });
-      client.on('notification', (msg) => {
-        if (msg.channel !== PROGRESS_CHANNEL || !msg.payload) return;
-        const i = msg.payload.lastIndexOf(':');
-        this.emitter.emit(msg.payload.slice(0, i), msg.payload.slice(i + 1));
-      });
-      client.on('error', (e) => {
-        this.logger.warn(`LISTEN connection lost: ${e.message}`);
-        if (this.client === client) this.client = undefined;
-        client.end().catch(() => undefined);
-      });
-      client.on('end', () => {
-        if (this.client === client) this.client = undefined;
-      });
-      try {
-        await client.connect();
-        await client.query(`LISTEN ${PROGRESS_CHANNEL}`);
-        this.client = client;
-      } catch (e) {
-        await client.end().catch(() => undefined);
-        throw e;
-      }
-    })().finally(() => {
-      this.connecting = undefined;
-    });
-    return this.connecting;
+  private startPolling(): void {
+    this.poller ??= setInterval(() => void this.poll(), PROGRESS_POLL_MS);
   }
 
-  async onModuleDestroy(): Promise<void> {
-    this.closed = true;
-    await this.client?.end().catch(() => undefined);
+  private async poll(): Promise<void> {
+    if (!this.waiting.size || this.listener.listening) {
+      clearInterval(this.poller);
+      this.poller = undefined;
+      return;
+    }
+    try {
+      // Each waiter compares with the status it knows.
+      for (const [id, status] of await this.jobs.statuses([...this.waiting]))
+        this.emitter.emit(id, status);
+    } catch (e) {
+      this.logger.warn(`reading job statuses failed: ${(e as Error).message}`);
+    }
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.poller);
   }
 }

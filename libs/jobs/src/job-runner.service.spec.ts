@@ -1,7 +1,5 @@
 import 'reflect-metadata';
-import type { TransactionRunner } from '@app/database';
-import type { TransactionHost } from '@nestjs-cls/transactional';
-import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import type { Database } from '@app/database';
 import { IsIn, IsString } from 'class-validator';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { JobLifecycleService } from './job-lifecycle.service';
@@ -90,13 +88,12 @@ function setup(...answers: ClaimAnswer[]) {
     finish: vi.fn(() => Promise.resolve(null)),
     completeIfDone: vi.fn(() => Promise.resolve(null)),
   };
-  const txHost = {
-    tx: {},
-    withTransaction: (_p: unknown, fn: () => Promise<unknown>) => fn(),
+  const db = {
+    transaction: <T>(fn: () => Promise<T>) => fn(),
+    outside: <T>(fn: () => Promise<T>) => fn(),
   };
   const runner = new JobRunner(
-    txHost as unknown as TransactionHost<TransactionalAdapterTypeOrm>,
-    { run: <T>(fn: () => Promise<T>) => fn() } as unknown as TransactionRunner,
+    db as unknown as Database,
     { get: (n: string) => (n === 'toggle' ? op : undefined) } as unknown as OperationRegistry,
     new ItemValidator(),
     chunks as unknown as BulkJobChunksRepository,

@@ -1,8 +1,6 @@
-import { TransactionRunner } from '@app/database';
+import { Database } from '@app/database';
 import { annotateActiveSpan, startTracedWork, type TracedWork } from '@app/telemetry';
 import type { Attributes } from '@opentelemetry/api';
-import { Propagation, TransactionHost } from '@nestjs-cls/transactional';
-import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Injectable, Logger } from '@nestjs/common';
 import { dedupeKey } from './ingest/chunk-builder';
 import { refOf } from './items/item-view';
@@ -19,6 +17,9 @@ import {
   type ChunkOutcome,
   type FailureRow,
 } from './repositories/bulk-job-chunks.repository';
+
+/** Chunk transactions may wait and run longer than requests (`DB_WORKER_*` settings). */
+const LONG = { budget: 'long' } as const;
 
 /** What a chunk needs to be applied: its items, their duplicates, and its job's head. */
 interface ChunkInput {
@@ -68,8 +69,7 @@ export class JobRunner {
   private readonly logger = new Logger('JobRunner');
 
   constructor(
-    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
-    private readonly transactions: TransactionRunner,
+    private readonly db: Database,
     private readonly registry: OperationRegistry,
     private readonly validator: ItemValidator,
     private readonly chunks: BulkJobChunksRepository,
@@ -88,8 +88,8 @@ export class JobRunner {
       let claimed: string | undefined;
       let tenant: string | undefined;
       try {
-        const result = await this.transactions
-          .run(async () => {
+        const result = await this.db
+          .transaction(async () => {
             const claim = await this.scheduler.claim(skipTenants);
             if (typeof claim === 'string') return claim;
             claimed = claim.jobId;
@@ -100,7 +100,7 @@ export class JobRunner {
               'bulk_job.chunk': claim.chunk.chunkNo,
             });
             return work.run(() => this.applyClaimed(claim.jobId, claim.chunk));
-          })
+          }, LONG)
           .finally(() => {
             // The transaction has ended either way: the chunk's tenant slot is free again.
             if (tenant !== undefined) this.scheduler.release(tenant);
@@ -147,7 +147,7 @@ export class JobRunner {
   /** All or nothing: one transaction over every chunk; any failure rolls the whole job back. */
   async processAtomic(jobId: string): Promise<{ applied: number }> {
     try {
-      return await this.transactions.run(async () => {
+      return await this.db.transaction(async () => {
         const nos = await this.chunks.lockPending(jobId);
         if (!nos.length) return { applied: 0 };
         const first = await this.chunks.claim(jobId, nos[0]);
@@ -176,7 +176,7 @@ export class JobRunner {
         await this.chunks.complete(jobId, outcomes);
         await this.lifecycle.completeIfDone(jobId);
         return { applied };
-      });
+      }, LONG);
     } catch (e) {
       if (e instanceof UnknownOperation) return this.failUnknownOperation(jobId, e.operation);
       if (!(e instanceof AtomicRollback)) throw e;
@@ -200,7 +200,7 @@ export class JobRunner {
 
   /** The start must be visible before the chunk commits: its own statement, outside the transaction. */
   private startOutside(jobId: string): Promise<void> {
-    return this.txHost.withTransaction(Propagation.NotSupported, () => this.lifecycle.start(jobId));
+    return this.db.outside(() => this.lifecycle.start(jobId));
   }
 
   /** Validates and applies one chunk's items; returns its compact outcome and its failures. */
@@ -237,10 +237,7 @@ export class JobRunner {
       } else valid.push({ idx, item: checked });
     });
     if (valid.length) {
-      const applied = await op.applyChunk(
-        { tenantId: job.tenantId, jobId: job.id, manager: this.txHost.tx },
-        valid,
-      );
+      const applied = await op.applyChunk({ tenantId: job.tenantId, jobId: job.id }, valid);
       if (applied.length !== valid.length) {
         throw new Error(
           `operation ${op.name} returned ${applied.length} outcomes for ${valid.length} items`,
@@ -259,7 +256,7 @@ export class JobRunner {
       const no = Math.floor(f.idx / chunkSize);
       perChunk.set(no, (perChunk.get(no) ?? 0) + 1);
     }
-    const job = await this.transactions.run(async () => {
+    const job = await this.db.transaction(async () => {
       await this.chunks.insertFailures(jobId, failures);
       await this.chunks.rollBack(jobId, perChunk);
       return this.lifecycle.finish(jobId, 'failed', {
@@ -269,7 +266,7 @@ export class JobRunner {
         },
         counters: { processed: totalItems, succeeded: 0, failed: failures.length },
       });
-    });
+    }, LONG);
     if (!job) this.logger.warn(`atomic job ${jobId} had already ended when it rolled back`);
   }
 

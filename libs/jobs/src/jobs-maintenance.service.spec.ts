@@ -6,7 +6,7 @@ import { JobsMaintenanceService } from './jobs-maintenance.service';
 import type { BulkJobChunksRepository } from './repositories/bulk-job-chunks.repository';
 import type { BulkJobsRepository, StaleJob } from './repositories/bulk-jobs.repository';
 import type { JobEventsRepository } from './repositories/job-events.repository';
-import type { TransactionRunner } from '@app/database';
+import type { Database } from '@app/database';
 
 describe('JobsMaintenanceService.reconcile', () => {
   const traced: StaleJob = {
@@ -34,7 +34,7 @@ describe('JobsMaintenanceService.reconcile', () => {
       {} as JobEventsRepository,
       {} as JobLifecycleService,
       { ensureJob } as unknown as JobDispatcher,
-      {} as TransactionRunner,
+      {} as Database,
       {} as TenantQuotasRepository,
     );
     return { service, ensureJob };

@@ -1,4 +1,4 @@
-import { TransactionRunner } from '@app/database';
+import { Database } from '@app/database';
 import { Injectable, Logger } from '@nestjs/common';
 import { JobDispatcher } from './job-dispatcher.service';
 import { JobLifecycleService } from './job-lifecycle.service';
@@ -27,7 +27,7 @@ export class JobsMaintenanceService {
     private readonly events: JobEventsRepository,
     private readonly lifecycle: JobLifecycleService,
     private readonly dispatcher: JobDispatcher,
-    private readonly transactions: TransactionRunner,
+    private readonly db: Database,
     private readonly quotas: TenantQuotasRepository,
   ) {}
 
@@ -52,7 +52,7 @@ export class JobsMaintenanceService {
     const expired = await this.jobs.expiredIds(EXPIRED_BATCH);
     for (const id of expired) {
       while ((await this.chunks.deleteBatch(id, DELETE_BATCH)) > 0);
-      await this.transactions.run(async () => {
+      await this.db.transaction(async () => {
         await this.events.deleteForJob(id);
         await this.jobs.delete(id);
       });

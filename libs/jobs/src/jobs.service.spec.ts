@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { ProblemException } from '@app/common';
-import type { TransactionRunner } from '@app/database';
+import type { Database } from '@app/database';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { BulkJob } from './entities/bulk-job.entity';
 import type { NewChunk } from './ingest/chunk-builder';
@@ -80,7 +80,7 @@ function setup() {
     admit: vi.fn(() => Promise.resolve()),
   };
   const transactions = {
-    run: <T>(fn: () => Promise<T>) => fn(),
+    transaction: <T>(fn: () => Promise<T>) => fn(),
     afterCommit: (hook: () => Promise<unknown>) => Promise.resolve(void afterCommit.push(hook)),
   };
   const registry = {
@@ -89,7 +89,7 @@ function setup() {
     names: () => ['update_orders_status'],
   };
   const service = new JobsService(
-    transactions as unknown as TransactionRunner,
+    transactions as unknown as Database,
     registry as unknown as OperationRegistry,
     dispatcher as unknown as JobDispatcher,
     lifecycle as unknown as JobLifecycleService,

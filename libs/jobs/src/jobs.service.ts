@@ -1,5 +1,5 @@
 import { bulkConfig, newId, ProblemException } from '@app/common';
-import { TransactionRunner } from '@app/database';
+import { Database } from '@app/database';
 import type { Page, PageRequest } from '@app/pagination';
 import { currentTraceCarrier } from '@app/telemetry';
 import { Inject, Injectable } from '@nestjs/common';
@@ -57,7 +57,7 @@ interface NewJobInput {
 @Injectable()
 export class JobsService {
   constructor(
-    private readonly transactions: TransactionRunner,
+    private readonly db: Database,
     private readonly registry: OperationRegistry,
     private readonly dispatcher: JobDispatcher,
     private readonly lifecycle: JobLifecycleService,
@@ -103,19 +103,22 @@ export class JobsService {
    */
   async accept(tenantId: string, input: AcceptInput): Promise<BulkJobDto> {
     await this.checkEnvelope(input.operation, input.webhookUrl);
-    return this.transactions.run(async () =>
-      toBulkJobDto(
-        await this.create({
-          tenantId,
-          operation: input.operation,
-          atomic: input.atomic ?? false,
-          priority: input.priority ?? 'normal',
-          format: input.format,
-          webhookUrl: input.webhookUrl ?? null,
-          retryOf: null,
-          items: input.items,
-        }),
-      ),
+    return this.db.transaction(
+      async () =>
+        toBulkJobDto(
+          await this.create({
+            tenantId,
+            operation: input.operation,
+            atomic: input.atomic ?? false,
+            priority: input.priority ?? 'normal',
+            format: input.format,
+            webhookUrl: input.webhookUrl ?? null,
+            retryOf: null,
+            items: input.items,
+          }),
+        ),
+      // The items stream in from the client: an upload may take longer than a request's limits.
+      { budget: 'long' },
     );
   }
 
@@ -161,9 +164,7 @@ export class JobsService {
     await this.quotas.admit(input.tenantId, builder.count);
     const job = known === undefined ? await this.jobs.setTotal(id, builder.count) : inserted;
     const chunks = Array.from({ length: Math.ceil(builder.count / job.chunkSize) }, (_, i) => i);
-    await this.transactions.afterCommit(() =>
-      this.dispatcher.enqueueJob(id, job.atomic, chunks, trace),
-    );
+    await this.db.afterCommit(() => this.dispatcher.enqueueJob(id, job.atomic, chunks, trace));
     return job;
   }
 
@@ -237,7 +238,7 @@ export class JobsService {
    * already being applied finish (waited for, so the answer and the event carry final counters).
    */
   async cancel(tenantId: string, id: string): Promise<BulkJobDto> {
-    return this.transactions.run(async () => {
+    return this.db.transaction(async () => {
       const job = await this.find(tenantId, id);
       if (isTerminal(job.status)) throw this.notCancellable(job);
       await this.chunks.cancelIdle(id);
@@ -250,29 +251,32 @@ export class JobsService {
 
   /** A new job holding only the failed items of a finished one. */
   async retry(tenantId: string, id: string): Promise<BulkJobDto> {
-    return this.transactions.run(async () => {
-      const source = await this.find(tenantId, id);
-      if (!isTerminal(source.status)) {
-        throw new JobError(
-          'job_not_finished',
-          `Bulk job ${id} is ${source.status}; retry it once it has ended`,
-        );
-      }
-      if (!source.failed) {
-        throw new JobError('nothing_to_retry', `Bulk job ${id} has no failed items to retry`);
-      }
-      const job = await this.create({
-        tenantId,
-        operation: source.operation,
-        atomic: source.atomic,
-        priority: source.priority,
-        format: source.sourceFormat,
-        webhookUrl: source.webhookUrl,
-        retryOf: id,
-        items: this.items.failedItems(source),
-      });
-      return toBulkJobDto(job);
-    });
+    return this.db.transaction(
+      async () => {
+        const source = await this.find(tenantId, id);
+        if (!isTerminal(source.status)) {
+          throw new JobError(
+            'job_not_finished',
+            `Bulk job ${id} is ${source.status}; retry it once it has ended`,
+          );
+        }
+        if (!source.failed) {
+          throw new JobError('nothing_to_retry', `Bulk job ${id} has no failed items to retry`);
+        }
+        const job = await this.create({
+          tenantId,
+          operation: source.operation,
+          atomic: source.atomic,
+          priority: source.priority,
+          format: source.sourceFormat,
+          webhookUrl: source.webhookUrl,
+          retryOf: id,
+          items: this.items.failedItems(source),
+        });
+        return toBulkJobDto(job);
+      },
+      { budget: 'long' },
+    );
   }
 
   async delete(tenantId: string, id: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { SqlRunner } from '@app/database';
+import { Database } from '@app/database';
 import { buildPositionalKeyset, type PageRequest } from '@app/pagination';
 import { Injectable } from '@nestjs/common';
 import type { Order } from './entities/order.entity';
@@ -36,10 +36,23 @@ export interface OrderFilters {
   customerId?: string;
 }
 
-/** Every statement the orders routes run: plain parameterized SQL, one round trip each. */
+/** What a status change writes, whether one order changes or a chunk of them. */
+const STATUS_CHANGE = (status: string) =>
+  `status = ${status}, version = o.version + 1, updated_at = now()`;
+
+/** A new order of a bulk `create_orders` chunk. */
+export interface NewOrderRow {
+  id: string;
+  customerId: string;
+  amount: number;
+  currency: string;
+  status: OrderStatus;
+}
+
+/** Every statement over `orders`: plain parameterized SQL, one round trip each. */
 @Injectable()
 export class OrdersRepository {
-  constructor(private readonly sql: SqlRunner) {}
+  constructor(private readonly sql: Database) {}
 
   /** Inserts the order; returns it with the timestamps the database set. */
   async insert(order: Omit<Order, 'createdAt' | 'updatedAt'>): Promise<Order> {
@@ -78,9 +91,9 @@ export class OrdersRepository {
   ): Promise<{ version: number; updatedAt: Date } | null> {
     const [row] = await this.sql.rows<{ version: number; updated_at: Date }>({
       name: 'orders_set_status',
-      text: `UPDATE orders SET status = $4, version = version + 1, updated_at = now()
-              WHERE tenant_id = $1 AND id = $2 AND version = $3
-              RETURNING version, updated_at`,
+      text: `UPDATE orders o SET ${STATUS_CHANGE('$4')}
+              WHERE o.tenant_id = $1 AND o.id = $2 AND o.version = $3
+              RETURNING o.version, o.updated_at`,
       values: [tenantId, id, version, to],
     });
     return row ? { version: row.version, updatedAt: row.updated_at } : null;
@@ -115,5 +128,49 @@ export class OrdersRepository {
       for (let i = 0; i < page.key.length; i++) order[`__key${i}`] = r[`__key${i}`];
       return order;
     });
+  }
+
+  /** A bulk chunk's new orders, in one multi-row INSERT (version 1). */
+  async insertMany(tenantId: string, orders: readonly NewOrderRow[]): Promise<void> {
+    await this.sql.rows(
+      `INSERT INTO orders (id, tenant_id, customer_id, amount, currency, status, version)
+       SELECT u.id, $1, u.customer_id, u.amount, u.currency, u.status, 1
+         FROM unnest($2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[])
+              AS u(id, customer_id, amount, currency, status)`,
+      [
+        tenantId,
+        orders.map((o) => o.id),
+        orders.map((o) => o.customerId),
+        orders.map((o) => o.amount),
+        orders.map((o) => o.currency),
+        orders.map((o) => o.status),
+      ],
+    );
+  }
+
+  /**
+   * Locks the tenant's orders among `ids` until the caller's transaction ends; returns their statuses.
+   * Probed by primary key: written as an expression, the tenant check stays a filter on the probed
+   * rows (so only this tenant's rows are locked) and cannot tempt the planner into a tenant-index
+   * scan when statistics lag behind a bulk insert (autovacuum not caught up yet).
+   */
+  async lockStatuses(tenantId: string, ids: readonly string[]): Promise<Map<string, OrderStatus>> {
+    const rows = await this.sql.rows<{ id: string; status: OrderStatus }>(
+      `SELECT id, status FROM orders WHERE id = ANY($1::text[]) AND (tenant_id || '') = $2
+        ORDER BY id FOR UPDATE`,
+      [ids, tenantId],
+    );
+    return new Map(rows.map((r) => [r.id, r.status]));
+  }
+
+  /** Sets the statuses of orders locked by `lockStatuses` in this transaction (joined on the key alone). */
+  async setStatuses(changes: readonly { id: string; status: OrderStatus }[]): Promise<void> {
+    if (!changes.length) return;
+    await this.sql.rows(
+      `UPDATE orders o SET ${STATUS_CHANGE('u.status')}
+         FROM unnest($1::text[], $2::text[]) AS u(id, status)
+        WHERE o.id = u.id`,
+      [changes.map((c) => c.id), changes.map((c) => c.status)],
+    );
   }
 }

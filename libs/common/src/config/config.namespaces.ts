@@ -21,7 +21,18 @@ export const appConfig = registerAs('app', () => {
 
 export const databaseConfig = registerAs('database', () => {
   const e = env();
-  return { url: e.DATABASE_URL ?? '', poolSize: e.DB_POOL_SIZE };
+  return {
+    url: e.DATABASE_URL ?? '',
+    poolSize: e.DB_POOL_SIZE,
+    poolMode: e.DATABASE_POOL_MODE,
+    /** Migrations and LISTEN; unset: DATABASE_URL (under `transaction` mode: none for LISTEN). */
+    directUrl: e.DATABASE_DIRECT_URL,
+    budgets: {
+      request: { lockMs: e.DB_LOCK_TIMEOUT_MS, statementMs: e.DB_STATEMENT_TIMEOUT_MS },
+      long: { lockMs: e.DB_WORKER_LOCK_TIMEOUT_MS, statementMs: e.DB_WORKER_STATEMENT_TIMEOUT_MS },
+    },
+    idleInTransactionMs: e.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  };
 });
 
 /**

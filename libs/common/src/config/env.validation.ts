@@ -53,6 +53,53 @@ export class EnvironmentVariables {
   @Max(1000)
   DB_POOL_SIZE = 20;
 
+  /**
+   * `transaction` when DATABASE_URL is a transaction pooler (PgBouncer `pool_mode = transaction`):
+   * nothing is sent that needs the same server session across transactions.
+   */
+  @IsIn(['session', 'transaction'])
+  DATABASE_POOL_MODE: 'session' | 'transaction' = 'session';
+
+  /** A session-capable URL (the server itself, not a transaction pooler) for migrations and LISTEN. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_DIRECT_URL must be a postgres:// URL' })
+  DATABASE_DIRECT_URL?: string;
+
+  /** How long a request-path statement may wait for a lock before it gives up (503). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3_600_000)
+  DB_LOCK_TIMEOUT_MS = 3000;
+
+  /** How long a request-path statement may run before Postgres cancels it (503). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3_600_000)
+  DB_STATEMENT_TIMEOUT_MS = 10_000;
+
+  /** The same two bounds for workers' chunk transactions, uploads and maintenance. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3_600_000)
+  DB_WORKER_LOCK_TIMEOUT_MS = 60_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400_000)
+  DB_WORKER_STATEMENT_TIMEOUT_MS = 600_000;
+
+  /** A session idle inside a transaction this long is ended by Postgres (its locks freed). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400_000)
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = 300_000;
+
   @Transform(emptyToUndefined)
   @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL = 'redis://127.0.0.1:6379';

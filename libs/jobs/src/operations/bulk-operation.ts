@@ -1,5 +1,4 @@
 import { applyDecorators, Injectable, SetMetadata, type Type } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 
 export const BULK_OPERATION_KEY = 'jobs:bulkOperation';
 
@@ -16,8 +15,6 @@ export type ItemOutcome =
 export interface ChunkContext {
   tenantId: string;
   jobId: string;
-  /** The chunk's transaction: every write of the chunk goes through it, so it commits exactly once. */
-  manager: EntityManager;
 }
 
 /**
@@ -31,7 +28,10 @@ export interface BulkOperationHandler<T extends object = object> {
   readonly itemDto: Type<T>;
   /** Item field that identifies the target; a repeat within one job fails as `duplicate_item`. */
   readonly dedupeField?: string;
-  /** Applies valid items set-based inside the chunk's transaction; returns one outcome per item. */
+  /**
+   * Applies valid items set-based; returns one outcome per item. It runs inside the chunk's
+   * transaction (repositories join it through `Database`), so the chunk commits exactly once.
+   */
   applyChunk(ctx: ChunkContext, items: ChunkItem<T>[]): Promise<ItemOutcome[]>;
 }
 

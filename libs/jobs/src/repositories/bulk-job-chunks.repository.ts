@@ -1,10 +1,7 @@
 import type { TraceCarrier } from '@app/telemetry';
-import { TransactionHost } from '@nestjs-cls/transactional';
-import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { Database } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { once } from 'node:events';
-import type { PoolClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import type { ChunkSink, NewChunk } from '../ingest/chunk-builder';
 import type { ChunkState } from '../job-status';
 import type { JobPriority, JobStatus } from '../jobs.constants';
@@ -101,16 +98,16 @@ function copyText(value: string): string {
  * transaction. Postgres stores a chunk while the next one is parsed; back-pressure bounds memory.
  */
 class ChunkCopy implements ChunkSink {
-  private stream?: ReturnType<typeof copyFrom>;
+  private stream?: ReturnType<Database['copyFrom']>;
   private finished?: Promise<void>;
 
   constructor(
-    private readonly client: () => Promise<PoolClient>,
+    private readonly db: Database,
     private readonly jobId: string,
   ) {}
 
   async write(chunk: NewChunk): Promise<void> {
-    const stream = this.stream ?? (await this.open());
+    const stream = this.stream ?? this.open();
     const dups = chunk.duplicates.length ? `{${chunk.duplicates.join(',')}}` : '\\N';
     const line = `${this.jobId}\t${chunk.chunkNo}\t${chunk.itemCount}\t${copyText(chunk.items)}\t${dups}\n`;
     if (!stream.write(line)) await Promise.race([once(stream, 'drain'), this.finished]);
@@ -130,10 +127,9 @@ class ChunkCopy implements ChunkSink {
     await this.finished?.catch(() => undefined);
   }
 
-  private async open(): Promise<ReturnType<typeof copyFrom>> {
-    const client = await this.client();
-    const stream = client.query(
-      copyFrom('COPY bulk_job_chunks (job_id, chunk_no, item_count, items, duplicates) FROM STDIN'),
+  private open(): ReturnType<Database['copyFrom']> {
+    const stream = this.db.copyFrom(
+      'COPY bulk_job_chunks (job_id, chunk_no, item_count, items, duplicates) FROM STDIN',
     );
     this.finished = new Promise<void>((resolve, reject) => {
       stream.on('finish', () => resolve());
@@ -150,17 +146,12 @@ export type ChunkWriter = ChunkSink & { close(): Promise<void>; abort(e: Error):
 /** Every statement over `bulk_job_chunks` and `bulk_job_failures`. */
 @Injectable()
 export class BulkJobChunksRepository {
-  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
-
-  private query<T>(sql: string, params: unknown[]): Promise<T> {
-    return this.txHost.tx.query<T>(sql, params);
-  }
+  constructor(private readonly db: Database) {}
 
   /** A writer for a new job's chunks; must be used inside a transaction. */
   writer(jobId: string): ChunkWriter {
-    const runner = this.txHost.tx.queryRunner;
-    if (!runner) throw new Error('writing chunks needs a transaction-bound EntityManager');
-    return new ChunkCopy(async () => (await runner.connect()) as PoolClient, jobId);
+    if (!this.db.inTransaction) throw new Error('writing chunks needs a transaction');
+    return new ChunkCopy(this.db, jobId);
   }
 
   /**
@@ -168,7 +159,7 @@ export class BulkJobChunksRepository {
    * applied by another worker (or cancelled right now) is waited for, then seen in its new state.
    */
   async claim(jobId: string, chunkNo: number): Promise<ClaimedChunk | null> {
-    const rows = await this.query<ClaimedChunk[]>(
+    const rows = await this.db.rows<ClaimedChunk>(
       `SELECT c.chunk_no AS "chunkNo", c.state, c.items, c.duplicates, j.tenant_id AS "tenantId",
               j.operation, j.status AS "jobStatus", j.chunk_size AS "chunkSize",
               j.total_items AS "totalItems", j.source_format AS "sourceFormat"
@@ -185,7 +176,7 @@ export class BulkJobChunksRepository {
    * its tenant's running chunks (slots held, counted by Postgres across all workers).
    */
   async schedulable(): Promise<SchedulableJob[]> {
-    return this.query<SchedulableJob[]>(
+    return this.db.rows<SchedulableJob>(
       `WITH running AS (${RUNNING_SLOTS_SQL})
        SELECT j.id, j.tenant_id AS "tenantId", j.priority, j.created_at AS "createdAt",
               COALESCE(r.running, 0) AS "tenantRunning"
@@ -202,7 +193,7 @@ export class BulkJobChunksRepository {
    * when the tenant had no slot left (the caller rolls back, which lets the chunk go again).
    */
   async claimNext(jobId: string, maxSlots: number): Promise<ClaimedNextChunk | null> {
-    const rows = await this.query<ClaimedNextChunk[]>(
+    const rows = await this.db.rows<ClaimedNextChunk>(
       `WITH c AS MATERIALIZED (
          SELECT chunk_no, state, items, duplicates FROM bulk_job_chunks
           WHERE job_id = $1 AND state = 'pending'
@@ -219,7 +210,7 @@ export class BulkJobChunksRepository {
 
   /** Waiting and running chunks per tenant with unfinished jobs (for /metrics). */
   async tenantLoad(): Promise<TenantLoad[]> {
-    return this.query<TenantLoad[]>(
+    return this.db.rows<TenantLoad>(
       `WITH running AS (${RUNNING_SLOTS_SQL}),
             waiting AS (
               SELECT j.tenant_id, count(c.*)::int AS waiting
@@ -235,7 +226,7 @@ export class BulkJobChunksRepository {
 
   /** Locks every pending chunk of a job, in order (atomic jobs apply them in one transaction). */
   async lockPending(jobId: string): Promise<number[]> {
-    const rows = await this.query<{ chunk_no: number }[]>(
+    const rows = await this.db.rows<{ chunk_no: number }>(
       `SELECT chunk_no FROM bulk_job_chunks WHERE job_id = $1 AND state = 'pending'
         ORDER BY chunk_no FOR UPDATE`,
       [jobId],
@@ -247,7 +238,7 @@ export class BulkJobChunksRepository {
     jobId: string,
     chunkNo: number,
   ): Promise<{ items: string; duplicates: number[] | null } | undefined> {
-    const [row] = await this.query<{ items: string; duplicates: number[] | null }[]>(
+    const [row] = await this.db.rows<{ items: string; duplicates: number[] | null }>(
       `SELECT items, duplicates FROM bulk_job_chunks WHERE job_id = $1 AND chunk_no = $2`,
       [jobId, chunkNo],
     );
@@ -257,7 +248,7 @@ export class BulkJobChunksRepository {
   /** Records applied (or stopped) chunks: state, counts and result ids, in one statement. */
   async complete(jobId: string, outcomes: ChunkOutcome[]): Promise<void> {
     if (!outcomes.length) return;
-    await this.query(
+    await this.db.rows(
       `UPDATE bulk_job_chunks c
           SET state = u.state, succeeded = u.succeeded, failed = u.failed, result_ids = u.result_ids,
               finished_at = now()
@@ -277,7 +268,7 @@ export class BulkJobChunksRepository {
 
   async insertFailures(jobId: string, failures: FailureRow[]): Promise<void> {
     if (!failures.length) return;
-    await this.query(
+    await this.db.rows(
       `INSERT INTO bulk_job_failures (job_id, idx, item_id, ref, code, message)
        SELECT $1, u.idx, u.item_id, u.ref, u.code, u.message
          FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(idx, item_id, ref, code, message)`,
@@ -298,7 +289,7 @@ export class BulkJobChunksRepository {
    * worker can start it.
    */
   async cancelIdle(jobId: string): Promise<number> {
-    const [, n] = await this.query<[unknown, number]>(
+    const n = await this.db.count(
       `UPDATE bulk_job_chunks SET state = 'cancelled', finished_at = now()
         WHERE job_id = $1 AND chunk_no IN (
           SELECT chunk_no FROM bulk_job_chunks WHERE job_id = $1 AND state = 'pending'
@@ -310,7 +301,7 @@ export class BulkJobChunksRepository {
 
   /** Waits for the chunks that workers are applying right now (at most one chunk time). */
   async awaitRunning(jobId: string): Promise<void> {
-    await this.query(
+    await this.db.rows(
       `SELECT 1 FROM bulk_job_chunks WHERE job_id = $1 AND state = 'pending' FOR UPDATE`,
       [jobId],
     );
@@ -319,7 +310,7 @@ export class BulkJobChunksRepository {
   /** Atomic rollback: every chunk not applied becomes `rolled_back`, with the failures it holds. */
   async rollBack(jobId: string, failedByChunk: Map<number, number>): Promise<void> {
     const nos = [...failedByChunk.keys()];
-    await this.query(
+    await this.db.rows(
       `UPDATE bulk_job_chunks c SET state = 'rolled_back', succeeded = 0, finished_at = now(),
               failed = COALESCE((SELECT u.failed FROM unnest($2::int[], $3::int[]) AS u(chunk_no, failed)
                                   WHERE u.chunk_no = c.chunk_no), 0)
@@ -329,7 +320,7 @@ export class BulkJobChunksRepository {
   }
 
   async anyPending(jobId: string): Promise<boolean> {
-    const [row] = await this.query<{ pending: boolean }[]>(
+    const [row] = await this.db.rows<{ pending: boolean }>(
       `SELECT EXISTS (SELECT 1 FROM bulk_job_chunks WHERE job_id = $1 AND state = 'pending') AS pending`,
       [jobId],
     );
@@ -337,7 +328,7 @@ export class BulkJobChunksRepository {
   }
 
   async pendingChunkNos(jobId: string): Promise<number[]> {
-    const rows = await this.query<{ chunk_no: number }[]>(
+    const rows = await this.db.rows<{ chunk_no: number }>(
       `SELECT chunk_no FROM bulk_job_chunks WHERE job_id = $1 AND state = 'pending' ORDER BY chunk_no`,
       [jobId],
     );
@@ -351,7 +342,7 @@ export class BulkJobChunksRepository {
     limit: number,
     states?: readonly ChunkState[],
   ): Promise<StoredChunk[]> {
-    return this.query<StoredChunk[]>(
+    return this.db.rows<StoredChunk>(
       `SELECT chunk_no AS "chunkNo", state, items, result_ids AS "resultIds" FROM bulk_job_chunks
         WHERE job_id = $1 AND chunk_no >= $2 AND ($4::text[] IS NULL OR state = ANY($4::text[]))
         ORDER BY chunk_no LIMIT $3`,
@@ -360,7 +351,7 @@ export class BulkJobChunksRepository {
   }
 
   async failuresBetween(jobId: string, fromIdx: number, toIdx: number): Promise<FailureRow[]> {
-    const rows = await this.query<FailureDbRow[]>(
+    const rows = await this.db.rows<FailureDbRow>(
       `SELECT idx, item_id, ref, code, message FROM bulk_job_failures
         WHERE job_id = $1 AND idx BETWEEN $2 AND $3 ORDER BY idx`,
       [jobId, fromIdx, toIdx],
@@ -370,7 +361,7 @@ export class BulkJobChunksRepository {
 
   /** Failed items in index order after `afterIdx` (keyset on the primary key). */
   async failuresAfter(jobId: string, afterIdx: number, limit: number): Promise<FailureRow[]> {
-    const rows = await this.query<FailureDbRow[]>(
+    const rows = await this.db.rows<FailureDbRow>(
       `SELECT idx, item_id, ref, code, message FROM bulk_job_failures
         WHERE job_id = $1 AND idx > $2 ORDER BY idx LIMIT $3`,
       [jobId, afterIdx, limit],
@@ -380,13 +371,13 @@ export class BulkJobChunksRepository {
 
   /** Deletes a job's failures and chunks in bounded batches, so no statement runs long. */
   async deleteBatch(jobId: string, batch: number): Promise<number> {
-    const [, failures] = await this.query<[unknown, number]>(
+    const failures = await this.db.count(
       `DELETE FROM bulk_job_failures WHERE job_id = $1 AND idx IN (
          SELECT idx FROM bulk_job_failures WHERE job_id = $1 LIMIT $2)`,
       [jobId, batch],
     );
     if (failures) return failures;
-    const [, chunks] = await this.query<[unknown, number]>(
+    const chunks = await this.db.count(
       `DELETE FROM bulk_job_chunks WHERE job_id = $1 AND chunk_no IN (
          SELECT chunk_no FROM bulk_job_chunks WHERE job_id = $1 LIMIT $2)`,
       [jobId, Math.max(1, Math.floor(batch / 100))],

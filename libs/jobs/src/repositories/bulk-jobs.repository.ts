@@ -1,6 +1,11 @@
-import { PaginationService, type KeyColumn, type Page, type PageRequest } from '@app/pagination';
-import { TransactionHost } from '@nestjs-cls/transactional';
-import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { Database } from '@app/database';
+import {
+  buildPositionalKeyset,
+  PaginationService,
+  type KeyColumn,
+  type Page,
+  type PageRequest,
+} from '@app/pagination';
 import type { TraceCarrier } from '@app/telemetry';
 import { Injectable } from '@nestjs/common';
 import { BulkJob } from '../entities/bulk-job.entity';
@@ -151,17 +156,13 @@ function toJob(r: JobRow): BulkJob {
 @Injectable()
 export class BulkJobsRepository {
   constructor(
-    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    private readonly db: Database,
     private readonly pagination: PaginationService,
   ) {}
 
-  private query<T>(sql: string, params: unknown[]): Promise<T> {
-    return this.txHost.tx.query<T>(sql, params);
-  }
-
   /** Runs a write ending in `RETURNING <the job row>` and reads the job back with its counters. */
   private async returning(sql: string, params: unknown[]): Promise<BulkJob | null> {
-    const rows = await this.query<JobRow[]>(
+    const rows = await this.db.rows<JobRow>(
       `WITH t AS (${sql}) SELECT ${JOB_COLUMNS} FROM t j ${LIVE_COUNTERS}`,
       params,
     );
@@ -199,7 +200,7 @@ export class BulkJobsRepository {
 
   /** The tenant's job, unless it has expired (then it is as good as deleted). */
   async findForTenant(tenantId: string, id: string): Promise<BulkJob | null> {
-    const rows = await this.query<JobRow[]>(
+    const rows = await this.db.rows<JobRow>(
       `SELECT ${JOB_COLUMNS} FROM bulk_jobs j ${LIVE_COUNTERS}
         WHERE j.tenant_id = $1 AND j.id = $2 AND ${NOT_EXPIRED}`,
       [tenantId, id],
@@ -208,7 +209,7 @@ export class BulkJobsRepository {
   }
 
   async findById(id: string): Promise<BulkJob | null> {
-    const rows = await this.query<JobRow[]>(
+    const rows = await this.db.rows<JobRow>(
       `SELECT ${JOB_COLUMNS} FROM bulk_jobs j ${LIVE_COUNTERS} WHERE j.id = $1`,
       [id],
     );
@@ -220,34 +221,40 @@ export class BulkJobsRepository {
     filters: { status?: JobStatus; operation?: string },
     page: PageRequest,
   ): Promise<Page<BulkJob>> {
-    const qb = this.txHost.tx
-      .getRepository(BulkJob)
-      .createQueryBuilder('j')
-      .select('j.id')
-      .where(`j.tenant_id = :tenantId AND ${NOT_EXPIRED}`, { tenantId });
-    if (filters.status) qb.andWhere('j.status = :status', { status: filters.status });
-    if (filters.operation)
-      qb.andWhere('j.operation = :operation', { operation: filters.operation });
-    const ids = await this.pagination.paginate(qb, page);
-    if (!ids.items.length) return { items: [], nextKey: ids.nextKey };
-    const rows = await this.query<JobRow[]>(
-      `SELECT ${JOB_COLUMNS} FROM bulk_jobs j ${LIVE_COUNTERS} WHERE j.id = ANY($1::text[])`,
-      [ids.items.map((j) => j.id)],
+    const params: unknown[] = [tenantId];
+    const where = ['j.tenant_id = $1', NOT_EXPIRED];
+    if (filters.status) where.push(`j.status = $${params.push(filters.status)}`);
+    if (filters.operation) where.push(`j.operation = $${params.push(filters.operation)}`);
+    const ks = buildPositionalKeyset(page.key, page.direction, page.after, params.length + 1);
+    if (ks.where) where.push(ks.where);
+    params.push(...ks.params);
+    // LIMIT stops the index scan early, so the live counters are summed for this page's jobs only.
+    const rows = await this.db.rows<JobRow & Record<string, unknown>>(
+      `SELECT ${JOB_COLUMNS}, ${ks.selects} FROM bulk_jobs j ${LIVE_COUNTERS}
+        WHERE ${where.join(' AND ')} ORDER BY ${ks.orderBy} LIMIT $${params.push(page.limit + 1)}`,
+      params,
     );
-    const byId = new Map(rows.map((r) => [r.id, toJob(r)]));
-    return { items: ids.items.map((j) => byId.get(j.id)!), nextKey: ids.nextKey };
+    const result = this.pagination.pageFromRows(rows, page);
+    return { ...result, items: result.items.map(toJob) };
+  }
+
+  /** The current status of each of these jobs that still exists. */
+  async statuses(ids: readonly string[]): Promise<Map<string, JobStatus>> {
+    const rows = await this.db.rows<{ id: string; status: JobStatus }>(
+      `SELECT id, status FROM bulk_jobs WHERE id = ANY($1::text[])`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.id, r.status]));
   }
 
   /** pending → processing; true if this call made the move (its own statement: readers see it at once). */
   async markProcessing(id: string): Promise<boolean> {
-    // A top-level UPDATE answers [rows, count] through TypeORM; a SELECT over it answers rows.
-    const rows = await this.query<unknown[]>(
-      `WITH t AS (UPDATE bulk_jobs SET status = 'processing', started_at = now(), updated_at = now()
-                   WHERE id = $1 AND status = ANY($2::text[]) RETURNING id)
-       SELECT id FROM t`,
+    const moved = await this.db.count(
+      `UPDATE bulk_jobs SET status = 'processing', started_at = now(), updated_at = now()
+        WHERE id = $1 AND status = ANY($2::text[])`,
       [id, movableFrom('processing')],
     );
-    return rows.length > 0;
+    return moved > 0;
   }
 
   /**
@@ -288,7 +295,7 @@ export class BulkJobsRepository {
 
   /** Unfinished jobs no chunk has moved for `staleSeconds`: candidates for the reconciler. */
   async staleActive(staleSeconds: number, limit: number): Promise<StaleJob[]> {
-    return this.query<StaleJob[]>(
+    return this.db.rows<StaleJob>(
       `SELECT j.id, j.atomic, j.status, j.trace_context AS "traceContext" FROM bulk_jobs j
         WHERE j.status IN ${ACTIVE} AND j.updated_at <= now() - make_interval(secs => $1)
           AND NOT EXISTS (SELECT 1 FROM bulk_job_chunks c
@@ -300,7 +307,7 @@ export class BulkJobsRepository {
 
   /** Unfinished jobs of a tenant (pending or processing), the ones TENANT_MAX_ACTIVE_JOBS counts. */
   async activeCount(tenantId: string): Promise<number> {
-    const [row] = await this.query<{ n: number }[]>(
+    const [row] = await this.db.rows<{ n: number }>(
       `SELECT count(*)::int AS n FROM bulk_jobs WHERE tenant_id = $1 AND status IN ${ACTIVE}`,
       [tenantId],
     );
@@ -308,7 +315,7 @@ export class BulkJobsRepository {
   }
 
   async expiredIds(limit: number): Promise<string[]> {
-    const rows = await this.query<{ id: string }[]>(
+    const rows = await this.db.rows<{ id: string }>(
       `SELECT id FROM bulk_jobs WHERE expires_at <= now() ORDER BY expires_at LIMIT $1`,
       [limit],
     );
@@ -317,14 +324,14 @@ export class BulkJobsRepository {
 
   /** Deletes the job row; its chunks and failures go with it (ON DELETE CASCADE). */
   async delete(id: string, tenantId?: string): Promise<void> {
-    await this.query(
+    await this.db.rows(
       `DELETE FROM bulk_jobs WHERE id = $1 AND ($2::text IS NULL OR tenant_id = $2)`,
       [id, tenantId ?? null],
     );
   }
 
   async statsByOperation(): Promise<OperationStats[]> {
-    const rows = await this.query<(OperationStats & Record<string, unknown>)[]>(
+    const rows = await this.db.rows<OperationStats & Record<string, unknown>>(
       `SELECT x.operation, x.status, count(*)::int AS jobs, sum(x.succeeded)::bigint AS succeeded,
               sum(x.failed)::bigint AS failed, sum(x.total_items - x.processed_items)::bigint AS unprocessed
          FROM (SELECT ${JOB_COLUMNS} FROM bulk_jobs j ${LIVE_COUNTERS}) x
@@ -342,7 +349,7 @@ export class BulkJobsRepository {
   }
 
   async durationsLastHour(): Promise<DurationStats[]> {
-    const rows = await this.query<DurationStats[]>(
+    const rows = await this.db.rows<DurationStats>(
       `SELECT operation,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM completed_at - started_at)) AS p50,
               percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM completed_at - started_at)) AS p95,

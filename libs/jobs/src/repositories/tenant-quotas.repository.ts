@@ -1,33 +1,22 @@
-import { TransactionHost } from '@nestjs-cls/transactional';
-import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { Database, TENANT_ADMISSION_LOCK_SQL } from '@app/database';
 import { Injectable } from '@nestjs/common';
-
-/** Advisory lock space (key 2) that serializes one tenant's admissions for the rest of a transaction. */
-const ADMISSION_LOCK_SPACE = 0x6a6e0000;
 
 /** Every statement over `tenant_daily_items`, and the per-tenant admission lock. */
 @Injectable()
 export class TenantQuotasRepository {
-  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
-
-  private query<T>(sql: string, params: unknown[]): Promise<T> {
-    return this.txHost.tx.query<T>(sql, params);
-  }
+  constructor(private readonly db: Database) {}
 
   /**
    * Until the calling transaction ends, no other admission of this tenant can run: its count of
    * unfinished jobs sees every job admitted before it, and its own stays unseen until it commits.
    */
   async lockAdmissions(tenantId: string): Promise<void> {
-    await this.query(`SELECT pg_advisory_xact_lock(hashtext($1), $2)`, [
-      tenantId,
-      ADMISSION_LOCK_SPACE,
-    ]);
+    await this.db.rows(TENANT_ADMISSION_LOCK_SQL, [tenantId]);
   }
 
   /** Items accepted today (UTC) by the tenant. */
   async itemsToday(tenantId: string): Promise<number> {
-    const rows = await this.query<{ items: string }[]>(
+    const rows = await this.db.rows<{ items: string }>(
       `SELECT items FROM tenant_daily_items
         WHERE tenant_id = $1 AND day = (now() AT TIME ZONE 'UTC')::date`,
       [tenantId],
@@ -40,7 +29,7 @@ export class TenantQuotasRepository {
    * until the caller commits, so concurrent admissions of one tenant cannot both squeeze in.
    */
   async addItemsToday(tenantId: string, items: number, max: number): Promise<boolean> {
-    const rows = await this.query<unknown[]>(
+    const rows = await this.db.rows(
       `INSERT INTO tenant_daily_items AS d (tenant_id, day, items)
        SELECT $1::text, (now() AT TIME ZONE 'UTC')::date, $2::bigint WHERE $2::bigint <= $3::bigint
        ON CONFLICT (tenant_id, day) DO UPDATE SET items = d.items + EXCLUDED.items
@@ -53,10 +42,8 @@ export class TenantQuotasRepository {
 
   /** Drops the counts of days before yesterday (UTC); nothing reads them. */
   async deleteOldDays(): Promise<number> {
-    const [, n] = await this.query<[unknown, number]>(
+    return this.db.count(
       `DELETE FROM tenant_daily_items WHERE day < (now() AT TIME ZONE 'UTC')::date - 1`,
-      [],
     );
-    return n;
   }
 }

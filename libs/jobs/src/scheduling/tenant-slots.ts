@@ -1,3 +1,5 @@
+import { ADVISORY_LOCKS } from '@app/database';
+
 /**
  * A chunk being applied holds one of its tenant's TENANT_MAX_CONCURRENT_CHUNKS slots: a
  * transaction-scoped advisory lock (key 1 = hashtext(tenant), key 2 = this space + slot number). The
@@ -5,7 +7,7 @@
  * its slot back with its connection, and Postgres can count the slots in use across every worker.
  * Two tenants whose ids share a hash would share slots; the space keeps clear of other advisory locks.
  */
-export const TENANT_SLOT_LOCK_SPACE = 0x6a6f0000;
+export const TENANT_SLOT_LOCK_SPACE = ADVISORY_LOCKS.tenantSlots;
 /** Slot numbers looked at when counting (the highest TENANT_MAX_CONCURRENT_CHUNKS allowed). */
 export const TENANT_SLOT_SCAN = 1024;
 

@@ -6,6 +6,7 @@ import {
   type ChunkItem,
   type ItemOutcome,
 } from '@app/jobs';
+import { OrdersRepository } from '../orders.repository';
 import { CreateOrderItemDto } from './order-item.dto';
 
 /** Creates orders with one multi-row INSERT per chunk; the new order id is each item's result. */
@@ -14,23 +15,22 @@ export class CreateOrdersOperation implements BulkOperationHandler<CreateOrderIt
   readonly name = 'create_orders';
   readonly itemDto = CreateOrderItemDto;
 
+  constructor(private readonly orders: OrdersRepository) {}
+
   async applyChunk(
     ctx: ChunkContext,
     items: ChunkItem<CreateOrderItemDto>[],
   ): Promise<ItemOutcome[]> {
     const ids = items.map(() => newId('ord'));
-    await ctx.manager.query(
-      `INSERT INTO orders (id, tenant_id, customer_id, amount, currency, status, version)
-       SELECT u.id, $1, u.customer_id, u.amount, u.currency, u.status, 1
-         FROM unnest($2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[]) AS u(id, customer_id, amount, currency, status)`,
-      [
-        ctx.tenantId,
-        ids,
-        items.map((i) => i.item.customer_id),
-        items.map((i) => i.item.amount),
-        items.map((i) => i.item.currency),
-        items.map((i) => i.item.status ?? 'pending'),
-      ],
+    await this.orders.insertMany(
+      ctx.tenantId,
+      items.map(({ item }, n) => ({
+        id: ids[n],
+        customerId: item.customer_id,
+        amount: item.amount,
+        currency: item.currency,
+        status: item.status ?? 'pending',
+      })),
     );
     return items.map((i, n) => ({ idx: i.idx, status: 'succeeded', resultId: ids[n] }));
   }
