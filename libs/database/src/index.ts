@@ -7,3 +7,4 @@ export * from './embedded-postgres';
 export * from './migrate';
 export * from './migrations';
 export * from './statement';
+export * from './typeorm-pool';
