@@ -59,7 +59,7 @@ describe.each(['session', 'transaction'] as const)('Database (%s pool mode)', (m
             types: ['text'],
           },
         ],
-        async ([opened]) => ({ value: opened.rows[0] as { v: string } }),
+        ([opened]) => Promise.resolve({ value: opened.rows[0] as { v: string } }),
       );
       expect(n.v).toBe("it's");
       const names = await prepared(db);
@@ -137,12 +137,12 @@ describe.each(['session', 'transaction'] as const)('Database (%s pool mode)', (m
   it('runs after-commit hooks after the commit only, and nothing of a rolled-back transaction', async () => {
     const seen: string[] = [];
     await db.transaction(async () => {
-      await db.afterCommit(async () => void seen.push('committed'));
+      await db.afterCommit(() => Promise.resolve(seen.push('committed')));
       expect(seen).toEqual([]);
     });
     await expect(
       db.transaction(async () => {
-        await db.afterCommit(async () => void seen.push('rolled back'));
+        await db.afterCommit(() => Promise.resolve(seen.push('rolled back')));
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
@@ -157,7 +157,7 @@ describe.each(['session', 'transaction'] as const)('Database (%s pool mode)', (m
       expect(inner.x).not.toBeNull();
       // A pool of one connection is held by this transaction: `outside` would wait for it, so
       // only check that it is no longer in a transaction.
-      expect(await db.outside(async () => db.inTransaction)).toBe(false);
+      expect(await db.outside(() => Promise.resolve(db.inTransaction))).toBe(false);
       expect(db.inTransaction).toBe(true);
     });
   });
