@@ -93,6 +93,11 @@ export class Database {
     return results[results.length - 1];
   }
 
+  /** One round trip to the server (readiness). */
+  async ping(): Promise<void> {
+    await this.query({ text: 'SELECT 1' });
+  }
+
   /** Runs `fn` in a transaction, or joins the caller's; hooks run after the outermost commit. */
   async transaction<T>(fn: () => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const budget = options.budget ?? 'request';
@@ -169,6 +174,10 @@ export class Database {
       const tx: Tx = { client, hooks: [], budget };
       this.cls.set(TX, tx);
       let broken: Error | undefined;
+      // A checked-out client is the caller's to watch: a connection the server ends between two
+      // statements (a restart, a failover) would otherwise be an unhandled 'error' event.
+      const onError = (e: Error) => (broken = e);
+      client.on('error', onError);
       let value: T;
       try {
         const out = await work(client);
@@ -181,6 +190,7 @@ export class Database {
         throw error;
       } finally {
         this.cls.set(TX, undefined);
+        client.off('error', onError);
         client.release(broken);
       }
       for (const hook of tx.hooks) {

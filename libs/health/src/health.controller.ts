@@ -63,7 +63,7 @@ export class HealthController {
       () =>
         this.indicators
           .check('database')
-          .attempt(async () => void (await this.db.rows('SELECT 1')))
+          .attempt(() => this.db.ping())
           .withTimeout(CHECK_TIMEOUT_MS),
       () =>
         this.indicators
