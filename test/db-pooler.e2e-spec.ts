@@ -331,7 +331,7 @@ describe('the service behind PgBouncer in transaction mode', () => {
       n: BULK_ITEMS,
       customers: BULK_ITEMS,
     });
-  });
+  }, 150_000);
 
   it('walks GET /orders?limit=7 over every order exactly once', async () => {
     dump();
