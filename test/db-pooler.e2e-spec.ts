@@ -1,0 +1,365 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { startPgBouncer, type PgBouncer } from './support/pgbouncer';
+import { API_MAIN, freePort, start, type Proc } from './support/processes';
+import { createPrivateCluster, type PrivateCluster } from './support/resilience-db-cluster';
+import { deleteBullKeys } from './support/resilience-db-redis';
+import { waitForBuiltDist } from './support/resilience-support';
+import { startValidatingProxy, type ValidatingProxy } from './support/validating-proxy';
+
+/** PgBouncer's server connections: far fewer than the service's own pool. */
+const POOL_MODE = 'transaction';
+const BOUNCER_POOL_SIZE = 6;
+const SERVICE_POOL_SIZE = 20;
+const CONCURRENCY = 16;
+const BULK_ITEMS = 5_000;
+const CHUNK = 250;
+const AUTH = { Authorization: 'Bearer key_acme' };
+const TERMINAL = ['completed', 'failed', 'cancelled'];
+const alive = (p: Proc) => p.child.exitCode === null && p.child.signalCode === null;
+
+interface Answer {
+  what: string;
+  at: number;
+  done: number;
+  status: number;
+  headers: Headers;
+  text: string;
+  json: Record<string, unknown>;
+}
+
+/** Runs `task(0..n-1)` with at most `limit` in flight; answers in index order. */
+async function pool<T>(n: number, limit: number, task: (i: number) => Promise<T>): Promise<T[]> {
+  const out = new Array<T>(n);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, n) }, async () => {
+      while (next < n) {
+        const i = next++;
+        out[i] = await task(i);
+      }
+    }),
+  );
+  return out;
+}
+
+/**
+ * The built service behind Debian's PgBouncer 1.18 in **transaction** mode: 6 server connections
+ * for a service pool of 20, no `DATABASE_DIRECT_URL`, so migrations, idempotency locks and job
+ * long-polls must work without a session of their own (no session advisory locks, named prepared
+ * statements, LISTEN or session SETs that would leak to other clients). Everything through HTTP,
+ * checked in SQL on the private cluster behind the pooler; no answer may be a 5xx.
+ */
+describe('the service behind PgBouncer in transaction mode', () => {
+  let cluster: PrivateCluster;
+  let bouncer: PgBouncer;
+  let api: Proc;
+  let proxy: ValidatingProxy | undefined;
+  let base: string;
+  const prefix = `dbpool_${randomBytes(4).toString('hex')}`;
+  const run = randomBytes(4).toString('hex');
+  const answers: Answer[] = [];
+
+  const sql = async <T>(text: string, params: unknown[] = []): Promise<T[]> => {
+    // Straight to the server, not through the pooler.
+    const c = new Client({ connectionString: cluster.url('app') });
+    c.on('error', () => undefined);
+    await c.connect();
+    try {
+      return (await c.query(text, params)).rows as T[];
+    } finally {
+      await c.end().catch(() => undefined);
+    }
+  };
+
+  const call = async (
+    what: string,
+    method: 'GET' | 'POST',
+    path: string,
+    headers: Record<string, string> = {},
+    body?: unknown,
+    timeoutMs = 30_000,
+  ): Promise<Answer> => {
+    const at = Date.now();
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        ...AUTH,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await res.text();
+    let json: Record<string, unknown> = {};
+    try {
+      json = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      // not JSON
+    }
+    const a = { what, at, done: Date.now(), status: res.status, headers: res.headers, text, json };
+    answers.push(a);
+    return a;
+  };
+
+  const order = (customer: string, amount = 1) => ({
+    customer_id: customer,
+    amount,
+    currency: 'EUR',
+  });
+
+  beforeAll(async () => {
+    await waitForBuiltDist();
+    cluster = await createPrivateCluster();
+    bouncer = await startPgBouncer({
+      host: '127.0.0.1',
+      port: cluster.port,
+      poolMode: POOL_MODE,
+      poolSize: BOUNCER_POOL_SIZE,
+    });
+    const port = await freePort();
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATABASE_URL: bouncer.url('app'),
+      DATABASE_POOL_MODE: POOL_MODE,
+      DB_POOL_SIZE: String(SERVICE_POOL_SIZE),
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      BULL_PREFIX: prefix,
+      API_KEYS: 'acme:key_acme',
+      CURSOR_SECRET: 'x',
+      RATE_LIMIT_PER_MINUTE: '0',
+      BULK_CHUNK_SIZE: String(CHUNK),
+      // Keeps the 5,000-item job running for a few seconds, so a long-poll meets it running.
+      BULK_RATE_LIMIT_CHUNKS_PER_SECOND: '5',
+      LOG_LEVEL: 'log',
+      NODE_ENV: 'test',
+      PORT: String(port),
+    };
+    // No direct URL: migrations and long-polls go through the pooler too.
+    delete env.DATABASE_DIRECT_URL;
+    api = start('node', [API_MAIN], { env });
+    await api.waitFor(/API listening/, 90_000);
+    proxy = await startValidatingProxy(`http://127.0.0.1:${port}`);
+    base = proxy.base;
+  }, 180_000);
+
+  afterAll(async () => {
+    await proxy?.close();
+    if (api && alive(api)) {
+      api.child.kill('SIGTERM');
+      await api.exited(15_000).catch(() => {
+        api.child.kill('SIGKILL');
+      });
+    }
+    await bouncer?.stop();
+    await cluster?.destroy();
+    await deleteBullKeys(prefix);
+  }, 60_000);
+
+  const dump = () =>
+    onTestFailed(() => {
+      for (const [name, text] of [
+        ['api', api.output()],
+        ['pgbouncer', bouncer.log()],
+      ] as const) {
+        const lines = text.trim().split('\n');
+        console.log(
+          `--- ${name}, last 40 of ${lines.length} lines ---\n${lines.slice(-40).join('\n')}`,
+        );
+      }
+    });
+
+  const ordersOf = async (like: string) => {
+    const [row] = await sql<{ n: string; customers: string }>(
+      `SELECT count(*) AS n, count(DISTINCT customer_id) AS customers FROM orders WHERE customer_id LIKE $1`,
+      [like],
+    );
+    return { n: Number(row.n), customers: Number(row.customers) };
+  };
+
+  it(`creates 200 unkeyed orders, ${CONCURRENCY} at a time`, async () => {
+    dump();
+    const res = await pool(200, CONCURRENCY, (i) =>
+      call('POST /orders', 'POST', '/orders', {}, order(`pl_plain_${run}_${i}`, i + 1)),
+    );
+    expect(
+      res.filter((a) => a.status !== 201).map((a) => `${a.status} ${a.text}`),
+      'answers other than 201',
+    ).toEqual([]);
+    expect(await ordersOf(`pl\\_plain\\_${run}\\_%`)).toEqual({ n: 200, customers: 200 });
+  });
+
+  it('creates 200 keyed orders and replays each with the same body', async () => {
+    dump();
+    const key = (i: number) => `pl-${run}-${i}`;
+    const body = (i: number) => order(`pl_keyed_${run}_${i}`, i + 1);
+    const first = await pool(200, CONCURRENCY, (i) =>
+      call(
+        'POST /orders (Idempotency-Key)',
+        'POST',
+        '/orders',
+        { 'Idempotency-Key': key(i) },
+        body(i),
+      ),
+    );
+    expect(
+      first.filter((a) => a.status !== 201).map((a) => `${a.status} ${a.text}`),
+      'first answers other than 201',
+    ).toEqual([]);
+    expect(first.filter((a) => a.headers.get('idempotent-replayed') !== null)).toEqual([]);
+    const replay = await pool(200, CONCURRENCY, (i) =>
+      call(
+        'POST /orders (Idempotency-Key)',
+        'POST',
+        '/orders',
+        { 'Idempotency-Key': key(i) },
+        body(i),
+      ),
+    );
+    const wrong = replay
+      .map((a, i) => ({ i, a }))
+      .filter(
+        ({ i, a }) =>
+          a.status !== 201 ||
+          a.headers.get('idempotent-replayed') !== 'true' ||
+          a.text !== first[i].text,
+      )
+      .map(
+        ({ i, a }) =>
+          `#${i}: ${a.status} replayed=${a.headers.get('idempotent-replayed')} ${a.text}`,
+      );
+    expect(wrong, 'replays that are not the stored 201').toEqual([]);
+    expect(await ordersOf(`pl\\_keyed\\_${run}\\_%`)).toEqual({ n: 200, customers: 200 });
+  });
+
+  it('runs 50 concurrent requests with one key exactly once; another body with that key is 422', async () => {
+    dump();
+    const key = `pl-race-${run}`;
+    const body = order(`pl_race_${run}`, 42);
+    const res = await pool(50, 50, () =>
+      call('POST /orders (Idempotency-Key)', 'POST', '/orders', { 'Idempotency-Key': key }, body),
+    );
+    const executed = res.filter(
+      (a) => a.status === 201 && a.headers.get('idempotent-replayed') === null,
+    );
+    const replayed = res.filter(
+      (a) =>
+        (a.status === 201 || a.status === 200) && a.headers.get('idempotent-replayed') === 'true',
+    );
+    const inUse = res.filter((a) => a.status === 409 && a.json.code === 'idempotency_key_in_use');
+    console.log(
+      `db-pooler: 50 requests with one key: ${executed.length} executed, ${replayed.length} replayed, ${inUse.length} × 409 idempotency_key_in_use`,
+    );
+    expect(
+      res
+        .filter((a) => !executed.includes(a) && !replayed.includes(a) && !inUse.includes(a))
+        .map((a) => `${a.status} ${a.text}`),
+      'answers other than 201, a replay or 409 idempotency_key_in_use',
+    ).toEqual([]);
+    expect(executed).toHaveLength(1);
+    for (const a of replayed) expect(a.text).toBe(executed[0].text);
+    expect(await ordersOf(`pl\\_race\\_${run}`)).toEqual({ n: 1, customers: 1 });
+
+    const reused = await call(
+      'POST /orders (Idempotency-Key)',
+      'POST',
+      '/orders',
+      { 'Idempotency-Key': key },
+      order(`pl_race_${run}`, 43),
+    );
+    expect(reused.status, reused.text).toBe(422);
+    expect(reused.json.code).toBe('idempotency_key_reused');
+    expect(await ordersOf(`pl\\_race\\_${run}`)).toEqual({ n: 1, customers: 1 });
+  });
+
+  it(`completes a ${BULK_ITEMS}-item bulk job exactly once; a long-poll returns about 1 s after it completes`, async () => {
+    dump();
+    const items = Array.from({ length: BULK_ITEMS }, (_, i) => order(`pl_bulk_${run}_${i}`, i + 1));
+    const submitted = await call(
+      'POST /bulk-jobs',
+      'POST',
+      '/bulk-jobs',
+      {},
+      {
+        operation: 'create_orders',
+        items,
+      },
+    );
+    expect(submitted.status, submitted.text).toBe(202);
+    const id = submitted.json.id as string;
+
+    // Long-poll while it runs: each answer comes on a state change (pending → running → completed)
+    // or after 30 s; the last one must arrive shortly after the job completed.
+    let last: Answer | undefined;
+    const polls: { sent: number; status: unknown }[] = [];
+    for (const until = Date.now() + 120_000; Date.now() < until;) {
+      last = await call(
+        'GET /bulk-jobs/{id} (Prefer: wait=30)',
+        'GET',
+        `/bulk-jobs/${id}`,
+        {
+          Prefer: 'wait=30',
+        },
+        undefined,
+        40_000,
+      );
+      expect(last.status, last.text).toBe(200);
+      polls.push({ sent: last.at, status: last.json.status });
+      if (TERMINAL.includes(String(last.json.status))) break;
+    }
+    expect(last?.json).toMatchObject({
+      status: 'completed',
+      total_items: BULK_ITEMS,
+      processed_items: BULK_ITEMS,
+      succeeded: BULK_ITEMS,
+      failed: 0,
+    });
+    const completedAt = Date.parse(String(last!.json.completed_at));
+    const lag = last!.done - completedAt;
+    console.log(
+      `db-pooler: job ${id} completed ${completedAt - submitted.done} ms after submission; ` +
+        `the long-poll answered ${lag} ms after completed_at (polls: ${JSON.stringify(polls.map((p) => p.status))})`,
+    );
+    expect(last!.at, 'the terminal answer came from a poll sent while the job ran').toBeLessThan(
+      completedAt,
+    );
+    expect(lag, 'long-poll answer after completion (ms)').toBeLessThan(2_500);
+
+    expect(await ordersOf(`pl\\_bulk\\_${run}\\_%`)).toEqual({
+      n: BULK_ITEMS,
+      customers: BULK_ITEMS,
+    });
+  }, 150_000);
+
+  it('walks GET /orders?limit=7 over every order exactly once', async () => {
+    dump();
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const path: string = `/orders?limit=7${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const page = await call('GET /orders', 'GET', path);
+      expect(page.status, page.text).toBe(200);
+      const data = page.json.data as { id: string }[];
+      expect(data.length).toBeLessThanOrEqual(7);
+      seen.push(...data.map((o) => o.id));
+      cursor = page.json.next_cursor as string | null;
+      pages++;
+    } while (cursor);
+    const stored = await sql<{ id: string }>('SELECT id FROM orders');
+    console.log(`db-pooler: cursor walk of ${pages} pages saw ${seen.length} orders`);
+    expect(new Set(seen).size, 'orders seen twice').toBe(seen.length);
+    expect([...seen].sort()).toEqual(stored.map((r) => r.id).sort());
+    expect(seen.length).toBe(200 + 200 + 1 + BULK_ITEMS);
+  }, 120_000);
+
+  it('answered no request with a 5xx', () => {
+    expect(alive(api), `API exited:\n${api.output().slice(-3000)}`).toBe(true);
+    expect(
+      answers.filter((a) => a.status >= 500).map((a) => `${a.what}: ${a.status} ${a.text}`),
+    ).toEqual([]);
+    expect(api.output()).not.toMatch(/Unhandled error on/);
+  });
+});
