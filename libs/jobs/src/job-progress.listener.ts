@@ -21,6 +21,13 @@ export class JobProgressListener implements OnModuleDestroy {
   private readonly waiting = new Set<string>();
   private poller?: NodeJS.Timeout;
   private listening?: Promise<boolean>;
+  /** Said once per outage of the LISTEN connection. */
+  private degraded = false;
+  /** One handler for the life of the process (the listener keeps a set of them). */
+  private readonly onNotification = (payload: string) => {
+    const i = payload.lastIndexOf(':');
+    this.emitter.emit(payload.slice(0, i), payload.slice(i + 1));
+  };
 
   constructor(
     private readonly listener: DatabaseListener,
@@ -37,9 +44,9 @@ export class JobProgressListener implements OnModuleDestroy {
     timeoutMs: number,
     recheck: () => Promise<JobStatus>,
   ): Promise<void> {
-    const notified = await this.ensureListening();
+    await this.ensureListening();
     this.waiting.add(jobId);
-    if (!notified || !this.listener.listening) this.startPolling();
+    this.poller ??= setInterval(() => void this.tick(), PROGRESS_POLL_MS);
     try {
       await new Promise<void>((resolve, reject) => {
         const onChange = (next: string) => {
@@ -72,14 +79,13 @@ export class JobProgressListener implements OnModuleDestroy {
     if (!this.listener.available) return Promise.resolve(false);
     if (this.listener.listening) return Promise.resolve(true);
     this.listening ??= this.listener
-      .listen(PROGRESS_CHANNEL, (payload) => {
-        const i = payload.lastIndexOf(':');
-        this.emitter.emit(payload.slice(0, i), payload.slice(i + 1));
-      })
+      .listen(PROGRESS_CHANNEL, this.onNotification)
       .then(
-        () => true,
+        () => (this.degraded = false),
         (e: Error) => {
-          this.logger.warn(`LISTEN unavailable, polling job statuses instead: ${e.message}`);
+          if (!this.degraded)
+            this.logger.warn(`LISTEN unavailable, polling job statuses instead: ${e.message}`);
+          this.degraded = true;
           return false;
         },
       )
@@ -87,16 +93,19 @@ export class JobProgressListener implements OnModuleDestroy {
     return this.listening;
   }
 
-  private startPolling(): void {
-    this.poller ??= setInterval(() => void this.poll(), PROGRESS_POLL_MS);
-  }
-
-  private async poll(): Promise<void> {
-    if (!this.waiting.size || this.listener.listening) {
+  /**
+   * While anyone waits: nothing to do when notifications flow; otherwise (never had, or the LISTEN
+   * connection was lost, e.g. in a failover) try to listen again, then read the statuses once, which
+   * also covers changes made while no notification could arrive.
+   */
+  private async tick(): Promise<void> {
+    if (!this.waiting.size) {
       clearInterval(this.poller);
       this.poller = undefined;
       return;
     }
+    if (this.listener.listening) return;
+    await this.ensureListening();
     try {
       // Each waiter compares with the status it knows.
       for (const [id, status] of await this.jobs.statuses([...this.waiting]))
