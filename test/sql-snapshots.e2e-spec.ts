@@ -5,10 +5,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
-  IdempotencyService,
-  type KeyedRequest,
-  type StoredResponse,
-} from '../libs/idempotency/src/idempotency.service';
+  IdempotencyKeysRepository,
+  type KeyRecord,
+} from '../libs/idempotency/src/idempotency-keys.repository';
+import { IdempotencyService, type KeyedRequest } from '../libs/idempotency/src/idempotency.service';
 import { BulkJobChunksRepository } from '../libs/jobs/src/repositories/bulk-job-chunks.repository';
 import {
   BULK_JOBS_PAGE_KEY,
@@ -51,11 +51,7 @@ const TARGETS = [
   target(BulkJobChunksRepository, 'jobs/src/queries/bulk-job-chunks.repository.sql'),
   target(JobEventsRepository, 'jobs/src/queries/job-events.repository.sql'),
   target(TenantQuotasRepository, 'jobs/src/queries/tenant-quotas.repository.sql'),
-  // recordValues: private; decide: reads the results of `opening` and sends nothing.
-  target(IdempotencyService, 'idempotency/src/queries/idempotency.service.sql', [
-    'recordValues',
-    'decide',
-  ]),
+  target(IdempotencyKeysRepository, 'idempotency/src/queries/idempotency-keys.repository.sql'),
 ];
 
 type Sent = Pick<Statement, 'text' | 'name'>;
@@ -152,7 +148,7 @@ describe('SQL snapshots of the repositories', () => {
     await chunksCalls(t.app.get(BulkJobChunksRepository), t.app.get(BulkJobsRepository));
     await eventsCalls(t.app.get(JobEventsRepository));
     await quotasCalls(t.app.get(TenantQuotasRepository));
-    await idempotencyCalls(t.app.get(IdempotencyService));
+    await idempotencyCalls(t.app.get(IdempotencyKeysRepository), t.app.get(IdempotencyService));
   });
   afterAll(async () => {
     vi.restoreAllMocks();
@@ -312,7 +308,10 @@ describe('SQL snapshots of the repositories', () => {
     await capture(quotas, 'deleteOldDays', (deleteOldDays) => deleteOldDays());
   }
 
-  async function idempotencyCalls(idem: IdempotencyService): Promise<void> {
+  async function idempotencyCalls(
+    keys: IdempotencyKeysRepository,
+    idem: IdempotencyService,
+  ): Promise<void> {
     const req = (key: string): KeyedRequest => ({
       tenantId: T,
       key,
@@ -320,34 +319,38 @@ describe('SQL snapshots of the repositories', () => {
       method: 'POST',
       path: '/orders',
     });
-    const response: StoredResponse = { status: 201, headers: { etag: '"1"' }, body: '{}' };
+    const record = (key: string, status = 201): KeyRecord => ({
+      ...req(key),
+      status,
+      headers: { etag: '"1"' },
+      body: '{}',
+      ttlSeconds: 60,
+    });
     /** Sends `closing` with COMMIT of a transaction opened for `key`, as the interceptor does. */
     const commitWith = (key: string, closing: Statement) => {
       note(closing);
-      return db.bracketed(idem.opening(req(key)), () =>
+      return db.bracketed(keys.claim(T, key, 60), () =>
         Promise.resolve({ value: null, closing: [closing] }),
       );
     };
-    await capture(idem, 'opening', async (opening) => {
-      const statements = opening(req('key_1'));
+    await capture(keys, 'claim', async (claim) => {
+      const statements = claim(T, 'key_1', 60);
       note(...statements);
-      const claim = await db.bracketed(statements, (r) =>
+      const decided = await db.bracketed(statements, (r) =>
         Promise.resolve({ value: idem.decide(req('key_1'), r) }),
       );
-      expect(claim).toEqual({ kind: 'claimed', replace: false });
+      expect(decided).toEqual({ kind: 'claimed', replace: false });
     });
     const expireAll = () =>
       db.rows(`UPDATE idempotency_keys SET expires_at = now() - interval '1 s'`);
     for (const replace of [false, true]) {
       if (replace) await expireAll();
       const label = replace ? 'replacing an expired record' : 'new key';
-      const closing = (c: IdempotencyService['closing']) => c(req('key_1'), { replace }, response);
-      await capture(idem, 'closing', (c) => commitWith('key_1', closing(c)), label);
+      await capture(keys, 'record', (r) => commitWith('key_1', r(record('key_1'), replace)), label);
     }
-    const rejected: StoredResponse = { status: 422, headers: {}, body: '{"title":"invalid"}' };
-    await capture(idem, 'storeOutcome', (store) => store(req('key_2'), rejected));
+    await capture(keys, 'storeOutcome', (store) => store(record('key_2', 422)));
     await expireAll();
-    await capture(idem, 'sweepExpired', (sweep) => sweep(2), 'batch of 2, two expired');
+    await capture(keys, 'deleteExpired', (del) => del(2), 'batch of 2, two expired');
   }
 
   it('calls every public method of every repository', () => {

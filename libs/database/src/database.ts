@@ -93,6 +93,11 @@ export class Database {
     return results[results.length - 1];
   }
 
+  /** Throws unless in a transaction: for statements whose locks must outlast them. */
+  requireTransaction(what: string): void {
+    if (!this.inTransaction) throw new Error(`${what} needs a transaction (Database.transaction)`);
+  }
+
   /** One round trip to the server (readiness). */
   async ping(): Promise<void> {
     await this.query({ text: 'SELECT 1' });

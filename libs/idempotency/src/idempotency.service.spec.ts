@@ -1,11 +1,12 @@
 import { inlineStatement, type Database } from '@app/database';
 import type { QueryResult } from 'pg';
 import { describe, expect, it } from 'vitest';
+import { IdempotencyKeysRepository } from './idempotency-keys.repository';
 import { IdempotencyService, type KeyedRequest } from './idempotency.service';
 
 const service = new IdempotencyService(
   { ttlSeconds: 86_400, lockTimeoutSeconds: 60 },
-  {} as Database,
+  new IdempotencyKeysRepository({} as Database),
 );
 const req: KeyedRequest = {
   tenantId: 'acme',

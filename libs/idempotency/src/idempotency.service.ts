@@ -1,9 +1,10 @@
 import { idempotencyConfig } from '@app/common';
-import { Database, idempotencyKeyLockId, type Statement } from '@app/database';
+import type { Statement } from '@app/database';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { QueryResult } from 'pg';
 import { SWEEP_BATCH_SIZE } from './idempotency.constants';
+import { IdempotencyKeysRepository, type KeyRecord } from './idempotency-keys.repository';
 
 export interface StoredResponse {
   status: number;
@@ -47,61 +48,6 @@ interface ExistingRecord {
 export const STREAM_DIGEST_SEPARATOR = '~';
 const requestPart = (fingerprint: string) => fingerprint.split(STREAM_DIGEST_SEPARATOR)[0];
 
-/** The advisory lock id of key `$2` of tenant `$1` (see `ADVISORY_LOCKS` for the key space). */
-export const KEY_LOCK_ID_SQL = idempotencyKeyLockId('$1', '$2');
-
-const RECORD_COLUMNS = `tenant_id, key, fingerprint, method, path, state, lock_token, locked_at,
-  response_status, response_headers, response_body, created_at, expires_at`;
-const RECORD_VALUES = `$1, $2, $3, $4, $5, 'completed', NULL, NULL, $6, $7, $8, now(),
-  now() + make_interval(secs => $9)`;
-const RECORD_TYPES = [
-  'text',
-  'text',
-  'text',
-  'text',
-  'text',
-  'integer',
-  'jsonb',
-  'text',
-  'integer',
-];
-
-/** Stores an outcome whose transaction rolled back (a 4xx from the handler); a newer claim wins. */
-const STORE_OUTCOME_SQL = `INSERT INTO idempotency_keys (${RECORD_COLUMNS}) VALUES (${RECORD_VALUES})
-ON CONFLICT (tenant_id, key) DO NOTHING`;
-
-/** The statements of a request's own transaction (named: prepared once per connection where it can be). */
-const STATEMENTS = {
-  lock: {
-    name: 'idempotency_lock',
-    types: ['text', 'text'],
-    text: `SELECT pg_try_advisory_xact_lock(${KEY_LOCK_ID_SQL}) AS got`,
-  },
-  read: {
-    name: 'idempotency_read',
-    types: ['text', 'text', 'integer'],
-    text: `SELECT fingerprint, method, path, state, response_status, response_headers, response_body,
-       expires_at <= now() AS expired,
-       state = 'processing' AND locked_at < now() - make_interval(secs => $3) AS stale
-  FROM idempotency_keys WHERE tenant_id = $1 AND key = $2`,
-  },
-  record: {
-    name: 'idempotency_record',
-    types: RECORD_TYPES,
-    text: `INSERT INTO idempotency_keys (${RECORD_COLUMNS}) VALUES (${RECORD_VALUES})`,
-  },
-  replace: {
-    name: 'idempotency_replace',
-    types: RECORD_TYPES,
-    text: `INSERT INTO idempotency_keys (${RECORD_COLUMNS}) VALUES (${RECORD_VALUES})
-ON CONFLICT (tenant_id, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint,
-  method = EXCLUDED.method, path = EXCLUDED.path, state = 'completed', lock_token = NULL,
-  locked_at = NULL, response_status = EXCLUDED.response_status,
-  response_headers = EXCLUDED.response_headers, response_body = EXCLUDED.response_body,
-  created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at`,
-  },
-} as const;
-
 /**
  * Keys claimed inside the request's own transaction. The transaction begins with the key's
  * advisory lock (`pg_try_advisory_xact_lock`: a second request with the key while the first runs
@@ -118,15 +64,12 @@ ON CONFLICT (tenant_id, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint,
 export class IdempotencyService {
   constructor(
     @Inject(idempotencyConfig.KEY) private readonly config: ConfigType<typeof idempotencyConfig>,
-    private readonly db: Database,
+    private readonly keys: IdempotencyKeysRepository,
   ) {}
 
   /** The statements sent with BEGIN: the key's lock, then its record (see `decide`). */
   opening(req: KeyedRequest): Statement[] {
-    return [
-      { ...STATEMENTS.lock, values: [req.tenantId, req.key] },
-      { ...STATEMENTS.read, values: [req.tenantId, req.key, this.config.lockTimeoutSeconds] },
-    ];
+    return this.keys.claim(req.tenantId, req.key, this.config.lockTimeoutSeconds);
   }
 
   /** What to do with the request, from the results of `opening`. */
@@ -163,48 +106,30 @@ export class IdempotencyService {
     response: StoredResponse,
     fingerprint?: string,
   ): Statement {
-    const statement = claim.replace ? STATEMENTS.replace : STATEMENTS.record;
-    return { ...statement, values: this.recordValues(req, response, fingerprint) };
+    return this.keys.record(this.asRecord(req, response, fingerprint), claim.replace);
   }
 
   /** Records an outcome that wrote nothing (a 4xx from the handler) after its rollback. */
-  async storeOutcome(
-    req: KeyedRequest,
-    response: StoredResponse,
-    fingerprint?: string,
-  ): Promise<void> {
-    await this.db.rows({
-      name: 'idempotency_store_outcome',
-      text: STORE_OUTCOME_SQL,
-      values: this.recordValues(req, response, fingerprint),
-    });
+  storeOutcome(req: KeyedRequest, response: StoredResponse, fingerprint?: string): Promise<void> {
+    return this.keys.storeOutcome(this.asRecord(req, response, fingerprint));
   }
 
   /** Deletes expired records in batches (keeps each statement short); returns how many went. */
   async sweepExpired(batchSize = SWEEP_BATCH_SIZE): Promise<number> {
     let total = 0;
     for (;;) {
-      const n = await this.db.count(
-        `DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY(
-           SELECT ctid FROM idempotency_keys WHERE expires_at <= now() LIMIT $1))`,
-        [batchSize],
-      );
+      const n = await this.keys.deleteExpired(batchSize);
       total += n;
       if (n < batchSize) return total;
     }
   }
 
-  private recordValues(req: KeyedRequest, response: StoredResponse, fingerprint?: string) {
-    return [
-      req.tenantId,
-      req.key,
-      fingerprint ?? req.fingerprint,
-      req.method,
-      req.path,
-      Math.trunc(response.status),
-      JSON.stringify(response.headers),
-      response.body,
-      this.config.ttlSeconds,
-    ];
+  private asRecord(req: KeyedRequest, response: StoredResponse, fingerprint?: string): KeyRecord {
+    return {
+      ...req,
+      fingerprint: fingerprint ?? req.fingerprint,
+      ...response,
+      ttlSeconds: this.config.ttlSeconds,
+    };
   }
 }

@@ -3,6 +3,7 @@ export * from './idempotency.decorator';
 export * from './fingerprint';
 export * from './entities/idempotency-key.entity';
 export * from './idempotency.service';
+export { KEY_LOCK_ID_SQL } from './idempotency-keys.repository';
 export * from './idempotency.interceptor';
 export * from './idempotency.openapi';
 export * from './idempotency.module';

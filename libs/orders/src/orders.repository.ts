@@ -52,11 +52,11 @@ export interface NewOrderRow {
 /** Every statement over `orders`: plain parameterized SQL, one round trip each. */
 @Injectable()
 export class OrdersRepository {
-  constructor(private readonly sql: Database) {}
+  constructor(private readonly db: Database) {}
 
   /** Inserts the order; returns it with the timestamps the database set. */
   async insert(order: Omit<Order, 'createdAt' | 'updatedAt'>): Promise<Order> {
-    const [row] = await this.sql.rows<{ created_at: Date; updated_at: Date }>({
+    const [row] = await this.db.rows<{ created_at: Date; updated_at: Date }>({
       name: 'orders_insert',
       text: `INSERT INTO orders (id, tenant_id, customer_id, amount, currency, status, version)
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING created_at, updated_at`,
@@ -74,7 +74,7 @@ export class OrdersRepository {
   }
 
   async find(tenantId: string, id: string): Promise<Order | null> {
-    const [row] = await this.sql.rows<OrderRow>({
+    const [row] = await this.db.rows<OrderRow>({
       name: 'orders_find',
       text: `SELECT ${COLUMNS} FROM orders o WHERE o.tenant_id = $1 AND o.id = $2`,
       values: [tenantId, id],
@@ -89,7 +89,7 @@ export class OrdersRepository {
     version: number,
     to: OrderStatus,
   ): Promise<{ version: number; updatedAt: Date } | null> {
-    const [row] = await this.sql.rows<{ version: number; updated_at: Date }>({
+    const [row] = await this.db.rows<{ version: number; updated_at: Date }>({
       name: 'orders_set_status',
       text: `UPDATE orders o SET ${STATUS_CHANGE('$4')}
               WHERE o.tenant_id = $1 AND o.id = $2 AND o.version = $3
@@ -118,7 +118,7 @@ export class OrdersRepository {
         ORDER BY ${ks.orderBy} LIMIT $${params.push(page.limit + 1)}`;
     // One prepared statement per shape (direction, filters present, page 1 or later).
     const shape = `${filters.status ? 's' : ''}${filters.customerId ? 'c' : ''}${ks.where ? 'k' : ''}`;
-    const rows = await this.sql.rows<OrderRow & Record<string, unknown>>({
+    const rows = await this.db.rows<OrderRow & Record<string, unknown>>({
       name: `orders_page_${page.direction}_${shape}`,
       text,
       values: params,
@@ -132,7 +132,7 @@ export class OrdersRepository {
 
   /** A bulk chunk's new orders, in one multi-row INSERT (version 1). */
   async insertMany(tenantId: string, orders: readonly NewOrderRow[]): Promise<void> {
-    await this.sql.rows(
+    await this.db.rows(
       `INSERT INTO orders (id, tenant_id, customer_id, amount, currency, status, version)
        SELECT u.id, $1, u.customer_id, u.amount, u.currency, u.status, 1
          FROM unnest($2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[])
@@ -155,7 +155,8 @@ export class OrdersRepository {
    * scan when statistics lag behind a bulk insert (autovacuum not caught up yet).
    */
   async lockStatuses(tenantId: string, ids: readonly string[]): Promise<Map<string, OrderStatus>> {
-    const rows = await this.sql.rows<{ id: string; status: OrderStatus }>(
+    this.db.requireTransaction('locking orders');
+    const rows = await this.db.rows<{ id: string; status: OrderStatus }>(
       `SELECT id, status FROM orders WHERE id = ANY($1::text[]) AND (tenant_id || '') = $2
         ORDER BY id FOR UPDATE`,
       [ids, tenantId],
@@ -165,8 +166,9 @@ export class OrdersRepository {
 
   /** Sets the statuses of orders locked by `lockStatuses` in this transaction (joined on the key alone). */
   async setStatuses(changes: readonly { id: string; status: OrderStatus }[]): Promise<void> {
+    this.db.requireTransaction('changing locked orders');
     if (!changes.length) return;
-    await this.sql.rows(
+    await this.db.rows(
       `UPDATE orders o SET ${STATUS_CHANGE('u.status')}
          FROM unnest($1::text[], $2::text[]) AS u(id, status)
         WHERE o.id = u.id`,

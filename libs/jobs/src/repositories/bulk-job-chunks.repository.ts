@@ -159,6 +159,7 @@ export class BulkJobChunksRepository {
    * applied by another worker (or cancelled right now) is waited for, then seen in its new state.
    */
   async claim(jobId: string, chunkNo: number): Promise<ClaimedChunk | null> {
+    this.db.requireTransaction('claiming a chunk');
     const rows = await this.db.rows<ClaimedChunk>(
       `SELECT c.chunk_no AS "chunkNo", c.state, c.items, c.duplicates, j.tenant_id AS "tenantId",
               j.operation, j.status AS "jobStatus", j.chunk_size AS "chunkSize",
@@ -193,6 +194,7 @@ export class BulkJobChunksRepository {
    * when the tenant had no slot left (the caller rolls back, which lets the chunk go again).
    */
   async claimNext(jobId: string, maxSlots: number): Promise<ClaimedNextChunk | null> {
+    this.db.requireTransaction('claiming a chunk');
     const rows = await this.db.rows<ClaimedNextChunk>(
       `WITH c AS MATERIALIZED (
          SELECT chunk_no, state, items, duplicates FROM bulk_job_chunks
@@ -226,6 +228,7 @@ export class BulkJobChunksRepository {
 
   /** Locks every pending chunk of a job, in order (atomic jobs apply them in one transaction). */
   async lockPending(jobId: string): Promise<number[]> {
+    this.db.requireTransaction('locking pending chunks');
     const rows = await this.db.rows<{ chunk_no: number }>(
       `SELECT chunk_no FROM bulk_job_chunks WHERE job_id = $1 AND state = 'pending'
         ORDER BY chunk_no FOR UPDATE`,
@@ -289,6 +292,7 @@ export class BulkJobChunksRepository {
    * worker can start it.
    */
   async cancelIdle(jobId: string): Promise<number> {
+    this.db.requireTransaction('cancelling chunks');
     const n = await this.db.count(
       `UPDATE bulk_job_chunks SET state = 'cancelled', finished_at = now()
         WHERE job_id = $1 AND chunk_no IN (
@@ -301,6 +305,7 @@ export class BulkJobChunksRepository {
 
   /** Waits for the chunks that workers are applying right now (at most one chunk time). */
   async awaitRunning(jobId: string): Promise<void> {
+    this.db.requireTransaction('waiting for running chunks');
     await this.db.rows(
       `SELECT 1 FROM bulk_job_chunks WHERE job_id = $1 AND state = 'pending' FOR UPDATE`,
       [jobId],

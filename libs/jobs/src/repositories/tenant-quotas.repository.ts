@@ -11,6 +11,7 @@ export class TenantQuotasRepository {
    * unfinished jobs sees every job admitted before it, and its own stays unseen until it commits.
    */
   async lockAdmissions(tenantId: string): Promise<void> {
+    this.db.requireTransaction('locking admissions');
     await this.db.rows(TENANT_ADMISSION_LOCK_SQL, [tenantId]);
   }
 
@@ -29,6 +30,7 @@ export class TenantQuotasRepository {
    * until the caller commits, so concurrent admissions of one tenant cannot both squeeze in.
    */
   async addItemsToday(tenantId: string, items: number, max: number): Promise<boolean> {
+    this.db.requireTransaction('adding to the daily count');
     const rows = await this.db.rows(
       `INSERT INTO tenant_daily_items AS d (tenant_id, day, items)
        SELECT $1::text, (now() AT TIME ZONE 'UTC')::date, $2::bigint WHERE $2::bigint <= $3::bigint
