@@ -1,10 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { PROCESSED_ITEMS_SQL } from './support/bulk';
 import { startPatroniCluster, type PatroniCluster } from './support/patroni-cluster';
 import { startPgBouncer, type PgBouncer } from './support/pgbouncer';
-import { API_MAIN, freePort, start, WORKER_MAIN, type Proc } from './support/processes';
+import {
+  API_MAIN,
+  freePort,
+  start,
+  WORKER_MAIN,
+  type Proc,
+  isAlive,
+  stopProcesses,
+} from './support/processes';
+import { queryOnce } from './support/database';
 import { deleteBullKeys } from './support/resilience-db-redis';
 import { waitForBuiltDist } from './support/resilience-support';
 import { startValidatingProxy, type ValidatingProxy } from './support/validating-proxy';
@@ -19,7 +27,6 @@ const KEYED_RETRY_BUDGET_MS = 60_000;
 const AUTH = { Authorization: 'Bearer key_acme' };
 const TERMINAL = ['completed', 'failed', 'cancelled'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const alive = (p: Proc) => p.child.exitCode === null && p.child.signalCode === null;
 
 interface Answer {
   what: string;
@@ -52,16 +59,8 @@ describe('PostgreSQL primary failover (Patroni + HAProxy + PgBouncer) during a b
   const prefix = `dbfo_${randomBytes(4).toString('hex')}`;
   const run = randomBytes(4).toString('hex');
 
-  const sql = async <T>(text: string, params: unknown[] = []): Promise<T[]> => {
-    const c = new Client({ connectionString: cluster.url('app'), connectionTimeoutMillis: 5_000 });
-    c.on('error', () => undefined);
-    await c.connect();
-    try {
-      return (await c.query(text, params)).rows as T[];
-    } finally {
-      await c.end().catch(() => undefined);
-    }
-  };
+  const sql = <T>(text: string, params: unknown[] = []) =>
+    queryOnce<T>(cluster.url('app'), text, params);
 
   beforeAll(async () => {
     await waitForBuiltDist();
@@ -105,14 +104,7 @@ describe('PostgreSQL primary failover (Patroni + HAProxy + PgBouncer) during a b
 
   afterAll(async () => {
     await proxy?.close();
-    for (const p of [api, worker]) {
-      if (p && alive(p)) {
-        p.child.kill('SIGTERM');
-        await p.exited(15_000).catch(() => {
-          p.child.kill('SIGKILL');
-        });
-      }
-    }
+    await stopProcesses(api, worker);
     await bouncer?.stop();
     await cluster?.destroy();
     await deleteBullKeys(prefix);
@@ -332,8 +324,8 @@ describe('PostgreSQL primary failover (Patroni + HAProxy + PgBouncer) during a b
     if (other.length) console.log('db-failover: answers other than 2xx/503:', other.slice(0, 20));
 
     // Failover happened and the service followed it without a restart.
-    expect(alive(api), `API exited:\n${api.output().slice(-3000)}`).toBe(true);
-    expect(alive(worker), `worker exited:\n${worker.output().slice(-3000)}`).toBe(true);
+    expect(isAlive(api), `API exited:\n${api.output().slice(-3000)}`).toBe(true);
+    expect(isAlive(worker), `worker exited:\n${worker.output().slice(-3000)}`).toBe(true);
     expect(
       readyAgain,
       'GET /health/ready answered 200 again within 60 s of the promotion',

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { startPgBouncer, type PgBouncer } from './support/pgbouncer';
-import { API_MAIN, freePort, start, type Proc } from './support/processes';
+import { API_MAIN, freePort, start, type Proc, isAlive, stopProcesses } from './support/processes';
+import { queryOnce } from './support/database';
 import { createPrivateCluster, type PrivateCluster } from './support/resilience-db-cluster';
 import { deleteBullKeys } from './support/resilience-db-redis';
 import { waitForBuiltDist } from './support/resilience-support';
@@ -17,7 +17,6 @@ const BULK_ITEMS = 5_000;
 const CHUNK = 250;
 const AUTH = { Authorization: 'Bearer key_acme' };
 const TERMINAL = ['completed', 'failed', 'cancelled'];
-const alive = (p: Proc) => p.child.exitCode === null && p.child.signalCode === null;
 
 interface Answer {
   what: string;
@@ -61,17 +60,8 @@ describe('the service behind PgBouncer in transaction mode', () => {
   const run = randomBytes(4).toString('hex');
   const answers: Answer[] = [];
 
-  const sql = async <T>(text: string, params: unknown[] = []): Promise<T[]> => {
-    // Straight to the server, not through the pooler.
-    const c = new Client({ connectionString: cluster.url('app') });
-    c.on('error', () => undefined);
-    await c.connect();
-    try {
-      return (await c.query(text, params)).rows as T[];
-    } finally {
-      await c.end().catch(() => undefined);
-    }
-  };
+  const sql = <T>(text: string, params: unknown[] = []) =>
+    queryOnce<T>(cluster.url('app'), text, params);
 
   const call = async (
     what: string,
@@ -147,12 +137,7 @@ describe('the service behind PgBouncer in transaction mode', () => {
 
   afterAll(async () => {
     await proxy?.close();
-    if (api && alive(api)) {
-      api.child.kill('SIGTERM');
-      await api.exited(15_000).catch(() => {
-        api.child.kill('SIGKILL');
-      });
-    }
+    await stopProcesses(api);
     await bouncer?.stop();
     await cluster?.destroy();
     await deleteBullKeys(prefix);
@@ -356,7 +341,7 @@ describe('the service behind PgBouncer in transaction mode', () => {
   }, 120_000);
 
   it('answered no request with a 5xx', () => {
-    expect(alive(api), `API exited:\n${api.output().slice(-3000)}`).toBe(true);
+    expect(isAlive(api), `API exited:\n${api.output().slice(-3000)}`).toBe(true);
     expect(
       answers.filter((a) => a.status >= 500).map((a) => `${a.what}: ${a.status} ${a.text}`),
     ).toEqual([]);

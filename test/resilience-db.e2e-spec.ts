@@ -2,7 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROCESSED_ITEMS_SQL, storedItemsSql } from './support/bulk';
-import { API_MAIN, freePort, start, WORKER_MAIN, type Proc } from './support/processes';
+import {
+  API_MAIN,
+  freePort,
+  start,
+  WORKER_MAIN,
+  type Proc,
+  isAlive,
+  stopProcesses,
+} from './support/processes';
+import { queryOnce } from './support/database';
 import { createPrivateCluster, type PrivateCluster } from './support/resilience-db-cluster';
 import { deleteBullKeys } from './support/resilience-db-redis';
 import { startValidatingProxy, type ValidatingProxy } from './support/validating-proxy';
@@ -22,8 +31,6 @@ interface Probe {
   error?: string;
 }
 
-const alive = (p: Proc) => p.child.exitCode === null && p.child.signalCode === null;
-
 /**
  * PostgreSQL goes away in the middle of a 20,000-item bulk job and comes back. A private cluster
  * (the shared server is never touched) is stopped with `pg_ctl stop -m fast` once the worker has
@@ -40,16 +47,8 @@ describe('PostgreSQL restart in the middle of a bulk job', () => {
   const prefix = `resdb_${randomBytes(4).toString('hex')}`;
   const run = randomBytes(4).toString('hex');
 
-  const sql = async <T>(text: string, params: unknown[] = []): Promise<T[]> => {
-    const c = new Client({ connectionString: cluster.url('app') });
-    c.on('error', () => undefined);
-    await c.connect();
-    try {
-      return (await c.query(text, params)).rows as T[];
-    } finally {
-      await c.end().catch(() => undefined);
-    }
-  };
+  const sql = <T>(text: string, params: unknown[] = []) =>
+    queryOnce<T>(cluster.url('app'), text, params);
 
   beforeAll(async () => {
     cluster = await createPrivateCluster();
@@ -78,14 +77,7 @@ describe('PostgreSQL restart in the middle of a bulk job', () => {
 
   afterAll(async () => {
     await proxy?.close();
-    for (const p of [api, worker]) {
-      if (p && alive(p)) {
-        p.child.kill('SIGTERM');
-        await p.exited(15_000).catch(() => {
-          p.child.kill('SIGKILL');
-        });
-      }
-    }
+    await stopProcesses(api, worker);
     await cluster?.destroy();
     await deleteBullKeys(prefix);
   }, 60_000);
@@ -211,7 +203,7 @@ describe('PostgreSQL restart in the middle of a bulk job', () => {
       probes.filter((p) => p.error),
       'requests that got no HTTP answer',
     ).toEqual([]);
-    expect(alive(api), `API exited:\n${api.output().slice(-3000)}`).toBe(true);
+    expect(isAlive(api), `API exited:\n${api.output().slice(-3000)}`).toBe(true);
     const wrong: Probe[] = [];
     for (const p of probes) {
       if (p.name === 'GET /health/ready') {
@@ -352,9 +344,9 @@ describe('PostgreSQL restart in the middle of a bulk job', () => {
 
     // No request hit an unmapped error, and both processes survived the outage.
     expect(api.output()).not.toMatch(/Unhandled error on/);
-    expect(alive(api), `API exited:\n${api.output().slice(-3000)}`).toBe(true);
+    expect(isAlive(api), `API exited:\n${api.output().slice(-3000)}`).toBe(true);
     expect(
-      alive(worker),
+      isAlive(worker),
       `BUG: the worker exited on database loss (code ${worker.child.exitCode}, signal ${worker.child.signalCode}):\n${worker.output().slice(-4000)}`,
     ).toBe(true);
     const complaints = (p: Proc) =>

@@ -33,3 +33,19 @@ export async function createTestDatabase(label = 'e2e'): Promise<TestDatabase> {
       admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
   };
 }
+
+/** One statement on a connection of its own (for servers a test stops and starts at will). */
+export async function queryOnce<T>(
+  url: string,
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  const c = new Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  c.on('error', () => undefined);
+  await c.connect();
+  try {
+    return (await c.query(text, params)).rows as T[];
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}

@@ -109,3 +109,15 @@ export async function startPrivateRedis(
     },
   };
 }
+
+/** Still running (neither exited nor killed by a signal). */
+export const isAlive = (p: Proc) => p.child.exitCode === null && p.child.signalCode === null;
+
+/** SIGTERM each process that still runs, SIGKILL what has not exited 15 s later. */
+export async function stopProcesses(...procs: (Proc | undefined)[]): Promise<void> {
+  for (const p of procs) {
+    if (!p || !isAlive(p)) continue;
+    p.child.kill('SIGTERM');
+    await p.exited(15_000).catch(() => p.child.kill('SIGKILL'));
+  }
+}
