@@ -43,7 +43,7 @@ const asResults = (r: QueryResult | QueryResult[]): QueryResult[] => (Array.isAr
  *
  * `DATABASE_POOL_MODE=transaction` (a transaction pooler in front): nothing is sent that needs the
  * same server session across transactions. Statements are unnamed, bracket statements are sent as
- * literals instead of EXECUTEs of PREPAREd ones, and the time limits travel as `SET LOCAL` with each
+ * literals instead of EXECUTEs of PREPAREd ones, and the time limits travel as local settings with each
  * transaction (a statement outside one is sent in an implicit transaction with its limits, in one
  * message). In `session` mode the request limits are the connection's settings.
  */
@@ -88,7 +88,7 @@ export class Database {
     if (!this.pooled) return this.pool.query(this.config_(statement));
     // One message: an implicit transaction that carries the statement's limits.
     const results = asResults(
-      await this.pool.query([...this.limits('request'), inlineStatement(statement)].join('; ')),
+      await this.pool.query(`${this.limits('request')}; ${inlineStatement(statement)}`),
     );
     return results[results.length - 1];
   }
@@ -109,7 +109,7 @@ export class Database {
     const joined = this.current();
     if (joined) {
       if (budget === 'long' && joined.budget === 'request') {
-        await joined.client.query(this.limits('long').join('; '));
+        await joined.client.query(this.limits('long'));
         joined.budget = 'long';
       }
       return fn();
@@ -275,22 +275,24 @@ export class Database {
     };
   }
 
-  /** The SET LOCALs a new transaction starts with (session mode: the request limits are the connection's). */
+  /** What a new transaction starts with (session mode: the request limits are the connection's). */
   private beginLimits(budget: Budget): string[] {
     if (!this.pooled && budget === 'request') return [];
-    const sets = this.limits(budget);
-    if (this.pooled)
-      sets.push(
-        `SET LOCAL idle_in_transaction_session_timeout = ${this.config.idleInTransactionMs}`,
-      );
-    return sets;
+    return [this.limits(budget, this.pooled)];
   }
 
-  private limits(budget: Budget): string[] {
+  /**
+   * The limits for the rest of the transaction, as one statement (`set_config(…, true)` is `SET
+   * LOCAL`): Postgres parses and runs one statement instead of one per setting.
+   */
+  private limits(budget: Budget, idle = false): string {
     const b = this.config.budgets[budget];
-    return [
-      `SET LOCAL lock_timeout = ${b.lockMs}`,
-      `SET LOCAL statement_timeout = ${b.statementMs}`,
+    const settings: [string, number][] = [
+      ['lock_timeout', b.lockMs],
+      ['statement_timeout', b.statementMs],
     ];
+    if (idle)
+      settings.push(['idle_in_transaction_session_timeout', this.config.idleInTransactionMs]);
+    return `SELECT ${settings.map(([k, v]) => `set_config('${k}', '${Math.trunc(v)}', true)`).join(', ')}`;
   }
 }
