@@ -36,6 +36,7 @@ import { CFG, DB_NAME, DB_URL, log, round } from '../requests/env.mjs';
 import { CASES, runCase } from '../requests/load.mjs';
 import {
   cleanRedis,
+  cpuSnapshot,
   dropDatabase,
   freshDatabase,
   prepareDist,
@@ -69,6 +70,9 @@ const rps = (r) => r.rps;
 const perCpu = (r) =>
   1 / ((r.appCpuMsPerReq ?? NaN) + (r.pgCpuMsPerReq ?? NaN) + (r.helperCpuMsPerReq ?? 0));
 const perS = (r) => r.perS;
+/** Items per CPU-ms of the job: API (workers) + Postgres backends + PgBouncer (pooled side). */
+const itemsPerCpu = (r) =>
+  1 / ((r.appCpuUsPerItem ?? NaN) + (r.pgCpuUsPerItem ?? NaN) + (r.helperCpuUsPerItem ?? 0));
 
 function summarize(runs) {
   const out = { cases: {}, ratios: {} };
@@ -83,7 +87,14 @@ function summarize(runs) {
       };
       out.cases[id][side] =
         id === 'bulk'
-          ? { perS: round(m('perS'), 0), secs: m('secs'), serverSecs: m('serverSecs') }
+          ? {
+              perS: round(m('perS'), 0),
+              secs: m('secs'),
+              serverSecs: m('serverSecs'),
+              appCpuUsPerItem: m('appCpuUsPerItem'),
+              pgCpuUsPerItem: m('pgCpuUsPerItem'),
+              helperCpuUsPerItem: m('helperCpuUsPerItem'),
+            }
           : {
               rps: round(m('rps'), 0),
               p99: m('p99'),
@@ -95,7 +106,7 @@ function summarize(runs) {
     }
     out.ratios[id] =
       id === 'bulk'
-        ? { throughput: paired(bySide, perS) }
+        ? { throughput: paired(bySide, perS), cpu: paired(bySide, itemsPerCpu) }
         : { throughput: paired(bySide, rps), cpu: paired(bySide, perCpu) };
   }
   return out;
@@ -110,9 +121,25 @@ async function resetBulkOrders(pool) {
   await pool.query('VACUUM ANALYZE orders');
 }
 
+/**
+ * CPU µs per item between two snapshots: the API process, its Postgres backends (those opened during
+ * the job counted from their start: the process has just started) and the helpers (PgBouncer).
+ */
+function cpuPerItem(a, b, n) {
+  let pg = 0;
+  for (const [pid, v] of b.backends) pg += v - (a.backends.get(pid) ?? 0);
+  const us = (ms) => (ms === null || Number.isNaN(ms) ? null : round((ms * 1000) / n, 2));
+  return {
+    appCpuUsPerItem: us(b.app - a.app),
+    pgCpuUsPerItem: us(pg),
+    helperCpuUsPerItem: a.helpers === null ? null : us(b.helpers - a.helpers),
+  };
+}
+
 /** One update_orders_status job of `n` listed items on `svc` (its workers), POST → completed. */
 async function runBulk(pool, svc, side, n, format) {
   await resetBulkOrders(pool);
+  const cpu0 = await cpuSnapshot(pool, svc);
   const item = (i) => ({ id: `${BULK_PREFIX}${i}`, status: TO });
   const t0 = performance.now();
   const res =
@@ -126,6 +153,7 @@ async function runBulk(pool, svc, side, n, format) {
   const acceptMs = performance.now() - t0;
   const { job, at } = await waitJob(svc, accepted.id);
   const secs = (at - t0) / 1000;
+  const cpu = cpuPerItem(cpu0, await cpuSnapshot(pool, svc), n);
   if (job.status !== 'completed' || job.succeeded !== n)
     throw new Error(`${side} ${format} job ended ${job.status} with ${job.succeeded}/${n} succeeded`);
   const { rows } = await pool.query(
@@ -145,10 +173,11 @@ async function runBulk(pool, svc, side, n, format) {
     acceptMs: round(acceptMs, 1),
     serverSecs: serverSecs === null ? null : round(serverSecs, 3),
     serverPerS: serverSecs ? round(n / serverSecs, 0) : null,
+    ...cpu,
     jobId: job.id,
   };
   log(
-    `${`bulk.${side}`.padEnd(14)} ${Math.round(r.perS).toString().padStart(6)} items/s (${format}, POST ${Math.round(acceptMs)} ms, job clock ${r.serverPerS} items/s)`,
+    `${`bulk.${side}`.padEnd(14)} ${Math.round(r.perS).toString().padStart(6)} items/s (${format}, POST ${Math.round(acceptMs)} ms, job clock ${r.serverPerS} items/s) | cpu µs/item app ${cpu.appCpuUsPerItem} pg ${cpu.pgCpuUsPerItem}${cpu.helperCpuUsPerItem === null ? '' : ` helpers ${cpu.helperCpuUsPerItem}`}`,
   );
   return r;
 }
@@ -228,11 +257,14 @@ async function main() {
         const format = rep % 2 ? 'json' : 'ndjson';
         for (const side of sides) {
           // Workers of this side only: started for the job, stopped after it.
-          const svc = await startOurs(build, prefix, SERVICE_NODE_ARGS, `${side}-bulk`, {
-            ...ENV[side],
-            RUN_WORKERS: 'true',
-            LOG_LEVEL: 'warn',
-          });
+          const svc = {
+            ...(await startOurs(build, prefix, SERVICE_NODE_ARGS, `${side}-bulk`, {
+              ...ENV[side],
+              RUN_WORKERS: 'true',
+              LOG_LEVEL: 'warn',
+            })),
+            helperPids: helperPids[side],
+          };
           try {
             ((runs.bulk ??= {})[side] ??= []).push(
               await runBulk(pool, svc, side, POOLER_CFG.bulkN, format),

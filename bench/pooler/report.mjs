@@ -98,22 +98,34 @@ function roundTable(R) {
   ].join('\n');
 }
 
+/** CPU µs per item of a bulk run: API + Postgres backends (+ PgBouncer). */
+const cpuUs = (x) =>
+  x ? (x.appCpuUsPerItem ?? NaN) + (x.pgCpuUsPerItem ?? NaN) + (x.helperCpuUsPerItem ?? 0) : NaN;
+
 function bulkTable(R) {
   const b = R.runs?.bulk;
   if (!b) return '';
   const s = R.summary.cases.bulk;
+  const side = (x) =>
+    x
+      ? `${fmt(x.perS, 0)} | ${fmt(x.secs, 2)} | ${fmt(x.serverSecs, 2)} | ${fmt(x.acceptMs, 0)} | ${fmt(cpuUs(x), 1)}`
+      : 'n/a | | | |';
   const rows = (R.rounds ?? []).map((rd, i) => {
     const d = b.direct?.[i];
     const p = b.pooled?.[i];
-    const side = (x) =>
-      x ? `${fmt(x.perS, 0)} | ${fmt(x.secs, 2)} | ${fmt(x.serverSecs, 2)} | ${fmt(x.acceptMs, 0)}` : 'n/a | | |';
     return `| ${rd.round} | ${d?.format ?? p?.format} | ${side(d)} | ${side(p)} |`;
   });
+  const med = (x) =>
+    `${fmt(x?.perS, 0)} | ${fmt(x?.secs, 2)} | ${fmt(x?.serverSecs, 2)} | | ${fmt(cpuUs(x), 1)}`;
+  const split = (x, pooled) =>
+    `API ${fmt(x?.appCpuUsPerItem, 1)} + Postgres ${fmt(x?.pgCpuUsPerItem, 1)}${pooled ? ` + PgBouncer ${fmt(x?.helperCpuUsPerItem, 1)}` : ''} µs`;
   return [
-    '| round | body | direct items/s | direct POST → completed s | direct job clock s | direct POST ms | pooled items/s | pooled POST → completed s | pooled job clock s | pooled POST ms |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| round | body | direct items/s | direct POST → completed s | direct job clock s | direct POST ms | direct CPU µs/item | pooled items/s | pooled POST → completed s | pooled job clock s | pooled POST ms | pooled CPU µs/item |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows,
-    `| median | | ${fmt(s.direct?.perS, 0)} | ${fmt(s.direct?.secs, 2)} | ${fmt(s.direct?.serverSecs, 2)} | | ${fmt(s.pooled?.perS, 0)} | ${fmt(s.pooled?.secs, 2)} | ${fmt(s.pooled?.serverSecs, 2)} | |`,
+    `| median | | ${med(s.direct)} | ${med(s.pooled)} |`,
+    '',
+    `CPU per item, medians: direct ${split(s.direct, false)}; pooled ${split(s.pooled, true)}.`,
   ].join('\n');
 }
 
@@ -160,7 +172,7 @@ export function renderBody(R) {
           '',
           bulkTable(R),
           '',
-          'items/s = items / (POST sent → `completed` seen by a `Prefer: wait=5` long poll). Job clock = the job\'s `created_at` → `completed_at`. POST ms = until the 202.',
+          'items/s = items / (POST sent → `completed` seen by a `Prefer: wait=5` long poll). Job clock = the job\'s `created_at` → `completed_at`. POST ms = until the 202. CPU µs/item = CPU of the API process (its workers ran the job), of its Postgres backends (those opened during the job from their start) and, pooled, of PgBouncer, from before the POST to `completed`, divided by the items; the per-CPU ratio in the first table is items per CPU-ms, pooled / direct.',
           '',
         ]
       : []),
