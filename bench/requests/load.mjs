@@ -97,10 +97,11 @@ export async function runCase(pool, server, c, side, label = side) {
     timeouts: r.timeouts,
     appCpuMsPerReq: cpu.appMs,
     pgCpuMsPerReq: cpu.pgMs,
+    ...(cpu.helperMs !== null && { helperCpuMsPerReq: cpu.helperMs }),
   };
   log(
     `${`${c.id}.${label}`.padEnd(14)} ${res.rps.toFixed(0).padStart(6)} req/s  p99 ${String(res.p99).padStart(4)} ms  ` +
-      `non2xx ${res.non2xx} err ${res.errors} | cpu ms/req app ${res.appCpuMsPerReq?.toFixed(3)} pg ${res.pgCpuMsPerReq?.toFixed(3)}`,
+      `non2xx ${res.non2xx} err ${res.errors} | cpu ms/req app ${res.appCpuMsPerReq?.toFixed(3)} pg ${res.pgCpuMsPerReq?.toFixed(3)}${cpu.helperMs !== null ? ` helpers ${cpu.helperMs?.toFixed(3)}` : ''}`,
   );
   return res;
 }

@@ -112,8 +112,11 @@ async function start(name, args, env) {
   return { name, handle, base: `http://127.0.0.1:${port}`, stop: () => stopProcess(handle) };
 }
 
-/** The service's API from `build`; `nodeArgs` e.g. `--cpu-prof`. */
-export function startOurs(build, prefix, nodeArgs = [], tag = build.label) {
+/**
+ * The service's API from `build`; `nodeArgs` e.g. `--cpu-prof`; `env` overrides the settings below
+ * (e.g. another DATABASE_URL, DATABASE_POOL_MODE, RUN_WORKERS).
+ */
+export function startOurs(build, prefix, nodeArgs = [], tag = build.label, env = {}) {
   return start(tag, [...nodeArgs, join(build.dist, 'apps/api/src/main.js')], {
     NODE_ENV: 'production',
     DATABASE_URL: DB_URL,
@@ -128,6 +131,7 @@ export function startOurs(build, prefix, nodeArgs = [], tag = build.label) {
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'log',
     // Far above the load, so that the limiter stays in the path without ever answering 429.
     RATE_LIMIT_PER_MINUTE: '1000000000',
+    ...env,
   }).then((s) => ({ ...s, appName: 'bulk-rest-%' }));
 }
 
@@ -157,14 +161,18 @@ export function cpuMs(pid) {
   }
 }
 
-/** CPU of the app process and of its Postgres backends (found by application_name). */
+/**
+ * CPU of the app process, of its Postgres backends (found by application_name) and of the processes
+ * in `server.helperPids` (e.g. a connection pooler in between), when it has any.
+ */
 export async function cpuSnapshot(pool, server) {
   const { rows } = await pool.query(
     'SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name LIKE $2',
     [DB_NAME, server.appName],
   );
   const backends = new Map(rows.map((r) => [r.pid, cpuMs(r.pid)]).filter(([, v]) => v !== null));
-  return { app: cpuMs(server.handle.pid), backends };
+  const helpers = server.helperPids?.reduce((a, pid) => a + (cpuMs(pid) ?? NaN), 0) ?? null;
+  return { app: cpuMs(server.handle.pid), backends, helpers };
 }
 
 /** CPU ms per request between two snapshots (backends alive at both ends). */
@@ -172,7 +180,11 @@ export function cpuDelta(a, b, requests) {
   let pg = 0;
   for (const [pid, v] of b.backends) if (a.backends.has(pid)) pg += v - a.backends.get(pid);
   const per = (x) => (requests ? x / requests : null);
-  return { appMs: a.app !== null && b.app !== null ? per(b.app - a.app) : null, pgMs: per(pg) };
+  return {
+    appMs: a.app !== null && b.app !== null ? per(b.app - a.app) : null,
+    pgMs: per(pg),
+    helperMs: a.helpers !== null && b.helpers !== null ? per(b.helpers - a.helpers) : null,
+  };
 }
 
 export { log };

@@ -1,0 +1,27 @@
+// Settings of the pooler bench. Imported first by index.mjs: it names the bench's database before
+// bench/requests/env.mjs (whose servers and cases this bench reuses) reads BENCH_DB.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { num } from '../_lib/env.mjs';
+
+process.env.BENCH_DB ??= 'bench_pooler';
+
+export const HERE = dirname(fileURLToPath(import.meta.url));
+export const WORK = join(HERE, '.work');
+
+/**
+ * Knobs (env) of this bench; the request cases' load shape (BENCH_CONNECTIONS, BENCH_DURATION,
+ * BENCH_WARMUP, BENCH_REPS, BENCH_SEED_ORDERS) is bench/requests' CFG.
+ */
+export const POOLER_CFG = {
+  /** PgBouncer default_pool_size: the service's DB_POOL_SIZE default. */
+  poolSize: num('BENCH_POOL_SIZE', 20),
+  /** Items of each update_orders_status job. */
+  bulkN: num('BENCH_BULK_N', 100_000),
+  /** Request cases (ids of bench/requests' CASES). */
+  cases: (process.env.BENCH_POOLER_CASES ?? 'post,get,fresh').split(',').filter(Boolean),
+  bulk: process.env.BENCH_POOLER_BULK !== '0',
+};
+
+/** Targets from the issue: pooled / direct throughput. */
+export const TARGETS = { post: 0.8, get: 0.8, fresh: 0.8, bulk: 0.9 };
