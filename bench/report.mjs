@@ -8,6 +8,7 @@
 //   bench/requests/results.json    (written by bench/requests/index.mjs; see bench/requests/REPORT.md)
 //   bench/soak/results.json        (written by bench/soak/index.mjs; see bench/soak/REPORT.md)
 //   bench/fairness/results.json    (written by bench/fairness/index.mjs; see bench/fairness/REPORT.md)
+//   bench/pooler/results.json      (written by bench/pooler/index.mjs; see bench/pooler/REPORT.md)
 //
 // A missing or unreadable file is skipped with a note in the report. The source path of each figure is given
 // in a comment where it is read (the `// <-` comments below). Verdicts use the same rules as the benches' own
@@ -22,6 +23,8 @@ import { summarize as summarizeBulk } from './bulk/report.mjs';
 import { renderBody as renderRequestsBody, TARGETS as REQUEST_TARGETS } from './requests/report.mjs';
 import { soakChart } from './soak/chart.mjs';
 import { renderSoakBody } from './soak/report.mjs';
+import { CASE_LABELS as POOLER_CASES, headline as poolerHeadline } from './pooler/report.mjs';
+import { TARGETS as POOLER_TARGETS } from './pooler/env.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
@@ -502,6 +505,31 @@ else {
   );
 }
 
+// ------------------------------------------------------------------------------------------ 8. pooler
+
+const PB = load('pooler');
+md.push('## 8. Behind PgBouncer (transaction mode) vs directly on Postgres', '');
+if (!PB.data) md.push(`_Skipped: ${PB.note}._`, '');
+else {
+  // <- pooler .summary.ratios[case].{throughput,cpu}.{median,perRound}, .summary.cases[case].{direct,pooled} (bench/pooler/index.mjs)
+  const p = PB.data;
+  md.push(
+    `Run ${dateOf(p.machine?.date)}, build ${p.build?.commit}, PgBouncer ${p.pgbouncer?.version} (pool_mode = transaction, default_pool_size = ${p.pgbouncer?.defaultPoolSize}); one build, one database, two API processes (\`DATABASE_POOL_MODE=session\` on Postgres, \`transaction\` on PgBouncer); ${p.config?.reps} rounds, ratios per round and their median; details in [pooler/REPORT.md](pooler/REPORT.md).`,
+    '',
+    '| case | direct | pooled | pooled / direct (per round) | per CPU-ms | target | verdict |',
+    '|---|---:|---:|---|---:|---|---|',
+  );
+  for (const [id, label] of Object.entries(POOLER_CASES)) {
+    const r = p.summary?.ratios?.[id];
+    if (!r) continue;
+    const c = p.summary.cases[id] ?? {};
+    const v = (x) => (id === 'bulk' ? `${fmt(x?.perS)} items/s` : `${fmt(x?.rps)} req/s`);
+    md.push(`| ${label} | ${v(c.direct)} | ${v(c.pooled)} | ${fmt(r.throughput.median, 2)} (${r.throughput.perRound.map((x) => fmt(x, 2)).join(', ')}) | ${fmt(r.cpu?.median, 2)} | ≥ ${POOLER_TARGETS[id]} | ${verdict(r.throughput.median >= POOLER_TARGETS[id])} |`);
+  }
+  md.push('');
+  headlines.push(poolerHeadline(p));
+}
+
 // ------------------------------------------------------------------------------------------ headlines + write
 
 md.push('## Headline ratios', '');
@@ -516,4 +544,4 @@ for (const f of readdirSync(CHART_DIR)) if (f.endsWith('.svg') && !names.has(f))
 for (const c of charts) writeFileSync(join(CHART_DIR, c.name), c.svg);
 writeFileSync(OUT, md.join('\n'));
 console.log(`wrote ${relative(ROOT, OUT)} and ${charts.length} chart(s) in ${relative(ROOT, CHART_DIR)}/`);
-for (const L of [B, P, I, T, S, F]) if (L.note) console.log(`skipped: ${L.note.replace(/`/g, '')}`);
+for (const L of [B, P, I, T, S, F, PB]) if (L.note) console.log(`skipped: ${L.note.replace(/`/g, '')}`);
