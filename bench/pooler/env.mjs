@@ -21,6 +21,8 @@ export const POOLER_CFG = {
   /** Request cases (ids of bench/requests' CASES). */
   cases: (process.env.BENCH_POOLER_CASES ?? 'post,get,fresh').split(',').filter(Boolean),
   bulk: process.env.BENCH_POOLER_BULK !== '0',
+  /** The database's own floor for GET's statement (pgbench direct prepared vs pooled simple). */
+  floor: process.env.BENCH_POOLER_FLOOR !== '0',
 };
 
 /** Targets from the issue: pooled / direct throughput. */

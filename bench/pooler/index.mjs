@@ -43,6 +43,7 @@ import {
   startOurs,
 } from '../requests/servers.mjs';
 import { HERE, POOLER_CFG, WORK } from './env.mjs';
+import { measureFloor } from './floor.mjs';
 import { writeReport } from './report.mjs';
 
 process.on('exit', killAllSync);
@@ -275,6 +276,14 @@ async function main() {
         }
       }
       save();
+    }
+    if (POOLER_CFG.floor) {
+      result.floor = measureFloor({
+        directUrl: DB_URL,
+        pooledUrl: bouncer.url(DB_NAME),
+        seedOrders: CFG.seedOrders,
+      });
+      log(`floor (pgbench, GET's statement): pooled / direct ${result.floor.median}`);
     }
     for (const [id, r] of Object.entries(result.summary.ratios))
       log(

@@ -147,6 +147,20 @@ export function headline(R) {
   return `Behind PgBouncer (transaction mode, pool 20) vs directly on Postgres, throughput: ${parts.join('; ')}.`;
 }
 
+function floorSection(f) {
+  const rows = f.pairs.map((p, i) => `| ${i + 1} | ${p.direct} | ${p.pooled} | ${p.ratio} |`);
+  return [
+    "### The database's own floor for GET /orders/{id}",
+    '',
+    `The statement GET /orders/{id} runs, driven by pgbench (${f.clients} clients, ${f.seconds} s a run, runs alternating) on the same database: directly on Postgres as a prepared statement (what the direct side sends) and through the same PgBouncer as one simple-protocol message with its limits (what the pooled side sends). Pooled / direct: **${f.median}** (median). The service's own pooled / direct ratio for GET is above this floor: the API's work is the same on both sides and dilutes the database's.`,
+    '',
+    '| pair | direct tps | pooled tps | pooled / direct |',
+    '|---|---:|---:|---:|',
+    ...rows,
+    '',
+  ].join('\n');
+}
+
 export function renderBody(R) {
   const findings = existsSync(FINDINGS) ? readFileSync(FINDINGS, 'utf8').trim() : null;
   return [
@@ -176,6 +190,7 @@ export function renderBody(R) {
           '',
         ]
       : []),
+    ...(R.floor ? [floorSection(R.floor)] : []),
     ...(findings ? ['## Findings', '', findings, ''] : []),
   ].join('\n');
 }
