@@ -1,13 +1,14 @@
 // One build of the service against a database of its own: start it (API with workers, or API plus a
 // separate worker process), talk to it over HTTP, read its database.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { waitForHttp } from '../_lib/http.mjs';
 import { freePort, startProcess, stopProcess } from '../_lib/proc.mjs';
+import { checkoutRef } from '../_lib/worktree.mjs';
 import {
   AUTH,
   CHUNK,
@@ -34,11 +35,7 @@ export function prepareBuild(label, ref, skipBuild) {
     return { label, dist: join(ROOT, 'dist') };
   }
   const dir = join(WORK, `build-${label}`);
-  if (!existsSync(dir)) {
-    mkdirSync(WORK, { recursive: true });
-    execFileSync('git', ['worktree', 'add', '--detach', dir, ref], { cwd: ROOT, stdio: 'inherit' });
-    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-  }
+  checkoutRef(ROOT, dir, ref);
   if (!skipBuild || !existsSync(join(dir, 'dist/apps/worker/src/main.js'))) {
     execFileSync('npx', ['nest', 'build', 'api'], { cwd: dir, stdio: 'inherit' });
     execFileSync('npx', ['nest', 'build', 'worker'], { cwd: dir, stdio: 'inherit' });

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitForHttp } from '../_lib/http.mjs';
+import { checkoutRef } from '../_lib/worktree.mjs';
 import { freePort, startProcess, stopProcess } from '../_lib/proc.mjs';
 import {
   API_KEY,
@@ -28,15 +29,7 @@ const { Client, Pool } = require('pg');
 export function prepareDist(label, ref, skipBuild) {
   let src = ROOT;
   if (ref) {
-    src = join(WORK, `build-${ref}`);
-    if (!existsSync(src)) {
-      mkdirSync(WORK, { recursive: true });
-      execFileSync('git', ['worktree', 'add', '--detach', src, ref], {
-        cwd: ROOT,
-        stdio: 'inherit',
-      });
-      symlinkSync(join(ROOT, 'node_modules'), join(src, 'node_modules'));
-    }
+    src = checkoutRef(ROOT, join(WORK, `build-${ref}`), ref);
   }
   const main = join(src, 'dist/apps/api/src/main.js');
   if (ref ? !existsSync(main) : !skipBuild)
@@ -46,6 +39,8 @@ export function prepareDist(label, ref, skipBuild) {
   rmSync(dist, { recursive: true, force: true });
   mkdirSync(WORK, { recursive: true });
   cpSync(join(src, 'dist'), dist, { recursive: true });
+  // The copy resolves packages from the build's own node_modules, not from this checkout's.
+  if (ref) symlinkSync(join(src, 'node_modules'), join(dist, 'node_modules'));
   let commit = ref;
   if (!ref) {
     try {
