@@ -3,19 +3,12 @@ import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import { PROCESSED_ITEMS_SQL } from './support/bulk';
 import { startPatroniCluster, type PatroniCluster } from './support/patroni-cluster';
 import { startPgBouncer, type PgBouncer } from './support/pgbouncer';
-import {
-  API_MAIN,
-  freePort,
-  start,
-  WORKER_MAIN,
-  type Proc,
-  isAlive,
-  stopProcesses,
-} from './support/processes';
+import { type Proc, isAlive, stopProcesses } from './support/processes';
 import { queryOnce } from './support/database';
 import { deleteBullKeys } from './support/resilience-db-redis';
 import { waitForBuiltDist } from './support/resilience-support';
-import { startValidatingProxy, type ValidatingProxy } from './support/validating-proxy';
+import { serviceEnv, startApiAndWorker } from './support/service';
+import type { ValidatingProxy } from './support/validating-proxy';
 
 const TOTAL = 20_000;
 /** PgBouncer's server connections per database/user: fewer than the service's own pool. */
@@ -76,29 +69,14 @@ describe('PostgreSQL primary failover (Patroni + HAProxy + PgBouncer) during a b
       poolMode: POOL_MODE,
       poolSize: BOUNCER_POOL_SIZE,
     });
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
+    const env = serviceEnv({
       DATABASE_URL: bouncer.url('app'),
       DATABASE_POOL_MODE: POOL_MODE,
       DATABASE_DIRECT_URL: cluster.url('app'),
       DB_POOL_SIZE: String(SERVICE_POOL_SIZE),
-      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
       BULL_PREFIX: prefix,
-      API_KEYS: 'acme:key_acme',
-      CURSOR_SECRET: 'x',
-      RATE_LIMIT_PER_MINUTE: '0',
-      BULK_CHUNK_SIZE: '500',
-      BULK_LOCK_DURATION_MS: '5000',
-      LOG_LEVEL: 'log',
-      NODE_ENV: 'test',
-    };
-    const port = await freePort();
-    // The API first, alone: it applies the migrations; the worker then finds nothing to do.
-    api = start('node', [API_MAIN], { env: { ...env, PORT: String(port), RUN_WORKERS: 'false' } });
-    await api.waitFor(/API listening/, 60_000);
-    worker = start('node', [WORKER_MAIN], { env });
-    await worker.waitFor(/Worker started/, 60_000);
-    proxy = await startValidatingProxy(`http://127.0.0.1:${port}`);
+    });
+    ({ api, worker, proxy } = await startApiAndWorker(env));
     base = proxy.base;
   }, 240_000);
 

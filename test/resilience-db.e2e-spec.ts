@@ -2,19 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROCESSED_ITEMS_SQL, storedItemsSql } from './support/bulk';
-import {
-  API_MAIN,
-  freePort,
-  start,
-  WORKER_MAIN,
-  type Proc,
-  isAlive,
-  stopProcesses,
-} from './support/processes';
+import { type Proc, isAlive, stopProcesses } from './support/processes';
 import { queryOnce } from './support/database';
 import { createPrivateCluster, type PrivateCluster } from './support/resilience-db-cluster';
 import { deleteBullKeys } from './support/resilience-db-redis';
-import { startValidatingProxy, type ValidatingProxy } from './support/validating-proxy';
+import { serviceEnv, startApiAndWorker } from './support/service';
+import type { ValidatingProxy } from './support/validating-proxy';
 
 const TOTAL = 20_000;
 const AUTH = { Authorization: 'Bearer key_acme' };
@@ -52,26 +45,11 @@ describe('PostgreSQL restart in the middle of a bulk job', () => {
 
   beforeAll(async () => {
     cluster = await createPrivateCluster();
-    const env = {
-      ...process.env,
+    const env = serviceEnv({
       DATABASE_URL: cluster.url('app'),
-      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
       BULL_PREFIX: prefix,
-      API_KEYS: 'acme:key_acme',
-      CURSOR_SECRET: 'x',
-      RATE_LIMIT_PER_MINUTE: '0',
-      BULK_CHUNK_SIZE: '500',
-      BULK_LOCK_DURATION_MS: '5000',
-      LOG_LEVEL: 'log',
-      NODE_ENV: 'test',
-    };
-    const port = await freePort();
-    // The API first, alone: it applies the migrations; the worker then finds nothing to do.
-    api = start('node', [API_MAIN], { env: { ...env, PORT: String(port), RUN_WORKERS: 'false' } });
-    await api.waitFor(/API listening/, 60_000);
-    worker = start('node', [WORKER_MAIN], { env });
-    await worker.waitFor(/Worker started/, 60_000);
-    proxy = await startValidatingProxy(`http://127.0.0.1:${port}`);
+    });
+    ({ api, worker, proxy } = await startApiAndWorker(env));
     base = proxy.base;
   }, 180_000);
 
