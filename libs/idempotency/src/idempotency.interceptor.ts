@@ -8,6 +8,8 @@ import {
 } from '@app/common';
 import { Database } from '@app/database';
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+// What @HttpCode() sets: a public constant of Nest's (the package exports its `./*` files).
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { from, lastValueFrom, Observable } from 'rxjs';
@@ -28,7 +30,6 @@ import {
 } from './idempotency.service';
 
 const METHODS = new Set(['POST', 'PATCH']);
-const HTTP_CODE_METADATA = '__httpCode__';
 
 /** What the transaction found: a decision that ran nothing, or the handler's value. */
 type Outcome = Exclude<ClaimResult, { kind: 'claimed' }> | { kind: 'executed'; value: unknown };

@@ -2,8 +2,10 @@ import type { RedisConnection } from '@app/common';
 import { describeRedis, redisClientOptions } from '@app/queue';
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
-import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import Redis from 'ioredis';
+
+/** What `increment` answers, as the package's public storage interface declares it. */
+type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
 /** Fixed window per key: add the hits, start the window on the first, report the total and time left. */
 const INCREMENT = `
