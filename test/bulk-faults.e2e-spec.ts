@@ -15,6 +15,7 @@ import {
   type Proc,
 } from './support/processes';
 import { startValidatingProxy, type ValidatingProxy } from './support/validating-proxy';
+import { sleep, eventually } from './support/wait';
 
 /**
  * Bulk jobs under faults, with the built API and worker as real processes: workers SIGKILLed mid-job,
@@ -45,7 +46,6 @@ type Tenant = keyof typeof KEYS;
 const auth = (tenant: Tenant = 'acme') => ({ Authorization: `Bearer ${KEYS[tenant]}` });
 /** Another tenant's job beside the big one: the workers share themselves fairly between both. */
 const OTHER_ITEMS = 20_000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('bulk jobs under faults (real API and worker processes)', () => {
   let db: TestDatabase;
@@ -258,14 +258,6 @@ describe('bulk jobs under faults (real API and worker processes)', () => {
       job = await getJob(base, id, 10, tenant);
     }
     return job;
-  };
-
-  const eventually = async (what: string, fn: () => Promise<boolean>, timeoutMs = 20_000) => {
-    const until = Date.now() + timeoutMs;
-    while (!(await fn())) {
-      if (Date.now() > until) throw new Error(`${what}: not reached within ${timeoutMs} ms`);
-      await sleep(250);
-    }
   };
 
   /** Every item applied exactly once: one order per customer, counters exact, items point at real orders. */

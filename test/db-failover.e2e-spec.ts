@@ -9,6 +9,7 @@ import { deleteBullKeys } from './support/resilience-db-redis';
 import { waitForBuiltDist } from './support/resilience-support';
 import { serviceEnv, startApiAndWorker } from './support/service';
 import type { ValidatingProxy } from './support/validating-proxy';
+import { sleep } from './support/wait';
 
 const TOTAL = 20_000;
 /** PgBouncer's server connections per database/user: fewer than the service's own pool. */
@@ -19,7 +20,6 @@ const KEYED_CLIENTS = 4;
 const KEYED_RETRY_BUDGET_MS = 60_000;
 const AUTH = { Authorization: 'Bearer key_acme' };
 const TERMINAL = ['completed', 'failed', 'cancelled'];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Answer {
   what: string;

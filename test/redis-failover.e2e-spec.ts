@@ -7,6 +7,7 @@ import { API_MAIN, freePort, start, WORKER_MAIN, type Proc } from './support/pro
 import { waitForBuiltDist } from './support/resilience-support';
 import { startSentinelSet, type SentinelSet } from './support/sentinel';
 import { startValidatingProxy, type ValidatingProxy } from './support/validating-proxy';
+import { sleep } from './support/wait';
 
 /**
  * Redis under Sentinel, on loopback only: a primary, a replica and three sentinels; the built API
@@ -28,7 +29,6 @@ const headers = (tenant: string, extra: Record<string, string> = {}) => ({
   'content-type': 'application/json',
   ...extra,
 });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const JOBS = 6;
 const PER_JOB = 3000;

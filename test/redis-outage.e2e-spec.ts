@@ -3,14 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForJob } from './support/bulk';
 import { startPrivateRedis } from './support/processes';
 import { auth, createTestApp, type TestApp } from './support/test-app';
-
-async function eventually(fn: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await fn())) {
-    if (Date.now() > until) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+import { eventually } from './support/wait';
 
 /** Redis restarts in a row; one in five used to leave a Bull connection `ready` on a dead socket. */
 const RESTARTS = 6;
@@ -35,7 +28,10 @@ describe('losing Redis at run time', () => {
       via: 'url',
     });
     await redis.stop();
-    await eventually(async () => (await t.http.get('/health/ready')).status === 503);
+    await eventually(
+      'the condition',
+      async () => (await t.http.get('/health/ready')).status === 503,
+    );
     const ready = await t.http.get('/health/ready');
     expect(ready.body.status).toBe('error');
     expect(ready.body.details.database.status).toBe('up');
@@ -47,7 +43,10 @@ describe('losing Redis at run time', () => {
       .send({ customer_id: 'c', amount: 1, currency: 'EUR' });
     expect(created.status).toBe(201);
     redis = await startPrivateRedis(redis.port);
-    await eventually(async () => (await t.http.get('/health/ready')).status === 200);
+    await eventually(
+      'the condition',
+      async () => (await t.http.get('/health/ready')).status === 200,
+    );
   });
 
   /**
@@ -67,11 +66,15 @@ describe('losing Redis at run time', () => {
     dropper.on('connection', () => (dropped += 1));
     await new Promise<void>((ok) => dropper.listen(redis.port, '127.0.0.1', ok));
     // Long enough for every connection to reconnect into the dropper at least once.
-    await eventually(() => Promise.resolve(dropped >= 6), 15_000);
+    await eventually('the condition', () => Promise.resolve(dropped >= 6), 15_000);
     await new Promise((r) => setTimeout(r, 3000));
     await new Promise<void>((ok) => dropper.close(() => ok()));
     redis = await startPrivateRedis(redis.port);
-    await eventually(async () => (await t.http.get('/health/ready')).status === 200, 15_000);
+    await eventually(
+      'the condition',
+      async () => (await t.http.get('/health/ready')).status === 200,
+      15_000,
+    );
     const job = await t.http
       .post('/bulk-jobs')
       .set(auth())
@@ -88,11 +91,15 @@ describe('losing Redis at run time', () => {
   it(`is ready again after each of ${RESTARTS} restarts, and every queue connection works`, async () => {
     for (let i = 0; i < RESTARTS; i++) {
       await redis.stop();
-      await eventually(async () => (await t.http.get('/health/ready')).status === 503);
+      await eventually(
+        'the condition',
+        async () => (await t.http.get('/health/ready')).status === 503,
+      );
       // Back at once on some rounds, after the clients' retry back-off has grown on others.
       if (i % 2) await new Promise((r) => setTimeout(r, 1500));
       redis = await startPrivateRedis(redis.port);
       await eventually(
+        'the condition',
         async () => (await t.http.get('/health/ready')).status === 200,
         15_000,
       ).catch((e: Error) => {

@@ -8,10 +8,10 @@ import { createPrivateCluster, type PrivateCluster } from './support/resilience-
 import { deleteBullKeys } from './support/resilience-db-redis';
 import { serviceEnv, startApiAndWorker } from './support/service';
 import type { ValidatingProxy } from './support/validating-proxy';
+import { sleep } from './support/wait';
 
 const TOTAL = 20_000;
 const AUTH = { Authorization: 'Bearer key_acme' };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Probe {
   at: number;

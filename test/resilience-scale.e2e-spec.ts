@@ -14,6 +14,7 @@ import {
   type HttpOutcome,
 } from './support/resilience-support';
 import { startValidatingProxy, type ValidatingProxy } from './support/validating-proxy';
+import { sleep } from './support/wait';
 
 /**
  * Scale-out and graceful shutdown with the built service as real processes: several API and worker
@@ -24,8 +25,6 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const AUTH = { Authorization: 'Bearer key_acme' };
 const JSON_HEADERS = { ...AUTH, 'content-type': 'application/json' };
 const CURSOR_SECRET = `resilience-${randomBytes(8).toString('hex')}`;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface JobBody {
   id: string;

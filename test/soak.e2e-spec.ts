@@ -9,6 +9,7 @@ import { createTestDatabase, type TestDatabase } from './support/database';
 import { API_MAIN, freePort, start, type Proc } from './support/processes';
 import { deleteBullKeys } from './support/resilience-db-redis';
 import { startValidatingProxy, type ValidatingProxy } from './support/validating-proxy';
+import { sleep } from './support/wait';
 
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
 /**
@@ -21,7 +22,6 @@ const CONNECTIONS = 10;
 const IDLE_PAUSE_MS = 5_000;
 const AUTH = { Authorization: 'Bearer key_acme' };
 const JSON_TYPE = { 'content-type': 'application/json' };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mb = (kb: number) => (kb / 1024).toFixed(1);
 
 /** VmRSS of a process in KiB, from /proc/<pid>/status. */

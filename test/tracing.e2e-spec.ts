@@ -3,7 +3,6 @@ import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import {
-  eventually,
   SpanKindNo,
   startHookReceiver,
   startOtlpReceiver,
@@ -19,6 +18,10 @@ import {
   type Proc,
 } from './support/processes';
 import { startValidatingProxy } from './support/validating-proxy';
+import { eventually } from './support/wait';
+
+/** Exports and deliveries arrive in their own time: wait long, look often. */
+const waitFor = <T>(what: string, check: () => T) => eventually(what, check, 90_000, 100);
 
 const AUTH = { Authorization: 'Bearer key_trace' };
 const ITEMS = 5;
@@ -162,11 +165,11 @@ describe('OpenTelemetry traces', { timeout: 180_000 }, () => {
       const job = (await res.json()) as { id: string };
       expect(res.status, JSON.stringify(job)).toBe(202);
 
-      const hook = await eventually('the webhook', () => hooks.received[0]);
+      const hook = await waitFor('the webhook', () => hooks.received[0]);
       const inTrace = () => otlp.spans.filter((s) => s.traceId === traceId);
       const chunkSpans = () => inTrace().filter((s) => s.name === 'bulk_job.chunk');
       const chunks = ITEMS / CHUNK_SIZE;
-      await eventually(
+      await waitFor(
         'chunk and delivery spans',
         () =>
           chunkSpans().length >= Math.ceil(chunks) &&
@@ -290,7 +293,7 @@ describe('OpenTelemetry traces', { timeout: 180_000 }, () => {
     const res = await submit(base, hooks.url, `00-${traceId}-${randomBytes(8).toString('hex')}-01`);
     const job = (await res.json()) as { id: string };
     expect(res.status, JSON.stringify(job)).toBe(202);
-    await eventually('the webhook', () => hooks.received[0]);
+    await waitFor('the webhook', () => hooks.received[0]);
     const done = await fetch(`${base}/bulk-jobs/${job.id}`, { headers: AUTH });
     expect(((await done.json()) as { status: string }).status).toBe('completed');
     return { api, job, traceId, hook: hooks.received[0] };
@@ -342,7 +345,7 @@ describe('OpenTelemetry traces', { timeout: 180_000 }, () => {
     });
     // Protobuf carries trace ids as 16 raw bytes: find the client's among the exported spans.
     const id = Buffer.from(traceId, 'hex');
-    const hit = await eventually('a protobuf export with the trace id', () =>
+    const hit = await waitFor('a protobuf export with the trace id', () =>
       otlp.requests.find((r) => r.path === '/v1/traces' && r.body.includes(id)),
     );
     expect(hit.contentType).toBe('application/x-protobuf');

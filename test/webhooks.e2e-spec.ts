@@ -11,24 +11,15 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkWebhookDelivery, SPEC_PATH } from './support/openapi-validator';
 import { auth, createTestApp, type TestApp } from './support/test-app';
+import { eventually, sleep } from './support/wait';
+import { waitForJob as waitForJobOf } from './support/bulk';
 
-const TERMINAL = ['completed', 'failed', 'cancelled'];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `predicate` until it holds or `timeoutMs` passes (then fails with `what`). */
-async function waitFor(
+/** Polls `predicate` every 50 ms until it holds (then fails naming `what`). */
+const waitFor = (
   predicate: () => boolean | Promise<boolean>,
   timeoutMs = 20_000,
   what = 'condition',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await predicate()) return;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
+) => eventually(what, predicate, timeoutMs, 50);
 
 interface Delivery {
   method: string;
@@ -147,19 +138,8 @@ describe('webhooks (private networks allowed)', () => {
     return res.body as { id: string; status: string };
   };
 
-  /** Polls `GET /bulk-jobs/{id}` with `Prefer: wait=5` until the job is terminal. */
-  const waitForJob = async (id: string, tenant: 'acme' | 'globex' = 'acme') => {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const res = await t.http
-        .get(`/bulk-jobs/${id}`)
-        .set(auth(tenant))
-        .set('Prefer', 'wait=5')
-        .expect(200);
-      if (TERMINAL.includes(res.body.status)) return res.body as Record<string, unknown>;
-      if (Date.now() > deadline) throw new Error(`job ${id} still ${res.body.status} after 30 s`);
-    }
-  };
+  const waitForJob = (id: string, tenant: 'acme' | 'globex' = 'acme') =>
+    waitForJobOf(t.http, id, tenant, 30_000);
 
   const eventRow = async (jobId: string) =>
     (

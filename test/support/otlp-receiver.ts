@@ -131,18 +131,3 @@ export async function startHookReceiver(): Promise<{
     close: () => new Promise((ok) => server.close(() => ok())),
   };
 }
-
-/** Polls `check` until it returns something truthy (or throws with `what` after `timeoutMs`). */
-export async function eventually<T>(
-  what: string,
-  check: () => T | undefined | null | false,
-  timeoutMs = 90_000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

@@ -13,9 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { freePort } from './processes';
+import { sleep } from './wait';
 
 const BIN = '/usr/lib/postgresql/15/bin';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface PatroniNode {
   name: string;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { freePort } from './processes';
+import { sleep } from './wait';
 
 export interface PgBouncer {
   port: number;
@@ -29,8 +30,6 @@ function postgresUser(): { uid: number; gid: number } {
   const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres']).toString().trim());
   return { uid: id('-u'), gid: id('-g') };
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Debian's PgBouncer (1.18) on a free loopback port in front of one server, trust auth for the
