@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ProblemException } from '@app/common';
+import { InvalidInputError } from '@app/common';
 import type { Database } from '@app/database';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { BulkJob } from './entities/bulk-job.entity';
@@ -169,7 +169,7 @@ describe('JobsService', () => {
   it('refuses an empty job and one over BULK_MAX_ITEMS with 400, cancelling the COPY', async () => {
     await expect(
       s.service.accept('t', { operation: 'update_orders_status', format: 'json', items: [] }),
-    ).rejects.toBeInstanceOf(ProblemException);
+    ).rejects.toBeInstanceOf(InvalidInputError);
     const tooMany = Array.from({ length: 6 }, (_, i) => ({ id: String(i) }));
     // A JSON array over the limit is refused before anything is written.
     await expect(

@@ -1,4 +1,4 @@
-import { bulkConfig, newId, ProblemException } from '@app/common';
+import { bulkConfig, InvalidInputError, newId } from '@app/common';
 import { Database } from '@app/database';
 import type { Page, PageRequest } from '@app/pagination';
 import { currentTraceCarrier } from '@app/telemetry';
@@ -75,10 +75,10 @@ export class JobsService {
     webhookUrl: string | undefined,
   ): Promise<void> {
     if (!operation) {
-      throw ProblemException.validation([{ field: 'operation', message: 'operation is required' }]);
+      throw new InvalidInputError([{ field: 'operation', message: 'operation is required' }]);
     }
     if (!this.registry.get(operation)) {
-      throw ProblemException.validation([
+      throw new InvalidInputError([
         {
           field: 'operation',
           message: `unknown operation ${operation}; known: ${this.registry.names().join(', ')}`,
@@ -90,7 +90,7 @@ export class JobsService {
         await resolveWebhookTarget(webhookUrl, this.config.webhookAllowPrivateNetworks);
       } catch (e) {
         if (e instanceof UnsafeWebhookUrlError) {
-          throw ProblemException.validation([{ field: 'webhook_url', message: e.message }]);
+          throw new InvalidInputError([{ field: 'webhook_url', message: e.message }]);
         }
         throw e;
       }
@@ -157,7 +157,7 @@ export class JobsService {
       throw e;
     }
     if (builder.count === 0) {
-      throw ProblemException.validation([
+      throw new InvalidInputError([
         { field: 'items', message: 'items must contain at least 1 item' },
       ]);
     }
@@ -168,8 +168,8 @@ export class JobsService {
     return job;
   }
 
-  tooMany(): ProblemException {
-    return ProblemException.validation([
+  tooMany(): InvalidInputError {
+    return new InvalidInputError([
       {
         field: 'items',
         message: `items must contain at most ${this.config.maxItems} items (BULK_MAX_ITEMS)`,

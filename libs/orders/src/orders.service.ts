@@ -1,4 +1,4 @@
-import { newId, ProblemCode, ProblemException } from '@app/common';
+import { newId, ProblemCode } from '@app/common';
 import type { PageRequest, Page } from '@app/pagination';
 import { PaginationService } from '@app/pagination';
 import { Injectable } from '@nestjs/common';
@@ -7,6 +7,7 @@ import { ListOrdersQueryDto } from './dto/list-orders-query.dto';
 import { OrderDto } from './dto/order.dto';
 import { OrdersRepository } from './orders.repository';
 import { transition, type OrderStatus } from './order-status';
+import { OrderError } from './orders.errors';
 
 export const ORDER_PAGE_KEY = [
   { column: 'o.created_at', type: 'timestamptz' },
@@ -35,7 +36,7 @@ export class OrdersService {
 
   async get(tenantId: string, id: string): Promise<OrderDto> {
     const order = await this.orders.find(tenantId, id);
-    if (!order) throw ProblemException.notFound('Order', id);
+    if (!order) throw OrderError.notFound(id);
     return OrderDto.from(order);
   }
 
@@ -46,12 +47,11 @@ export class OrdersService {
   async updateStatus(tenantId: string, id: string, to: OrderStatus): Promise<OrderDto> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const current = await this.orders.find(tenantId, id);
-      if (!current) throw ProblemException.notFound('Order', id);
+      if (!current) throw OrderError.notFound(id);
       const outcome = transition(current.status, to);
       if (outcome === 'unchanged') return OrderDto.from(current);
       if (outcome === 'invalid') {
-        throw new ProblemException(
-          409,
+        throw new OrderError(
           ProblemCode.InvalidTransition,
           `Order ${id} cannot move from ${current.status} to ${to}`,
         );
@@ -59,11 +59,7 @@ export class OrdersService {
       const changed = await this.orders.setStatus(tenantId, id, current.version, to);
       if (changed) return OrderDto.from({ ...current, status: to, ...changed });
     }
-    throw new ProblemException(
-      409,
-      ProblemCode.Conflict,
-      `Order ${id} is being changed concurrently; retry`,
-    );
+    throw new OrderError(ProblemCode.Conflict, `Order ${id} is being changed concurrently; retry`);
   }
 
   async list(

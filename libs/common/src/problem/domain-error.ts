@@ -1,4 +1,4 @@
-import type { ProblemCode } from './problem.types';
+import { ProblemCode, type FieldError } from './problem.types';
 
 /**
  * A broken business rule, thrown by services that know nothing of HTTP. Each feature lists its codes
@@ -9,4 +9,19 @@ export abstract class DomainError extends Error {
   abstract readonly code: ProblemCode;
   /** Sent as `Retry-After` (seconds) when waiting makes the request succeed (limits, quotas). */
   readonly retryAfterSeconds?: number;
+  /** Which fields of the request broke the rule (rendered as `errors`). */
+  readonly fieldErrors?: FieldError[];
+}
+
+/** Input a service found invalid once it looked closer than the DTO could (400 `validation_failed`). */
+export class InvalidInputError extends DomainError {
+  readonly status = 400;
+  readonly code = ProblemCode.ValidationFailed;
+
+  constructor(
+    readonly fieldErrors: FieldError[],
+    message = 'The request is invalid',
+  ) {
+    super(message);
+  }
 }

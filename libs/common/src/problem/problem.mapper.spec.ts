@@ -10,6 +10,7 @@ import {
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
+import { InvalidInputError } from './domain-error';
 import { ProblemException } from './problem.exception';
 import { toProblemException } from './problem.mapper';
 import { PROBLEM_TYPE_BASE, ProblemCode } from './problem.types';
@@ -45,6 +46,20 @@ describe('toProblemException', () => {
       expect(toProblemException(nf)).toBe(nf);
       const un = ProblemException.unavailable('down');
       expect(toProblemException(un)).toBe(un);
+    });
+  });
+
+  describe('domain errors', () => {
+    it("renders a service's invalid input as 400 validation_failed with its field errors", () => {
+      const p = toProblemException(
+        new InvalidInputError([{ field: 'items', message: 'items must contain at least 1 item' }]),
+      );
+      expect(p?.getStatus()).toBe(400);
+      expect(p?.toProblem()).toMatchObject({
+        code: ProblemCode.ValidationFailed,
+        detail: 'The request is invalid',
+        errors: [{ field: 'items', message: 'items must contain at least 1 item' }],
+      });
     });
   });
 

@@ -139,6 +139,7 @@ export function toProblemException(error: unknown): ProblemException | undefined
     const retryAfter = error.retryAfterSeconds;
     return new ProblemException(error.status, error.code, error.message, {
       headers: retryAfter === undefined ? undefined : { 'Retry-After': String(retryAfter) },
+      errors: error.fieldErrors,
     });
   }
   if (error instanceof HttpException) {
