@@ -34,7 +34,8 @@ export function prepareBuild(label, ref, skipBuild) {
       execFileSync('npx', ['nest', 'build', 'worker'], { cwd: ROOT, stdio: 'inherit' });
     return { label, dist: join(ROOT, 'dist') };
   }
-  const dir = join(WORK, `build-${label}`);
+  // Named by commit: a dir of another ref is never reused for this one.
+  const dir = join(WORK, `build-${ref}`);
   checkoutRef(ROOT, dir, ref);
   if (!skipBuild || !existsSync(join(dir, 'dist/apps/worker/src/main.js'))) {
     execFileSync('npx', ['nest', 'build', 'api'], { cwd: dir, stdio: 'inherit' });
