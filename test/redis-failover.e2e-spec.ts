@@ -119,13 +119,13 @@ describe('Redis Sentinel failover (real processes, loopback)', () => {
     return { status: res.status, json, text, retryAfter: res.headers.get('retry-after'), res };
   };
 
-  const submit = async (tenant: string, label: string, n: number) => {
+  const submit = async (tenant: string, label: string, n: number, priority = 'normal') => {
     const items = Array.from({ length: n }, (_, i) => ({
       customer_id: `${label}_${i}`,
       amount: i + 1,
       currency: 'EUR',
     }));
-    return call('POST', '/bulk-jobs', tenant, { operation: 'create_orders', items });
+    return call('POST', '/bulk-jobs', tenant, { operation: 'create_orders', items, priority });
   };
 
   it('promotes the replica, never answers 500, loses and repeats nothing', async () => {
@@ -210,11 +210,20 @@ describe('Redis Sentinel failover (real processes, loopback)', () => {
     const primary = set.direct(set.primaryPort);
     await primary.call('CONFIG', 'SET', 'requirepass', randomBytes(12).toString('hex'));
     await primary.call('CLIENT', 'KILL', 'TYPE', 'replica');
-    const lost = await submit('acme', 'lost', 500);
+    // Low priority: acme's running jobs go first, so no worker turn applies it before the kill (the
+    // fair scheduler would otherwise give a new job of the tenant a turn at once).
+    const lost = await submit('acme', 'lost', 500, 'low');
     expect(lost.status, lost.text).toBe(202);
     const lostId = lost.json.id as string;
     expected.set(lostId, 500);
     await sleep(300);
+    const { rows: lostPending } = await pg.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM bulk_job_chunks WHERE job_id = $1 AND state = 'pending'`,
+      [lostId],
+    );
+    expect(lostPending[0].n, 'the lost job must still be pending when the primary dies').toBe(
+      500 / CHUNK,
+    );
 
     const killedAt = Date.now();
     set.procs.primary.child.kill('SIGKILL');
