@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { PROCESSED_ITEMS_SQL } from './support/bulk';
+import { PROCESSED_ITEMS_SQL, TERMINAL } from './support/bulk';
 import { startPatroniCluster, type PatroniCluster } from './support/patroni-cluster';
 import { startPgBouncer, type PgBouncer } from './support/pgbouncer';
 import { type Proc, isAlive, stopProcesses } from './support/processes';
@@ -19,7 +19,6 @@ const SERVICE_POOL_SIZE = 12;
 const KEYED_CLIENTS = 4;
 const KEYED_RETRY_BUDGET_MS = 60_000;
 const AUTH = { Authorization: 'Bearer key_acme' };
-const TERMINAL = ['completed', 'failed', 'cancelled'];
 
 interface Answer {
   what: string;

@@ -7,6 +7,7 @@ import { createPrivateCluster, type PrivateCluster } from './support/resilience-
 import { deleteBullKeys } from './support/resilience-db-redis';
 import { waitForBuiltDist } from './support/resilience-support';
 import { startValidatingProxy, type ValidatingProxy } from './support/validating-proxy';
+import { TERMINAL } from './support/bulk';
 
 /** PgBouncer's server connections: far fewer than the service's own pool. */
 const POOL_MODE = 'transaction';
@@ -16,7 +17,6 @@ const CONCURRENCY = 16;
 const BULK_ITEMS = 5_000;
 const CHUNK = 250;
 const AUTH = { Authorization: 'Bearer key_acme' };
-const TERMINAL = ['completed', 'failed', 'cancelled'];
 
 interface Answer {
   what: string;
