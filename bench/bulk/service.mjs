@@ -200,6 +200,33 @@ export function postNdjson(svc, operation, n, line) {
   });
 }
 
+/**
+ * One update_orders_status job of `n` listed items (`<idPrefix><i>` → `to`), JSON or NDJSON, from
+ * POST to `completed`; every item is then checked in SQL. `what` names the run in errors.
+ */
+export async function runStatusJob(svc, pg, { n, idPrefix, to, format, what = format }) {
+  const item = (i) => ({ id: `${idPrefix}${i}`, status: to });
+  const t0 = performance.now();
+  const res =
+    format === 'json'
+      ? await postJson(svc, '/bulk-jobs', {
+          operation: 'update_orders_status',
+          items: Array.from({ length: n }, (_, i) => item(i)),
+        })
+      : await postNdjson(svc, 'update_orders_status', n, item);
+  const accepted = expectStatus(res, 202, `POST ${what}`);
+  const acceptMs = performance.now() - t0;
+  const { job, at } = await waitJob(svc, accepted.id);
+  if (job.status !== 'completed' || job.succeeded !== n)
+    throw new Error(`${what} job ended ${job.status} with ${job.succeeded}/${n} succeeded`);
+  const { rows } = await pg.query(
+    `SELECT count(*) FILTER (WHERE status = $2)::int AS moved FROM orders WHERE id LIKE $1 || '%'`,
+    [idPrefix, to],
+  );
+  if (rows[0].moved !== n) throw new Error(`${what}: ${rows[0].moved} of ${n} orders moved to ${to}`);
+  return { job, secs: (at - t0) / 1000, acceptMs };
+}
+
 export function expectStatus(res, status, what) {
   if (res.status !== status)
     throw new Error(`${what}: HTTP ${res.status} ${res.text.slice(0, 400)}`);

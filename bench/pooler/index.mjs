@@ -24,13 +24,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { machineInfo } from '../_lib/machine.mjs';
 import { start as startPgBouncer } from '../_lib/pgbouncer.mjs';
 import { killAllSync, stopAll } from '../_lib/proc.mjs';
 import { median } from '../_lib/stats.mjs';
 import { TRANSITIONS } from '../bulk/limit.mjs';
-import { expectStatus, postJson, postNdjson, seedOrders, waitJob } from '../bulk/service.mjs';
+import { runStatusJob, seedOrders } from '../bulk/service.mjs';
 import { SERVICE_NODE_ARGS } from '../bulk/env.mjs';
 import { CFG, DB_NAME, DB_URL, log, round } from '../requests/env.mjs';
 import { CASES, runCase } from '../requests/load.mjs';
@@ -141,27 +140,14 @@ function cpuPerItem(a, b, n) {
 async function runBulk(pool, svc, side, n, format) {
   await resetBulkOrders(pool);
   const cpu0 = await cpuSnapshot(pool, svc);
-  const item = (i) => ({ id: `${BULK_PREFIX}${i}`, status: TO });
-  const t0 = performance.now();
-  const res =
-    format === 'json'
-      ? await postJson(svc, '/bulk-jobs', {
-          operation: 'update_orders_status',
-          items: Array.from({ length: n }, (_, i) => item(i)),
-        })
-      : await postNdjson(svc, 'update_orders_status', n, item);
-  const accepted = expectStatus(res, 202, `POST ${format}`);
-  const acceptMs = performance.now() - t0;
-  const { job, at } = await waitJob(svc, accepted.id);
-  const secs = (at - t0) / 1000;
+  const { job, secs, acceptMs } = await runStatusJob(svc, pool, {
+    n,
+    idPrefix: BULK_PREFIX,
+    to: TO,
+    format,
+    what: `${side} ${format}`,
+  });
   const cpu = cpuPerItem(cpu0, await cpuSnapshot(pool, svc), n);
-  if (job.status !== 'completed' || job.succeeded !== n)
-    throw new Error(`${side} ${format} job ended ${job.status} with ${job.succeeded}/${n} succeeded`);
-  const { rows } = await pool.query(
-    `SELECT count(*) FILTER (WHERE status = $2)::int AS moved FROM orders WHERE id LIKE $1 || '%'`,
-    [BULK_PREFIX, TO],
-  );
-  if (rows[0].moved !== n) throw new Error(`${side}: ${rows[0].moved} of ${n} orders moved to ${TO}`);
   // The job's own clock: accepted (created_at) → completed_at, without the client's polling.
   const serverSecs =
     job.created_at && job.completed_at
