@@ -1,4 +1,4 @@
-import { DomainError, ProblemCode } from '@app/common';
+import { domainErrorClass, ProblemCode } from '@app/common';
 
 /** Every way a request about a bulk job can break a rule, with the HTTP status it maps to. */
 const JOB_ERRORS = {
@@ -13,18 +13,7 @@ const JOB_ERRORS = {
 
 export type JobErrorCode = keyof typeof JOB_ERRORS;
 
-export class JobError extends DomainError {
-  readonly status: number;
-
-  constructor(
-    readonly code: JobErrorCode,
-    message: string,
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(message);
-    this.status = JOB_ERRORS[code];
-  }
-
+export class JobError extends domainErrorClass(JOB_ERRORS) {
   static notFound(id: string): JobError {
     return new JobError('not_found', `Bulk job ${id} was not found`);
   }

@@ -1,4 +1,4 @@
-import { DomainError, ProblemCode } from '@app/common';
+import { domainErrorClass, ProblemCode } from '@app/common';
 
 /** Every way a request about an order can break a rule, with the HTTP status it maps to. */
 const ORDER_ERRORS = {
@@ -9,17 +9,7 @@ const ORDER_ERRORS = {
 
 export type OrderErrorCode = keyof typeof ORDER_ERRORS;
 
-export class OrderError extends DomainError {
-  readonly status: number;
-
-  constructor(
-    readonly code: OrderErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.status = ORDER_ERRORS[code];
-  }
-
+export class OrderError extends domainErrorClass(ORDER_ERRORS) {
   static notFound(id: string): OrderError {
     return new OrderError(ProblemCode.NotFound, `Order ${id} was not found`);
   }

@@ -13,6 +13,25 @@ export abstract class DomainError extends Error {
   readonly fieldErrors?: FieldError[];
 }
 
+/**
+ * The error class of one feature, from its table of codes and the HTTP status of each: a thrown
+ * error carries its code, and the status follows from the table.
+ */
+export function domainErrorClass<C extends ProblemCode>(statuses: Readonly<Record<C, number>>) {
+  return class extends DomainError {
+    readonly status: number;
+
+    constructor(
+      readonly code: C,
+      message: string,
+      readonly retryAfterSeconds?: number,
+    ) {
+      super(message);
+      this.status = statuses[code];
+    }
+  };
+}
+
 /** Input a service found invalid once it looked closer than the DTO could (400 `validation_failed`). */
 export class InvalidInputError extends DomainError {
   readonly status = 400;
