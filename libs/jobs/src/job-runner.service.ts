@@ -81,7 +81,7 @@ export class JobRunner {
    * One worker turn: applies the chunk the fair scheduler picks (any job's), in one transaction with
    * its tenant slot, inside a span joined to the trace of the request that submitted that job.
    */
-  async processNext(attributes: Attributes = {}): Promise<TurnResult> {
+  async processNext(attributes: Attributes = {}, turnOf?: string): Promise<TurnResult> {
     const skipTenants = new Set<string>();
     for (let attempt = 1; ; attempt++) {
       let work: TracedWork | undefined;
@@ -90,7 +90,7 @@ export class JobRunner {
       try {
         const result = await this.db
           .transaction(async () => {
-            const claim = await this.scheduler.claim(skipTenants);
+            const claim = await this.scheduler.claim(skipTenants, turnOf);
             if (typeof claim === 'string') return claim;
             claimed = claim.jobId;
             tenant = claim.chunk.tenantId;

@@ -61,7 +61,7 @@ export class BulkJobsProcessor {
     const { blockedRetryMs, blockedHoldMs } = QUEUE_SETTINGS[BULK_QUEUE];
     const until = Date.now() + blockedHoldMs;
     for (;;) {
-      const result = await this.runner.processNext(attributes);
+      const result = await this.runner.processNext(attributes, data.jobId);
       if (result.outcome !== 'blocked') return result;
       if (Date.now() + blockedRetryMs > until) {
         await this.dispatcher.requeueTurn(data);

@@ -62,6 +62,20 @@ describe('FairScheduler', () => {
     expect(((await scheduler.claim()) as { jobId: string }).jobId).toBe('a1');
   });
 
+  it('reads again at once for a turn of a job the last read did not know (a new job)', async () => {
+    const jobs = [job('a1', 'a', 1)];
+    const { scheduler, repo } = setup(jobs, new Set(['a1', 'b1']));
+    repo.schedulable.mockImplementation(() => Promise.resolve([...jobs])); // each read a snapshot
+    expect(((await scheduler.claim(new Set(), 'a1')) as { jobId: string }).jobId).toBe('a1');
+    // Another tenant's job is accepted within the read's lifetime; its first turn sees it.
+    jobs.push(job('b1', 'b', 2));
+    expect(((await scheduler.claim(new Set(), 'b1')) as { jobId: string }).jobId).toBe('b1');
+    expect(repo.schedulable).toHaveBeenCalledTimes(2);
+    // A turn of a known job within the lifetime reads nothing.
+    await scheduler.claim(new Set(), 'a1');
+    expect(repo.schedulable).toHaveBeenCalledTimes(2);
+  });
+
   it('reads again before answering that nothing is left to claim', async () => {
     const claimable = new Set(['a1']);
     const { scheduler, repo } = setup([job('a1', 'a', 1)], claimable);

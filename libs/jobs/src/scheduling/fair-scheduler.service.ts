@@ -69,9 +69,19 @@ export class FairScheduler {
     };
   }
 
-  /** Must run inside a transaction: the chunk lock and the tenant slot last until it ends. */
-  async claim(skipTenants: ReadonlySet<string> = new Set()): Promise<Claim | NoClaim> {
-    const fresh = performance.now() - this.readAt > SCHEDULABLE_TTL_MS;
+  /**
+   * Must run inside a transaction: the chunk lock and the tenant slot last until it ends.
+   * `turnOf`: the job whose queue entry brought the worker here. One the last read does not know is
+   * new (or ended since): the list is read again at once, so a new job is weighed from its first
+   * turn on instead of after up to SCHEDULABLE_TTL_MS.
+   */
+  async claim(
+    skipTenants: ReadonlySet<string> = new Set(),
+    turnOf?: string,
+  ): Promise<Claim | NoClaim> {
+    const fresh =
+      performance.now() - this.readAt > SCHEDULABLE_TTL_MS ||
+      (turnOf !== undefined && !this.schedulable.some((j) => j.id === turnOf));
     if (fresh) await this.read();
     const found = await this.claimFrom(skipTenants);
     if (typeof found !== 'string' || fresh) return found;
