@@ -14,11 +14,10 @@
 // Plain ESM without decorator syntax: Nest decorators are applied as functions.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { decorate, poolSettings, serve } from '../_lib/nest-app.mjs';
 
 const require = createRequire(import.meta.url);
-require('reflect-metadata');
 const { Controller, Get, Query, Module, BadRequestException, InternalServerErrorException } = require('@nestjs/common');
-const { NestFactory } = require('@nestjs/core');
 const { DataSource } = require('typeorm');
 const { paginate, Paginate, PaginationType } = require('nestjs-paginate');
 const { buildPaginator } = require('typeorm-cursor-pagination');
@@ -51,7 +50,7 @@ const ds = new DataSource({
   logging: ['query'],
   logger: captureLogger,
   // Same pool settings as the service (libs/database/src/data-source.ts).
-  extra: { max: 20, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000, application_name: 'bench-competitors' },
+  extra: poolSettings('bench-competitors'),
 });
 const repo = () => ds.getRepository(Order);
 const scoped = () => repo().createQueryBuilder('o').where('o.tenant_id = :tenantId', { tenantId: TENANT });
@@ -62,12 +61,8 @@ function parseLimit(raw) {
   return n;
 }
 
-/** Applies Nest decorators without decorator syntax. */
-function route(Cls, method, path, ...params) {
-  const descriptor = Object.getOwnPropertyDescriptor(Cls.prototype, method);
-  Get(path)(Cls.prototype, method, descriptor);
-  params.forEach((decorate, i) => decorate(Cls.prototype, method, i));
-}
+/** A GET route of `Cls` (decorators applied as functions), with its parameter decorators. */
+const route = (Cls, method, path, ...params) => decorate(Cls, method, [Get(path)], params);
 
 // ---------------------------------------------------------------- (b) OFFSET
 class OffsetController {
@@ -191,25 +186,6 @@ route(BenchController, 'oursSql', 'ours-sql', Query());
 class CompetitorsModule {}
 Module({ controllers: [OffsetController, NpCursorController, NpPageController, TcpController, BenchController] })(CompetitorsModule);
 
-async function main() {
-  await ds.initialize();
-  const app = await NestFactory.create(CompetitorsModule, { logger: ['error', 'warn'] });
-  const port = Number(process.env.PORT ?? 3100);
-  await app.listen(port, '127.0.0.1');
-  console.log(`competitors listening on ${port}`);
-  let closing = false;
-  const stop = async () => {
-    if (closing) return;
-    closing = true;
-    await app.close().catch(() => undefined);
-    await ds.destroy().catch(() => undefined);
-    process.exit(0);
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-}
-
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+await ds.initialize();
+await serve(CompetitorsModule, { onClose: () => ds.destroy() });
+console.log(`competitors listening on ${process.env.PORT}`);

@@ -8,37 +8,17 @@
 //   GET  /health/ready
 //
 // Env: DATABASE_URL, PORT, BENCH_TENANT. Plain ESM without decorator syntax (decorators applied as functions).
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { decorate, insertOrder, serve, servicePool } from '../_lib/nest-app.mjs';
 
 const require = createRequire(import.meta.url);
-require('reflect-metadata');
 const common = require('@nestjs/common');
-const { NestFactory } = require('@nestjs/core');
-const { Pool } = require('pg');
 
 const { Module, Controller, Post, Get, HttpCode, Body, Param, Query, Res } = common;
 const TENANT = process.env.BENCH_TENANT ?? 'bench';
 const SECRET = 'bench-bare-cursor-secret';
-const pool = new Pool({
-  connectionString: process.env.DATABASE_URL,
-  max: 20,
-  connectionTimeoutMillis: 5000,
-  idleTimeoutMillis: 30_000,
-  application_name: 'bench-requests-bare',
-});
-
-const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
-/** 20 base-36 characters from 128 random bits, like the service's ids. */
-function newId(prefix) {
-  let n = BigInt(`0x${randomBytes(16).toString('hex')}`);
-  let out = '';
-  for (let i = 0; i < 20; i++) {
-    out += ALPHABET[Number(n % 36n)];
-    n /= 36n;
-  }
-  return `${prefix}_${out}`;
-}
+const pool = servicePool('bench-requests-bare');
 
 const COLUMNS = 'id, customer_id, amount, currency, status, version, created_at, updated_at';
 const toDto = (r) => ({
@@ -54,20 +34,9 @@ const toDto = (r) => ({
 
 class BareController {
   async create(body, res) {
-    const { customer_id, amount, currency } = body ?? {};
-    if (typeof customer_id !== 'string' || !customer_id)
-      throw new common.BadRequestException('customer_id');
-    if (!Number.isInteger(amount) || amount < 0) throw new common.BadRequestException('amount');
-    if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency))
-      throw new common.BadRequestException('currency');
-    const id = newId('ord');
-    const { rows } = await pool.query(
-      `INSERT INTO orders (id, tenant_id, customer_id, amount, currency, status, version)
-       VALUES ($1, $2, $3, $4, $5, 'pending', 1) RETURNING created_at, updated_at`,
-      [id, TENANT, customer_id, amount, currency],
-    );
-    res.location(`/bare/orders/${id}`);
-    return toDto({ id, customer_id, amount, currency, status: 'pending', version: 1, ...rows[0] });
+    const order = await insertOrder(pool, TENANT, body);
+    res.location(`/bare/orders/${order.id}`);
+    return order;
   }
 
   async get(id) {
@@ -105,14 +74,6 @@ class BareController {
   }
 }
 
-function decorate(Cls, method, decorators, params = []) {
-  const proto = Cls.prototype;
-  let descriptor = Object.getOwnPropertyDescriptor(proto, method);
-  for (const d of [...decorators].reverse())
-    descriptor = d(proto, method, descriptor) ?? descriptor;
-  Object.defineProperty(proto, method, descriptor);
-  params.forEach((p, i) => p(proto, method, i));
-}
 decorate(
   BareController,
   'create',
@@ -127,20 +88,4 @@ Controller()(BareController);
 class BareAppModule {}
 Module({ controllers: [BareController] })(BareAppModule);
 
-async function main() {
-  const app = await NestFactory.create(BareAppModule, { logger: ['error', 'warn'] });
-  app.getHttpAdapter().getInstance().disable('x-powered-by');
-  await app.listen(Number(process.env.PORT ?? 3200), '127.0.0.1');
-  const stop = async () => {
-    await app.close().catch(() => undefined);
-    await pool.end().catch(() => undefined);
-    process.exit(0);
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-}
-
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+await serve(BareAppModule, { onClose: () => pool.end() });
