@@ -23,3 +23,16 @@ export function machineInfo(extra = {}) {
     ...extra,
   };
 }
+
+/**
+ * Other benches, builds and test runs on the machine (their load makes a run noisy): `pgrep -af`
+ * lines, without bench `name` itself, the dispatcher that started it, and this process's parent.
+ */
+export function otherActivity(name) {
+  const out = tryExec('pgrep', ['-af', 'bench/|nest build|autocannon|vitest']) ?? '';
+  return out
+    .split('\n')
+    .filter((l) => l && !l.includes(`bench/${name}`) && !l.includes('pgrep'))
+    .filter((l) => !/bench\/run\.mjs|^\d+ (sh -c )?npm run bench/.test(l))
+    .filter((l) => !l.startsWith(`${process.pid} `) && !l.startsWith(`${process.ppid} `));
+}

@@ -35,6 +35,13 @@ export function summarize(xs) {
   };
 }
 
+/** `x` rounded to `digits` decimals; null for a missing or non-finite value (JSON-friendly). */
+export function roundTo(x, digits) {
+  return x === null || x === undefined || !Number.isFinite(x)
+    ? null
+    : Math.round(x * 10 ** digits) / 10 ** digits;
+}
+
 /** Fixed-precision number for tables: 3 significant-ish digits, no trailing noise. */
 export function fmt(x, digits) {
   if (x === null || x === undefined || Number.isNaN(x)) return 'n/a';

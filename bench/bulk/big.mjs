@@ -1,10 +1,11 @@
 // A 1,000,000-line NDJSON create_orders upload: accept time, rows written to the job tables, the API's
 // memory; then while it runs, GET /orders/{id} latency against idle, and 10k-item accepts.
 import { performance } from 'node:perf_hooks';
+import { rssMiB } from '../_lib/procfs.mjs';
 import { summarize } from '../_lib/stats.mjs';
 import { acceptRound, cancelAll } from './accept.mjs';
 import { CFG, log, require, sleep, TENANT } from './env.mjs';
-import { expectStatus, postNdjson, request, rssMiB, waitJob } from './service.mjs';
+import { expectStatus, postNdjson, request, waitJob } from './service.mjs';
 
 const autocannon = require('autocannon');
 

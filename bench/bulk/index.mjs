@@ -9,21 +9,19 @@
 // accept latency of a 10k-item JSON job with idle workers; a 1M-line NDJSON upload (accept time,
 // rows written, memory) with GET /orders/{id} p99 and 10k accepts while it runs; a profile of one
 // chunk. Writes bench/bulk/results.json and bench/bulk/REPORT.md.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { machineInfo } from '../_lib/machine.mjs';
-import { killAllSync, stopAll } from '../_lib/proc.mjs';
+import { connect, dropDatabase, freshDatabase } from '../_lib/pg.mjs';
+import { saveResults } from '../_lib/report.mjs';
+import { runBench } from '../_lib/run-bench.mjs';
 import { bulkQueue, measureAcceptIdle } from './accept.mjs';
 import { measureBig, measureDedupeUpload } from './big.mjs';
 import { CFG, HERE, log } from './env.mjs';
 import { measureLimit } from './limit.mjs';
 import { profileChunks } from './profile.mjs';
 import { writeReport } from './report.mjs';
-import { connect, freshDatabase, prepareBuild, startService } from './service.mjs';
+import { prepareBuild, startService } from './service.mjs';
 import { measureThroughput } from './throughput.mjs';
 import { measureValidation } from './validation.mjs';
-
-process.on('exit', killAllSync);
 
 async function withService(build, db, opts, fn) {
   const svc = await startService(build, db, opts);
@@ -34,6 +32,9 @@ async function withService(build, db, opts, fn) {
   }
 }
 
+/** Per build label: its database and a connection to it. */
+const pgs = {};
+
 async function main() {
   const builds = [prepareBuild('after', null, CFG.skipBuild)];
   if (CFG.beforeRef) builds.unshift(prepareBuild('before', CFG.beforeRef, CFG.skipBuild));
@@ -43,21 +44,20 @@ async function main() {
     startedAt: new Date().toISOString(),
     builds: {},
   };
-  const pgs = {};
   for (const b of builds) {
     const db = `bench_bulk_${b.label}`;
     await freshDatabase(db);
+    pgs[b.label] = { db };
     // Starting once applies the build's migrations.
     await withService(b, db, { tag: 'migrate' }, async () => undefined);
-    pgs[b.label] = { db, pg: await connect(db) };
+    pgs[b.label].pg = await connect(db);
     result.builds[b.label] = {};
   }
   const after = pgs.after;
   result.limit = CFG.phases.has('limit')
     ? await measureLimit(after.pg, CFG.n, CFG.reps)
     : { serverSide: [], clientDriven: [] };
-  const save = () =>
-    writeFileSync(join(HERE, 'results.json'), `${JSON.stringify(result, null, 2)}\n`);
+  const save = () => saveResults(HERE, result);
 
   for (const b of builds.filter(() => CFG.phases.has('throughput'))) {
     const { db, pg } = pgs[b.label];
@@ -102,9 +102,7 @@ async function main() {
   log('done: bench/bulk/REPORT.md');
 }
 
-main()
-  .catch((e) => {
-    console.error(e);
-    process.exitCode = 1;
-  })
-  .finally(() => stopAll());
+// The databases go at the end, also after a failure (they hold millions of rows).
+runBench(main, {
+  cleanup: () => Promise.all(Object.values(pgs).map(({ db }) => dropDatabase(db))),
+});

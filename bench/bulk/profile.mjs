@@ -1,8 +1,8 @@
 // Where one chunk's time goes: the worker (a separate process, CPU-profiled) applies a 200k-item
 // update_orders_status job while Postgres is sampled every 5 ms for what the worker's backends run.
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { cpuProfArgs, nowUs, readProfile, selfTimes } from '../_lib/cpuprofile.mjs';
 import { CHUNK, log, WORK } from './env.mjs';
 import { expectStatus, postJson, seedOrders, startService, waitJob } from './service.mjs';
 
@@ -15,19 +15,9 @@ const CATEGORIES = [
   ['service code', /dist\/libs\//],
 ];
 
-/** Monotonic microseconds, the clock V8 stamps profile samples with. */
-const nowUs = () => Number(process.hrtime.bigint() / 1000n);
-
-/** Self time by category from a V8 .cpuprofile, counting only samples between `fromUs` and `toUs`. */
-function summarizeProfile(file, fromUs, toUs) {
-  const prof = JSON.parse(readFileSync(file, 'utf8'));
-  const self = new Map(prof.nodes.map((n) => [n.id, 0]));
-  let t = prof.startTime;
-  for (let i = 0; i < prof.samples.length; i++) {
-    t += prof.timeDeltas[i] ?? 0;
-    if (t < fromUs || t > toUs) continue;
-    self.set(prof.samples[i], (self.get(prof.samples[i]) ?? 0) + (prof.timeDeltas[i] ?? 0));
-  }
+/** Self time by category from a V8 profile, counting only samples between `fromUs` and `toUs`. */
+function summarizeProfile(prof, fromUs, toUs) {
+  const self = selfTimes(prof, fromUs, toUs);
   const byCat = new Map();
   const byFn = new Map();
   for (const n of prof.nodes) {
@@ -94,12 +84,10 @@ function startPgSampler(pg, dbName, everyMs = 5) {
 
 export async function profileChunks(build, pg, dbName, n) {
   const dir = join(WORK, 'cpuprof');
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
   const svc = await startService(build, dbName, {
     separateWorkers: 1,
     tag: 'profile',
-    workerArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+    workerArgs: cpuProfArgs(dir),
   });
   let wallS;
   let pgActivity;
@@ -121,8 +109,7 @@ export async function profileChunks(build, pg, dbName, n) {
   } finally {
     await svc.stop();
   }
-  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-  const prof = summarizeProfile(join(dir, file), fromUs, toUs);
+  const prof = summarizeProfile(readProfile(dir), fromUs, toUs);
   const chunks = n / CHUNK;
   const result = {
     chunks,

@@ -1,30 +1,19 @@
 // One build of the service against a database of its own: start it (API with workers, or API plus a
 // separate worker process), talk to it over HTTP, read its database.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
-import { waitForHttp } from '../_lib/http.mjs';
-import { freePort, startProcess, stopProcess } from '../_lib/proc.mjs';
+import { startProcess, stopProcess } from '../_lib/proc.mjs';
+import { dbUrl } from '../_lib/pg.mjs';
+import { cleanRedis } from '../_lib/redis.mjs';
+import { apiMain, serviceEnv, startServer, workerMain } from '../_lib/service.mjs';
 import { checkoutRef } from '../_lib/worktree.mjs';
-import {
-  AUTH,
-  CHUNK,
-  dbUrl,
-  log,
-  PG_ADMIN,
-  REDIS_URL,
-  require,
-  ROOT,
-  sleep,
-  TENANT,
-  WORK,
-  SERVICE_NODE_ARGS,
-} from './env.mjs';
+import { AUTH, CHUNK, log, ROOT, sleep, TENANT, WORK, SERVICE_NODE_ARGS } from './env.mjs';
 
-const { Client } = require('pg');
+export { connect, freshDatabase } from '../_lib/pg.mjs';
 
 /** The current checkout's build, or an older commit built in a worktree under .work/. */
 export function prepareBuild(label, ref, skipBuild) {
@@ -44,71 +33,37 @@ export function prepareBuild(label, ref, skipBuild) {
   return { label, dist: join(dir, 'dist') };
 }
 
-export async function admin(sql) {
-  const c = new Client({ connectionString: PG_ADMIN });
-  await c.connect();
-  try {
-    return await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
-export async function connect(name) {
-  const c = new Client({ connectionString: dbUrl(name) });
-  await c.connect();
-  return c;
-}
-
-export async function freshDatabase(name) {
-  await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await admin(`CREATE DATABASE "${name}"`);
-}
-
 /**
  * A service: the API (workers inside it, or `separateWorkers` worker processes), its own Bull prefix.
+ * Stop it with `svc.stop()`, also after a failure: that deletes its Redis keys too.
  */
 export async function startService(
   build,
   dbName,
   { separateWorkers = 0, tag = 'svc', workerArgs = [], apiArgs = [], env: extraEnv = {} } = {},
 ) {
-  const port = await freePort();
   const prefix = `benchbulk_${build.label}_${tag}_${Date.now()}`;
-  const env = {
-    ...process.env,
-    NODE_ENV: 'production',
-    PORT: String(port),
-    DATABASE_URL: dbUrl(dbName),
-    REDIS_URL,
-    BULL_PREFIX: prefix,
-    API_KEYS: `${TENANT}:bench-key,fresh:fresh-key`,
-    CURSOR_SECRET: 'bench-cursor-secret',
-    WEBHOOK_SECRET: 'whsec_YmVuY2gtYmVuY2gtYmVuY2gtYmVuY2g=',
-    LOG_LEVEL: 'warn',
-    BULK_CHUNK_SIZE: String(CHUNK),
-    RUN_WORKERS: separateWorkers ? 'false' : 'true',
-    ...extraEnv,
-  };
-  mkdirSync(WORK, { recursive: true });
-  const api = startProcess(
-    `api-${build.label}-${tag}`,
-    [...SERVICE_NODE_ARGS, ...apiArgs, join(build.dist, 'apps/api/src/main.js')],
-    {
-      env,
-      cwd: ROOT,
-      logFile: join(WORK, `api-${build.label}-${tag}.log`),
-    },
-  );
-  const base = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${base}/health/ready`, { timeoutMs: 90_000, isAlive: api.isAlive });
+  const api = await startServer({
+    name: `api-${build.label}-${tag}`,
+    args: [...SERVICE_NODE_ARGS, ...apiArgs, apiMain(build.dist)],
+    env: serviceEnv({
+      databaseUrl: dbUrl(dbName),
+      prefix,
+      apiKeys: `${TENANT}:bench-key,fresh:fresh-key`,
+      BULK_CHUNK_SIZE: String(CHUNK),
+      RUN_WORKERS: separateWorkers ? 'false' : 'true',
+      ...extraEnv,
+    }),
+    logDir: WORK,
+  });
+  const { base } = api;
   const workers = [];
   for (let i = 0; i < separateWorkers; i++) {
     const w = startProcess(
       `worker-${build.label}-${tag}-${i}`,
-      [...SERVICE_NODE_ARGS, ...workerArgs, join(build.dist, 'apps/worker/src/main.js')],
+      [...SERVICE_NODE_ARGS, ...workerArgs, workerMain(build.dist)],
       {
-        env,
+        env: api.env, // the API's, PORT included
         cwd: ROOT,
         logFile: join(WORK, `worker-${build.label}-${tag}-${i}.log`),
       },
@@ -119,12 +74,14 @@ export async function startService(
   const svc = {
     build,
     base,
-    api,
+    api: api.handle,
     workers,
     prefix,
+    /** Stops the processes and deletes the service's Redis keys (its prefix is its own). */
     stop: async () => {
       for (const w of workers) await stopProcess(w);
-      await stopProcess(api);
+      await api.stop();
+      await cleanRedis(prefix).catch((e) => log(`redis cleanup of ${prefix}: ${e.message}`));
     },
   };
   log(
@@ -223,7 +180,8 @@ export async function runStatusJob(svc, pg, { n, idPrefix, to, format, what = fo
     `SELECT count(*) FILTER (WHERE status = $2)::int AS moved FROM orders WHERE id LIKE $1 || '%'`,
     [idPrefix, to],
   );
-  if (rows[0].moved !== n) throw new Error(`${what}: ${rows[0].moved} of ${n} orders moved to ${to}`);
+  if (rows[0].moved !== n)
+    throw new Error(`${what}: ${rows[0].moved} of ${n} orders moved to ${to}`);
   return { job, secs: (at - t0) / 1000, acceptMs };
 }
 
@@ -254,13 +212,4 @@ export async function seedOrders(pg, prefix, n, status = 'pending', table = 'ord
     [prefix, TENANT, n, status],
   );
   await pg.query(`ANALYZE ${table}`);
-}
-
-export function rssMiB(pid) {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : null;
-  } catch {
-    return null;
-  }
 }

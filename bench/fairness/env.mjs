@@ -1,9 +1,7 @@
 // Settings of the fairness bench (env overrides).
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { num } from '../_lib/env.mjs';
+import { benchDir, flag, list, num } from '../_lib/env.mjs';
 
-export const HERE = dirname(fileURLToPath(import.meta.url));
+export const { HERE } = benchDir(import.meta.url);
 
 export const CFG = {
   /** Items of the big job (tenant `bench`, create_orders, NDJSON). */
@@ -15,7 +13,7 @@ export const CFG = {
   smallEveryMs: num('FAIR_SMALL_EVERY_MS', 3000),
   /** The build before fair scheduling (FIFO queue of chunks); empty to skip it. */
   beforeRef: process.env.FAIR_BEFORE_REF ?? '1c8c8ef',
-  skipBuild: process.env.BENCH_SKIP_BUILD === '1',
+  skipBuild: flag('BENCH_SKIP_BUILD'),
   /** Phases to run (comma-separated): lone, mixed. */
-  phases: new Set((process.env.FAIR_PHASES ?? 'lone,mixed').split(',')),
+  phases: new Set(list('FAIR_PHASES', 'lone,mixed')),
 };

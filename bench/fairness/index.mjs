@@ -8,34 +8,29 @@
 // Both services are up at once (own database, own Bull prefix, `npm start` defaults: workers in the
 // API, WORKER_CONCURRENCY 2); their runs alternate so drift in the machine's load touches both alike.
 // The tables are emptied between runs. Writes bench/fairness/results.json and REPORT.md.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { machineInfo } from '../_lib/machine.mjs';
-import { killAllSync, stopAll } from '../_lib/proc.mjs';
+import { connect, dropDatabase, freshDatabase } from '../_lib/pg.mjs';
+import { loadResults, saveResults } from '../_lib/report.mjs';
+import { runBench } from '../_lib/run-bench.mjs';
 import { median } from '../_lib/stats.mjs';
 import { log } from '../bulk/env.mjs';
-import { connect, freshDatabase, prepareBuild, startService } from '../bulk/service.mjs';
+import { prepareBuild, startService } from '../bulk/service.mjs';
 import { CFG, HERE } from './env.mjs';
 import { writeReport } from './report.mjs';
 import { bigJobRun } from './scenario.mjs';
 
-process.on('exit', killAllSync);
-
 const EMPTY = `TRUNCATE orders, bulk_jobs, bulk_job_chunks, bulk_job_failures, events CASCADE`;
 
+const sides = [];
+
 async function main() {
-  if (process.argv.includes('--report-only')) {
-    writeReport(JSON.parse(readFileSync(join(HERE, 'results.json'), 'utf8')), HERE);
-    return;
-  }
   const builds = [prepareBuild('after', null, CFG.skipBuild)];
   if (CFG.beforeRef) builds.unshift(prepareBuild('fifo', CFG.beforeRef, CFG.skipBuild));
-  const sides = [];
   for (const build of builds) {
     const db = `bench_fair_${build.label}`;
     await freshDatabase(db);
     const svc = await startService(build, db, { tag: 'fair' });
-    sides.push({ build, svc, pg: await connect(db), lone: [], mixed: [] });
+    sides.push({ build, db, svc, pg: await connect(db), lone: [], mixed: [] });
   }
   const run = async (side, smallJobs, r) => {
     const result = await bigJobRun(side.svc, CFG.bigN, {
@@ -48,7 +43,8 @@ async function main() {
   };
   try {
     for (let r = 0; CFG.phases.has('lone') && r < CFG.reps; r++) {
-      for (const side of r % 2 ? [...sides].reverse() : sides) side.lone.push(await run(side, 0, r));
+      for (const side of r % 2 ? [...sides].reverse() : sides)
+        side.lone.push(await run(side, 0, r));
     }
     for (let r = 0; CFG.phases.has('mixed') && r < CFG.reps; r++) {
       for (const side of r % 2 ? [...sides].reverse() : sides) {
@@ -58,8 +54,10 @@ async function main() {
       }
     }
   } finally {
-    for (const side of sides) await side.pg.end();
-    await stopAll();
+    for (const side of sides) {
+      await side.pg.end();
+      await side.svc.stop();
+    }
   }
   const summary = Object.fromEntries(
     sides.map((s) => [
@@ -78,12 +76,12 @@ async function main() {
     runs: Object.fromEntries(sides.map((s) => [s.build.label, { lone: s.lone, mixed: s.mixed }])),
     summary,
   };
-  writeFileSync(join(HERE, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  saveResults(HERE, results);
   writeReport(results, HERE);
   log(`wrote bench/fairness/REPORT.md: ${JSON.stringify(summary)}`);
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exitCode = 1;
+runBench(main, {
+  reportOnly: () => writeReport(loadResults(HERE), HERE),
+  cleanup: () => Promise.all(sides.map(({ db }) => dropDatabase(db))),
 });

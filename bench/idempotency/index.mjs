@@ -17,27 +17,24 @@
 // RACE_TRIALS=5 PEER_STORAGE=redis|memory BENCH_WAIT_IDLE=60 (seconds to wait for other benches to end)
 // BENCH_RATE_LIMIT_PER_MINUTE=1000000000 (our API's per-tenant limit; the default would answer 429 under load).
 // `node bench/idempotency/index.mjs --report-only` rewrites REPORT.md from results.json.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync, readFileSync, readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { machineInfo } from '../_lib/machine.mjs';
-import { freePort, killAllSync, startProcess, stopProcess, stopAll } from '../_lib/proc.mjs';
-import { waitForHttp } from '../_lib/http.mjs';
+import { cpSync, existsSync, rmSync, statSync, writeFileSync, readFileSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { benchDir, logger, num, ROOT, sleep } from '../_lib/env.mjs';
+import { machineInfo, otherActivity as othersThan } from '../_lib/machine.mjs';
+import { dbUrl, dropDatabase as drop, freshDatabase } from '../_lib/pg.mjs';
+import { stopAll } from '../_lib/proc.mjs';
+import { cpuDelta as delta, cpuSnapshot as snapshot } from '../_lib/procfs.mjs';
+import { cleanRedis, redisVersion, REDIS_URL } from '../_lib/redis.mjs';
+import { apiMain, logTail as tail, serviceEnv, startServer } from '../_lib/service.mjs';
+import { runBench } from '../_lib/run-bench.mjs';
 import { median, fmt } from '../_lib/stats.mjs';
-import { num } from '../_lib/env.mjs';
 
-const require = createRequire(import.meta.url);
+const { HERE, WORK, require } = benchDir(import.meta.url);
 const autocannon = require('autocannon');
-const { Client, Pool } = require('pg');
-const Redis = require('ioredis');
+const { Pool } = require('pg');
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = dirname(dirname(HERE));
-const WORK = join(HERE, '.work');
 const LOGS = join(WORK, 'logs');
 const DIST_SRC = join(ROOT, 'dist');
 const DIST = join(WORK, 'dist');
@@ -52,33 +49,19 @@ const CFG = {
   waitIdle: num('BENCH_WAIT_IDLE', 60),
   peerStorage: process.env.PEER_STORAGE ?? 'redis',
 };
-const PG_ADMIN = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = process.env.BENCH_DB ?? 'bench_idem';
-const DB_URL = PG_ADMIN.replace(/\/[^/]*$/, `/${DB_NAME}`);
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const DB_URL = dbUrl(DB_NAME);
 const RUN = randomBytes(4).toString('hex');
 const PREFIX = `benchidem_${RUN}`;
 const TENANT = 'bench';
 const API_KEY = 'bench-key';
 const T0 = Date.now();
 
-const log = (...a) => console.log(`[idem ${((Date.now() - T0) / 1000).toFixed(0).padStart(3)}s]`, ...a);
+const log = logger('idem');
 
 // ------------------------------------------------------------------------------------------ setup
 
-function otherActivity() {
-  try {
-    const out = execFileSync('pgrep', ['-af', 'bench/|nest build|autocannon|vitest'], { encoding: 'utf8' });
-    return out
-      .split('\n')
-      .filter(Boolean)
-      .filter((l) => !l.includes('bench/idempotency') && !l.includes('pgrep') && !/^\d+ (sh -c )?npm run bench/.test(l))
-      .filter((l) => !l.startsWith(`${process.pid} `) && !l.startsWith(`${process.ppid} `))
-      .filter((l) => !/bench\/run\.mjs idempotency/.test(l));
-  } catch {
-    return [];
-  }
-}
+const otherActivity = () => othersThan('idempotency');
 
 async function waitForQuiet() {
   const deadline = Date.now() + CFG.waitIdle * 1000;
@@ -141,99 +124,18 @@ async function prepareDist() {
   return { builtByBench: built, distBuiltAt: new Date(distTime).toISOString(), sourcesNewerThanDist: newer, codeHashes };
 }
 
-async function recreateDatabase() {
-  const c = new Client({ connectionString: PG_ADMIN });
-  await c.connect();
-  try {
-    await c.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-    await c.query(`CREATE DATABASE ${DB_NAME}`);
-    const v = await c.query('SHOW server_version');
-    return v.rows[0].server_version;
-  } finally {
-    await c.end();
-  }
-}
+const dropDatabase = () => drop(DB_NAME);
 
-async function dropDatabase() {
-  const c = new Client({ connectionString: PG_ADMIN });
-  await c.connect();
-  try {
-    await c.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-  } finally {
-    await c.end();
-  }
-}
-
-async function cleanRedis() {
-  const r = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await r.connect();
-    let cursor = '0';
-    let n = 0;
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${PREFIX}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) n += await r.del(...keys);
-    } while (cursor !== '0');
-    return n;
-  } finally {
-    r.disconnect();
-  }
-}
-
-async function redisVersion() {
-  const r = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await r.connect();
-    return /redis_version:(\S+)/.exec(await r.info('server'))?.[1] ?? null;
-  } catch {
-    return null;
-  } finally {
-    r.disconnect();
-  }
-}
-
-async function startServer(name, args, env, port, server = { name, args, env, port, base: `http://127.0.0.1:${port}`, starts: 0, deaths: [] }) {
-  server.starts++;
-  const handle = startProcess(name, args, {
-    cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port) },
-    logFile: join(LOGS, server.starts === 1 ? `${name}.log` : `${name}.${server.starts}.log`),
-  });
-  try {
-    await waitForHttp(`http://127.0.0.1:${port}/health/ready`, { timeoutMs: 60_000, isAlive: handle.isAlive });
-  } catch (e) {
-    await stopProcess(handle);
-    throw new Error(`${name} did not become ready: ${e.message}\n${tail(handle.logFile)}`);
-  }
-  server.handle = handle;
-  return server;
-}
+/** A server of this bench; `restartIfDead` (bench/_lib/service.mjs) records a death and starts it again. */
+const startBenchServer = (name, args, env) => startServer({ name, args, env, logDir: LOGS, timeoutMs: 60_000 });
 
 /** Restarts a server that died (someone else's kill, or a crash); the death is recorded for the report. */
 async function ensureAlive(server, during) {
-  if (!server.handle.exited) return false;
-  const death = {
-    at: `${((Date.now() - T0) / 1000).toFixed(0)}s`,
-    during,
-    pid: server.handle.pid,
-    exit: server.handle.exitInfo,
-    logTail: tail(server.handle.logFile, 15),
-  };
-  server.deaths.push(death);
+  if (!(await server.restartIfDead(during))) return false;
+  const death = server.deaths.at(-1);
   log(`WARNING: ${server.name} (pid ${death.pid}) died ${JSON.stringify(death.exit)} before/while ${during}; log tail:\n${death.logTail || '(empty)'}`);
-  if (server.deaths.length > 3) throw new Error(`${server.name} died ${server.deaths.length} times; giving up`);
-  await startServer(server.name, server.args, server.env, server.port, server);
   log(`${server.name} restarted (pid ${server.handle.pid})`);
   return true;
-}
-
-function tail(file, n = 30) {
-  try {
-    return readFileSync(file, 'utf8').split('\n').slice(-n).join('\n');
-  } catch {
-    return '';
-  }
 }
 
 // ------------------------------------------------------------------------------ implementations
@@ -430,42 +332,12 @@ function startSampler(appName) {
   };
 }
 
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** utime+stime of a process in ms (Linux /proc), or null. */
-function cpuMs(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
-  } catch {
-    return null;
-  }
-}
-
 /** CPU used by the app process and by its Postgres backends (those alive at both ends of the run). */
-async function cpuSnapshot(impl) {
-  const { rows } = await pool.query('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name LIKE $2', [DB_NAME, impl.appName]);
-  const backends = new Map(rows.map((r) => [r.pid, cpuMs(r.pid)]).filter(([, v]) => v !== null));
-  return { app: cpuMs(impl.server.handle.pid), backends };
-}
+const cpuSnapshot = (impl) => snapshot(pool, DB_NAME, { handle: impl.server.handle, appName: impl.appName });
 function cpuDelta(a, b, requests) {
-  let pg = 0;
-  let n = 0;
-  for (const [pid, v] of b.backends) {
-    if (a.backends.has(pid)) {
-      pg += v - a.backends.get(pid);
-      n++;
-    }
-  }
-  const per = (x) => (requests ? +(x / requests).toFixed(3) : null);
-  return { appCpuMsPerReq: a.app !== null && b.app !== null ? per(b.app - a.app) : null, pgCpuMsPerReq: per(pg), pgBackendsTracked: n };
+  const d = delta(a, b, requests);
+  const ms = (x) => (x === null ? null : +x.toFixed(3));
+  return { appCpuMsPerReq: ms(d.appMs), pgCpuMsPerReq: ms(d.pgMs), pgBackendsTracked: d.pgBackends };
 }
 
 const lastFresh = {};
@@ -869,55 +741,59 @@ let cleaned = false;
 async function cleanup() {
   if (cleaned) return;
   cleaned = true;
-  await Promise.all(servers.map((s) => stopProcess(s.handle)));
+  await Promise.all(servers.map((s) => s.stop()));
   await stopAll();
-  const n = await cleanRedis().catch(() => 0);
+  const n = await cleanRedis(PREFIX).catch(() => 0);
   await pool?.end().catch(() => undefined);
   await dropDatabase().catch((e) => log(`could not drop ${DB_NAME}: ${e.message}`));
   rmSync(DIST, { recursive: true, force: true });
   log(`cleaned up: processes stopped, database ${DB_NAME} dropped, ${n} Redis keys deleted`);
 }
-process.on('exit', killAllSync);
-for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.once(sig, () => {
-    log(`${sig}: cleaning up`);
-    cleanup().finally(() => process.exit(130));
-  });
-}
-
 async function main() {
-  mkdirSync(LOGS, { recursive: true });
   const otherActivityAtStart = await waitForQuiet();
   const machineStart = machineInfo();
   const dist = await prepareDist();
-  const postgres = await recreateDatabase();
+  const postgres = await freshDatabase(DB_NAME);
   const applied = await require(join(DIST, 'libs/database/src/index.js')).runMigrations(DB_URL);
   log(`database ${DB_NAME} ready, migrations: ${applied.join(', ')}`);
   pool = new Pool({ connectionString: DB_URL, max: 3 });
   pool.on('error', (e) => log(`bench pool: ${e.message}`)); // idle clients terminated by DROP … FORCE at cleanup
 
-  const [oursPort, peerPort] = [await freePort(), await freePort()];
-  const ours = await startServer(
+  const ours = await startBenchServer(
     'ours',
-    [join(DIST, 'apps/api/src/main.js')],
-    { DATABASE_URL: DB_URL, API_KEYS: `${TENANT}:${API_KEY}`, CURSOR_SECRET: 'x', RATE_LIMIT_PER_MINUTE: '0', BULL_PREFIX: PREFIX, RUN_WORKERS: 'false', LOG_LEVEL: 'warn', REDIS_URL,
-      // The per-tenant rate limit (default 60 000/min) would answer 429 under this load; a limit far above
-      // it keeps the limiter's per-request Redis round trip in the path without ever rejecting.
-      RATE_LIMIT_PER_MINUTE: process.env.BENCH_RATE_LIMIT_PER_MINUTE ?? '1000000000' },
-    oursPort,
+    [apiMain(DIST)],
+    serviceEnv({
+      databaseUrl: DB_URL,
+      prefix: PREFIX,
+      apiKeys: `${TENANT}:${API_KEY}`,
+      CURSOR_SECRET: 'x',
+      // As measured so far: the mode the shell gives (development when unset).
+      NODE_ENV: process.env.NODE_ENV ?? 'development',
+      // The per-tenant rate limit (default 60 000/min) would answer 429 under this load; a limit far
+      // above it keeps the limiter's per-request Redis round trip in the path without ever rejecting.
+      RATE_LIMIT_PER_MINUTE: process.env.BENCH_RATE_LIMIT_PER_MINUTE ?? '1000000000',
+    }),
   );
   servers.push(ours);
+  const startPeer = (storage) =>
+    startBenchServer('peer', [join(HERE, 'peer-app.mjs')], {
+      DATABASE_URL: DB_URL,
+      PEER_STORAGE: storage,
+      PEER_KEY_PREFIX: `${PREFIX}_peer`,
+      REDIS_URL,
+      BENCH_TENANT: TENANT,
+    });
   let peer;
   try {
-    peer = await startServer('peer', [join(HERE, 'peer-app.mjs')], { DATABASE_URL: DB_URL, PEER_STORAGE: CFG.peerStorage, PEER_KEY_PREFIX: `${PREFIX}_peer`, REDIS_URL, BENCH_TENANT: TENANT }, peerPort);
+    peer = await startPeer(CFG.peerStorage);
   } catch (e) {
     if (CFG.peerStorage !== 'redis') throw e;
     log(`peer with Redis storage failed (${e.message.split('\n')[0]}); falling back to memory storage`);
     CFG.peerStorage = 'memory';
-    peer = await startServer('peer', [join(HERE, 'peer-app.mjs')], { DATABASE_URL: DB_URL, PEER_STORAGE: 'memory', BENCH_TENANT: TENANT }, peerPort);
+    peer = await startPeer('memory');
   }
   servers.push(peer);
-  log(`ours on :${oursPort} (pid ${ours.handle.pid}), peer on :${peerPort} (pid ${peer.handle.pid}, ${CFG.peerStorage})`);
+  log(`ours on :${ours.port} (pid ${ours.handle.pid}), peer on :${peer.port} (pid ${peer.handle.pid}, ${CFG.peerStorage})`);
   const I = impls(ours, peer);
 
   const sanityRes = { ours: await sanity(I.ours, 'ours'), peer: await sanity(I.peer, 'peer') };
@@ -959,9 +835,8 @@ async function main() {
     const [impl, name] = c.id.split('.');
     summary[impl][name] = summarizeCase(runs[c.id]);
   }
-  const logsOf = (srv) => Array.from({ length: srv.starts }, (_, i) => join(LOGS, i === 0 ? `${srv.name}.log` : `${srv.name}.${i + 1}.log`));
   const mergeErrors = (files) => files.map(logErrors).reduce((a, e) => ({ count: a.count + e.count, sample: [...a.sample, ...e.sample].slice(0, 8) }), { count: 0, sample: [] });
-  const serverLogErrors = { ours: mergeErrors(logsOf(ours)), peer: mergeErrors(logsOf(peer)) };
+  const serverLogErrors = { ours: mergeErrors(ours.logFiles), peer: mergeErrors(peer.logFiles) };
 
   const R = {
     run: RUN,
@@ -1004,11 +879,5 @@ async function reportOnly() {
   for (const line of R.findings) console.log(`  - ${line}`);
 }
 
-(process.argv.includes('--report-only') ? reportOnly() : main()).then(
-  () => process.exit(0),
-  async (e) => {
-    console.error(e);
-    await cleanup().catch(() => undefined);
-    process.exit(1);
-  },
-);
+// Exits when done: the load's keep-alive sockets would otherwise hold the process open.
+runBench(main, { reportOnly, cleanup }).then(() => process.exit());

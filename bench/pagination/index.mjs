@@ -10,20 +10,18 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createClient, waitForHttp } from '../_lib/http.mjs';
+import { join, relative } from 'node:path';
+import { benchDir, ROOT } from '../_lib/env.mjs';
+import { createClient } from '../_lib/http.mjs';
 import { machineInfo } from '../_lib/machine.mjs';
-import { freePort, killAllSync, startProcess, stopAll } from '../_lib/proc.mjs';
+import { dbUrl as urlOf, dropDatabase as drop, freshDatabase, withClient } from '../_lib/pg.mjs';
+import { killAllSync, stopAll } from '../_lib/proc.mjs';
+import { cleanRedis as deleteKeys } from '../_lib/redis.mjs';
+import { apiMain, serviceEnv, startServer } from '../_lib/service.mjs';
 import { fmt, median, percentile, summarize } from '../_lib/stats.mjs';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = join(HERE, '..', '..');
-const WORK = join(HERE, '.work');
+const { HERE, WORK, require } = benchDir(import.meta.url);
 const SNAP = join(WORK, 'dist');
-const require = createRequire(import.meta.url);
-const { Client } = require('pg');
 
 const int = (v, d) => (v === undefined || v === '' ? d : Number.parseInt(v, 10));
 const env = process.env;
@@ -55,24 +53,10 @@ const RUN_ID = randomBytes(4).toString('hex');
 const API_KEY = 'bench-key';
 const CURSOR_SECRET = `bench-cursor-secret-${randomBytes(16).toString('hex')}`;
 const BULL_PREFIX = `bench_${RUN_ID}`;
-const dbUrl = (() => {
-  const u = new URL(CFG.adminUrl);
-  u.pathname = `/${CFG.dbName}`;
-  return u.toString();
-})();
+const dbUrl = urlOf(CFG.dbName, CFG.adminUrl);
 
 const T0 = Date.now();
 const log = (...a) => console.log(`[${((Date.now() - T0) / 1000).toFixed(1).padStart(6)}s]`, ...a);
-
-async function withClient(url, fn) {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 
 // ------------------------------------------------------------------------------------------ setup
 
@@ -125,16 +109,8 @@ async function buildAndSnapshot() {
   throw new Error('no complete build: dist/ is missing or incomplete; run npm run build');
 }
 
-async function createDatabase() {
-  await withClient(CFG.adminUrl, async (c) => {
-    await c.query(`DROP DATABASE IF EXISTS "${CFG.dbName}" WITH (FORCE)`);
-    await c.query(`CREATE DATABASE "${CFG.dbName}"`);
-  });
-}
-
-async function dropDatabase() {
-  await withClient(CFG.adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${CFG.dbName}" WITH (FORCE)`));
-}
+const createDatabase = () => freshDatabase(CFG.dbName, CFG.adminUrl);
+const dropDatabase = () => drop(CFG.dbName, CFG.adminUrl);
 
 /**
  * Orders arrive in bursts of 3 within ~0.3 ms (distinct microseconds, mostly the same millisecond),
@@ -241,65 +217,46 @@ async function groundTruth() {
 
 // ----------------------------------------------------------------------------------- processes
 
-/** Server processes: how to (re)start each one, its current handle, and deaths seen during the run. */
+/** The two server processes (bench/_lib/service.mjs: each restarts after a death, which it records). */
 const servers = {};
-const deaths = [];
 
-function launch(entry, generation = 0) {
-  const logFile = join(WORK, generation ? `${entry.name}.${generation}.log` : `${entry.name}.log`);
-  entry.generation = generation;
-  entry.handle = startProcess(entry.name, entry.args, { cwd: ROOT, env: entry.env, logFile });
-  return waitForHttp(entry.readyUrl, { isAlive: entry.handle.isAlive }).catch((e) => {
-    throw new Error(`${e.message}; see ${relative(ROOT, logFile)}`);
-  });
-}
-
-async function startServers(ports) {
-  const baseEnv = { PATH: env.PATH, HOME: env.HOME ?? '/root' };
-  servers.api = {
-    name: 'api',
-    args: [join(SNAP, 'apps/api/src/main.js')],
-    readyUrl: `http://127.0.0.1:${ports.api}/health/live`,
-    env: {
-      ...baseEnv,
+async function startServers() {
+  // Only what the processes need from this shell: a run does not depend on who starts it.
+  const baseEnv = { PATH: process.env.PATH, HOME: process.env.HOME ?? '/root' };
+  const start = (name, args, readyPath, env) =>
+    startServer({ name, args, readyPath, logDir: WORK, inherit: false, env: { ...baseEnv, ...env } });
+  [servers.api, servers.competitors] = await Promise.all([
+    start(
+      'api',
+      [apiMain(SNAP)],
+      '/health/live',
+      serviceEnv({
+        databaseUrl: dbUrl,
+        prefix: BULL_PREFIX,
+        apiKeys: `${CFG.tenant}:${API_KEY}`,
+        CURSOR_SECRET,
+        RATE_LIMIT_PER_MINUTE: '0',
+        // As measured so far: no NODE_ENV, i.e. development.
+        NODE_ENV: 'development',
+        REDIS_URL: CFG.redisUrl,
+      }),
+    ),
+    start('competitors', [join(HERE, 'competitors.mjs')], '/_bench/ready', {
       DATABASE_URL: dbUrl,
-      PORT: String(ports.api),
-      API_KEYS: `${CFG.tenant}:${API_KEY}`,
-      CURSOR_SECRET,
-      RATE_LIMIT_PER_MINUTE: '0',
-      BULL_PREFIX,
-      RUN_WORKERS: 'false',
-      LOG_LEVEL: 'warn',
-      REDIS_URL: CFG.redisUrl,
-    },
-  };
-  servers.competitors = {
-    name: 'competitors',
-    args: [join(HERE, 'competitors.mjs')],
-    readyUrl: `http://127.0.0.1:${ports.competitors}/_bench/ready`,
-    env: { ...baseEnv, DATABASE_URL: dbUrl, PORT: String(ports.competitors), BENCH_DIST: SNAP, BENCH_TENANT: CFG.tenant },
-  };
-  await Promise.all([launch(servers.api), launch(servers.competitors)]);
-  log(`api pid ${servers.api.handle.pid} on :${ports.api}, competitors pid ${servers.competitors.handle.pid} on :${ports.competitors}`);
-}
-
-function logTail(file) {
-  try {
-    return readFileSync(file, 'utf8').split('\n').slice(-5).join('\n');
-  } catch {
-    return null;
-  }
+      BENCH_DIST: SNAP,
+      BENCH_TENANT: CFG.tenant,
+    }),
+  ]);
+  log(`api pid ${servers.api.handle.pid} on ${servers.api.base}, competitors pid ${servers.competitors.handle.pid} on ${servers.competitors.base}`);
 }
 
 /** Restarts any server that died (a crash, or a kill from outside this bench); true if one was. */
 async function restartDead(during) {
   let restarted = false;
-  for (const entry of Object.values(servers)) {
-    if (!entry.handle?.exited) continue;
-    const logFile = join(WORK, entry.generation ? `${entry.name}.${entry.generation}.log` : `${entry.name}.log`);
-    deaths.push({ name: entry.name, pid: entry.handle.pid, exit: entry.handle.exitInfo, noticedDuring: during, at: entry.handle.exitedAt, logTail: logTail(logFile) });
-    log(`${entry.name} (pid ${entry.handle.pid}) died during ${during} (${JSON.stringify(entry.handle.exitInfo)}); restarting it`);
-    await launch(entry, entry.generation + 1);
+  for (const server of Object.values(servers)) {
+    if (!(await server.restartIfDead(during))) continue;
+    const death = server.deaths.at(-1);
+    log(`${server.name} (pid ${death.pid}) died during ${during} (${JSON.stringify(death.exit)}); restarted it`);
     restarted = true;
   }
   return restarted;
@@ -320,18 +277,7 @@ async function resilient(during, fn) {
 
 async function cleanRedis() {
   try {
-    const Redis = require('ioredis');
-    const r = new Redis(CFG.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    await r.connect();
-    let cursor = '0';
-    let deleted = 0;
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${BULL_PREFIX}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length) deleted += await r.del(...keys);
-    } while (cursor !== '0');
-    await r.quit();
-    return deleted;
+    return await deleteKeys(`${BULL_PREFIX}:`, CFG.redisUrl);
   } catch (e) {
     log(`redis cleanup skipped: ${e.message}`);
     return null;
@@ -342,9 +288,8 @@ async function cleanRedis() {
 
 /** The binding the service's PaginationInterceptor computes for GET /orders without filters. */
 function oursBinding() {
-  const { bindingHash } = require(join(SNAP, 'libs/pagination/src/index.js'));
+  const { bindingHash, PAGINATED_KEY } = require(join(SNAP, 'libs/pagination/src/index.js'));
   const { OrdersController } = require(join(SNAP, 'libs/orders/src/orders.controller.js'));
-  const { PAGINATED_KEY } = require(join(SNAP, 'libs/pagination/src/paginated.decorator.js'));
   const options = Reflect.getMetadata(PAGINATED_KEY, OrdersController.prototype.list);
   const parts = {
     tenant: CFG.tenant,
@@ -845,7 +790,7 @@ function renderReport(r) {
     lines.push('', '## Server processes that died during the run', '');
     for (const d of r.serverDeaths) {
       lines.push(
-        `- ${d.name} (pid ${d.pid}) died at ${d.at} (noticed during ${d.noticedDuring}): ${JSON.stringify(d.exit)}` +
+        `- ${d.name} (pid ${d.pid}) died at ${d.at} (noticed during ${d.during}): ${JSON.stringify(d.exit)}` +
           `${d.exit?.signal ? ' — a signal from outside this bench (nothing in its log)' : ''}; the bench restarted it and repeated that step.`,
       );
     }
@@ -907,10 +852,9 @@ async function main() {
     result.data = await loadData();
     truthCache = await groundTruth();
 
-    const ports = { api: await freePort(), competitors: await freePort() };
-    await startServers(ports);
-    clients.api = createClient(`http://127.0.0.1:${ports.api}`, { authorization: `Bearer ${API_KEY}` });
-    clients.cmp = createClient(`http://127.0.0.1:${ports.competitors}`);
+    await startServers();
+    clients.api = createClient(servers.api.base, { authorization: `Bearer ${API_KEY}` });
+    clients.cmp = createClient(servers.competitors.base);
     const impls = implementations(clients);
     result.implementations = impls.map(({ id, name, mode }) => ({ id, name, mode }));
 
@@ -935,7 +879,7 @@ async function main() {
     }
     rmSync(SNAP, { recursive: true, force: true });
   }
-  result.serverDeaths = deaths;
+  result.serverDeaths = Object.values(servers).flatMap((server) => server.deaths);
   if (result.machine) result.machine.loadavgAtEnd = machineInfo().loadavg;
   result.totalSeconds = Math.round((Date.now() - T0) / 1000);
   writeFileSync(join(HERE, 'results.json'), JSON.stringify(result, null, 2) + '\n');

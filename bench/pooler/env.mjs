@@ -1,13 +1,10 @@
 // Settings of the pooler bench. Imported first by index.mjs: it names the bench's database before
 // bench/requests/env.mjs (whose servers and cases this bench reuses) reads BENCH_DB.
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { num } from '../_lib/env.mjs';
+import { benchDir, list, num } from '../_lib/env.mjs';
 
 process.env.BENCH_DB ??= 'bench_pooler';
 
-export const HERE = dirname(fileURLToPath(import.meta.url));
-export const WORK = join(HERE, '.work');
+export const { HERE, WORK } = benchDir(import.meta.url);
 
 /**
  * Knobs (env) of this bench; the request cases' load shape (BENCH_CONNECTIONS, BENCH_DURATION,
@@ -19,7 +16,7 @@ export const POOLER_CFG = {
   /** Items of each update_orders_status job. */
   bulkN: num('BENCH_BULK_N', 100_000),
   /** Request cases (ids of bench/requests' CASES). */
-  cases: (process.env.BENCH_POOLER_CASES ?? 'post,get,fresh').split(',').filter(Boolean),
+  cases: list('BENCH_POOLER_CASES', 'post,get,fresh'),
   bulk: process.env.BENCH_POOLER_BULK !== '0',
   /** The database's own floor for GET's statement (pgbench direct prepared vs pooled simple). */
   floor: process.env.BENCH_POOLER_FLOOR !== '0',

@@ -26,7 +26,8 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { machineInfo } from '../_lib/machine.mjs';
 import { start as startPgBouncer } from '../_lib/pgbouncer.mjs';
-import { killAllSync, stopAll } from '../_lib/proc.mjs';
+import { saveResults } from '../_lib/report.mjs';
+import { runBench } from '../_lib/run-bench.mjs';
 import { median } from '../_lib/stats.mjs';
 import { TRANSITIONS } from '../bulk/limit.mjs';
 import { runStatusJob, seedOrders } from '../bulk/service.mjs';
@@ -44,8 +45,6 @@ import {
 import { HERE, POOLER_CFG, WORK } from './env.mjs';
 import { measureFloor } from './floor.mjs';
 import { writeReport } from './report.mjs';
-
-process.on('exit', killAllSync);
 
 const SIDES = ['direct', 'pooled'];
 const BULK_PREFIX = 'ord_pool_';
@@ -282,23 +281,16 @@ async function main() {
   }
   result.finishedAt = new Date().toISOString();
   result.loadavgAtEnd = os.loadavg().map((x) => round(x, 2));
-  writeFileSync(join(HERE, 'results.json'), `${JSON.stringify(result, null, 2)}\n`);
+  saveResults(HERE, result);
   await pool.end();
   writeReport();
   log('wrote bench/pooler/results.json and REPORT.md');
 }
 
-if (process.argv.includes('--report-only')) {
-  writeReport();
-} else {
-  main()
-    .catch((e) => {
-      console.error(e);
-      process.exitCode = 1;
-    })
-    .finally(async () => {
-      await stopAll();
-      await dropDatabase().catch(() => undefined);
-      await cleanRedis(prefix).catch(() => undefined);
-    });
-}
+runBench(main, {
+  reportOnly: writeReport,
+  cleanup: async () => {
+    await dropDatabase().catch(() => undefined);
+    await cleanRedis(prefix).catch(() => undefined);
+  },
+});

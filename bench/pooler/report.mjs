@@ -1,7 +1,8 @@
 // bench/pooler/REPORT.md from results.json: direct on Postgres vs behind PgBouncer (transaction
 // mode), one build, one database, one run. `headline(R)` is the line bench/report.mjs shows.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { blocks, loadResults, writeMarkdown } from '../_lib/report.mjs';
 import { fmt } from '../_lib/stats.mjs';
 import { HERE, TARGETS } from './env.mjs';
 
@@ -14,11 +15,6 @@ export const CASE_LABELS = {
 
 /** Optional hand-written findings shown under the tables (bench/pooler/FINDINGS.md). */
 const FINDINGS = join(HERE, 'FINDINGS.md');
-
-export function loadResults() {
-  const file = join(HERE, 'results.json');
-  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null;
-}
 
 const ids = (R) => Object.keys(CASE_LABELS).filter((id) => R.summary?.ratios?.[id]);
 const verdict = (id, x) => (x === null || x === undefined ? 'n/a' : x >= TARGETS[id] ? 'met' : '**missed**');
@@ -163,42 +159,29 @@ function floorSection(f) {
 
 export function renderBody(R) {
   const findings = existsSync(FINDINGS) ? readFileSync(FINDINGS, 'utf8').trim() : null;
-  return [
+  return `${blocks(
     runLine(R),
-    '',
     ratioTable(R),
-    '',
     'Each ratio is pooled / direct within one round (the two sides measured back to back, seconds apart; which side goes first alternates every round), then the median over the rounds. "Per CPU-ms" compares requests per millisecond of CPU spent by the API process plus its Postgres backends plus, on the pooled side, the PgBouncer process (utime+stime from /proc over the measured run): the throughput each would reach on a machine of its own.',
-    '',
     noiseLine(R),
-    '',
     '### Request cases (medians over the rounds)',
-    '',
     caseTable(R),
-    '',
     '### Per round',
-    '',
     roundTable(R),
-    '',
-    ...(R.runs?.bulk
-      ? [
-          '### Bulk update_orders_status',
-          '',
-          bulkTable(R),
-          '',
-          'items/s = items / (POST sent → `completed` seen by a `Prefer: wait=5` long poll). Job clock = the job\'s `created_at` → `completed_at`. POST ms = until the 202. CPU µs/item = CPU of the API process (its workers ran the job), of its Postgres backends (those opened during the job from their start) and, pooled, of PgBouncer, from before the POST to `completed`, divided by the items; the per-CPU ratio in the first table is items per CPU-ms, pooled / direct.',
-          '',
-        ]
-      : []),
-    ...(R.floor ? [floorSection(R.floor)] : []),
-    ...(findings ? ['## Findings', '', findings, ''] : []),
-  ].join('\n');
+    R.runs?.bulk && '### Bulk update_orders_status',
+    R.runs?.bulk && bulkTable(R),
+    R.runs?.bulk &&
+      'items/s = items / (POST sent → `completed` seen by a `Prefer: wait=5` long poll). Job clock = the job\'s `created_at` → `completed_at`. POST ms = until the 202. CPU µs/item = CPU of the API process (its workers ran the job), of its Postgres backends (those opened during the job from their start) and, pooled, of PgBouncer, from before the POST to `completed`, divided by the items; the per-CPU ratio in the first table is items per CPU-ms, pooled / direct.',
+    R.floor && floorSection(R.floor).trimEnd(),
+    findings && '## Findings',
+    findings,
+  )}\n`;
 }
 
 export function writeReport() {
-  const R = loadResults();
+  const R = loadResults(HERE);
   if (!R) return;
-  const md = [
+  writeMarkdown(HERE, [
     '# Pooler bench: directly on Postgres vs behind PgBouncer in transaction mode',
     '',
     "`npm run bench -- pooler`: one build of the service on one database and schema (`bench_pooler`: the migrations, 10,000 seeded orders, plus the orders a bulk job updates), run as two API processes side by side: **direct** (`DATABASE_POOL_MODE=session`, `DATABASE_URL` = Postgres) and **pooled** (`DATABASE_POOL_MODE=transaction`, `DATABASE_URL` = a private PgBouncer 1.18 in transaction mode with `default_pool_size = 20`, the service's `DB_POOL_SIZE`; `DATABASE_DIRECT_URL` = Postgres for migrations and `LISTEN`). Measured: throughput of `POST /orders` without a key, `GET /orders/{id}` and `POST /orders` with a fresh `Idempotency-Key` per request (bench/requests' cases: autocannon, API as in production with `LOG_LEVEL=log` and the Redis rate limiter in the path, workers off), and the items/s of an `update_orders_status` job of listed items from POST to `completed`, run by the workers of one side at a time (that side's API restarted with `RUN_WORKERS=true` for the job and stopped after it; the statuses of the job's orders reset and the table vacuumed before every job).",
@@ -210,8 +193,7 @@ export function writeReport() {
     R.pgbouncer?.ini?.trim() ?? '',
     '```',
     '',
-  ];
-  writeFileSync(join(HERE, 'REPORT.md'), `${md.join('\n')}\n`);
+  ]);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) writeReport();

@@ -20,11 +20,10 @@
 // BENCH_PROFILE_SECONDS=8 BENCH_PROFILE=0 (skip profiles) BENCH_PROFILE_CASES=post,fresh,get,list BENCH_SKIP_BUILD=1 BENCH_CASES=post,fresh
 // BENCH_BEFORE_REF=<commit>. `--report-only` re-renders REPORT.md from results.json.
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { median } from '../_lib/stats.mjs';
 import { machineInfo } from '../_lib/machine.mjs';
-import { killAllSync, stopAll } from '../_lib/proc.mjs';
+import { saveResults } from '../_lib/report.mjs';
+import { runBench } from '../_lib/run-bench.mjs';
 import { CFG, HERE, log, round } from './env.mjs';
 import { CASES, runCase } from './load.mjs';
 import { profileCase } from './profile.mjs';
@@ -37,8 +36,6 @@ import {
   startBare,
   startOurs,
 } from './servers.mjs';
-
-process.on('exit', killAllSync);
 
 /** Per-round ratio a/b of a metric, and the median of those. */
 function paired(runs, a, b, metric) {
@@ -159,23 +156,16 @@ async function main() {
     }
   }
   result.finishedAt = new Date().toISOString();
-  writeFileSync(join(HERE, 'results.json'), `${JSON.stringify(result, null, 2)}\n`);
+  saveResults(HERE, result);
   await pool.end();
   writeReport();
   log('wrote bench/requests/results.json and REPORT.md');
 }
 
-if (process.argv.includes('--report-only')) {
-  writeReport();
-} else {
-  main()
-    .catch((e) => {
-      console.error(e);
-      process.exitCode = 1;
-    })
-    .finally(async () => {
-      await stopAll();
-      await dropDatabase().catch(() => undefined);
-      await cleanRedis(prefix).catch(() => undefined);
-    });
-}
+runBench(main, {
+  reportOnly: writeReport,
+  cleanup: async () => {
+    await dropDatabase().catch(() => undefined);
+    await cleanRedis(prefix).catch(() => undefined);
+  },
+});

@@ -1,8 +1,8 @@
 // Where the API's CPU goes under load: the service runs with --cpu-prof while autocannon sends one
 // case at CFG.connections; self time is summed per function and per layer, counting only the
 // samples taken while the load ran.
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { cpuProfArgs, nowUs, readProfile, selfTimes } from '../_lib/cpuprofile.mjs';
 import { CFG, log, WORK } from './env.mjs';
 import { runCase } from './load.mjs';
 import { startOurs } from './servers.mjs';
@@ -27,18 +27,8 @@ const LAYERS = [
   ['service code', /dist\/(libs|apps)\//],
 ];
 
-/** Monotonic microseconds, the clock V8 stamps profile samples with. */
-const nowUs = () => Number(process.hrtime.bigint() / 1000n);
-
-function summarize(file, fromUs, toUs, requests) {
-  const prof = JSON.parse(readFileSync(file, 'utf8'));
-  const self = new Map();
-  let t = prof.startTime;
-  for (let i = 0; i < prof.samples.length; i++) {
-    t += prof.timeDeltas[i] ?? 0;
-    if (t < fromUs || t > toUs) continue;
-    self.set(prof.samples[i], (self.get(prof.samples[i]) ?? 0) + (prof.timeDeltas[i] ?? 0));
-  }
+function summarize(prof, fromUs, toUs, requests) {
+  const self = selfTimes(prof, fromUs, toUs);
   const byLayer = new Map();
   const byFn = new Map();
   let total = 0;
@@ -80,14 +70,7 @@ function summarize(file, fromUs, toUs, requests) {
 /** Profiles one case (e.g. POST /orders without a key) on a separate start of the service. */
 export async function profileCase(pool, build, prefix, c) {
   const dir = join(WORK, `cpuprof-${build.label}-${c.id}`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const ours = await startOurs(
-    build,
-    prefix,
-    ['--cpu-prof', `--cpu-prof-dir=${dir}`],
-    `prof-${build.label}-${c.id}`,
-  );
+  const ours = await startOurs(build, prefix, cpuProfArgs(dir), `prof-${build.label}-${c.id}`);
   let fromUs;
   let toUs;
   let run;
@@ -104,9 +87,7 @@ export async function profileCase(pool, build, prefix, c) {
   } finally {
     await ours.stop();
   }
-  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-  if (!file) throw new Error(`no .cpuprofile written in ${dir}`);
-  const summary = summarize(join(dir, file), fromUs, toUs, run.total);
+  const summary = summarize(readProfile(dir), fromUs, toUs, run.total);
   log(
     `profile ${c.id}: ${summary.top
       .slice(0, 5)

@@ -1,7 +1,6 @@
 // bench/requests/REPORT.md from results.json: this checkout (`after`) and, when the run had
 // BENCH_BEFORE_REF, the older build (`before`), measured side by side in the same run.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { blocks, loadResults, writeMarkdown } from '../_lib/report.mjs';
 import { fmt } from '../_lib/stats.mjs';
 import { HERE } from './env.mjs';
 
@@ -20,11 +19,6 @@ const CASE_LABELS = {
   get: 'GET /orders/{id}',
   list: 'GET /orders?limit=20',
 };
-
-export function loadResults() {
-  const file = join(HERE, 'results.json');
-  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null;
-}
 
 const labels = (R) => R.builds.map((b) => b.label).sort((a) => (a === 'before' ? -1 : 1));
 
@@ -104,30 +98,24 @@ function profileSection(R, level) {
 }
 
 export function renderBody(R, level = '##') {
-  return [
+  return blocks(
     runLine(R),
-    '',
     ratioTable(R),
-    '',
     'Ratios are taken per round (the sides measured back to back, seconds apart; which side goes first rotates), then the median over the rounds (per-round values in brackets). "Throughput" compares requests per second; "per CPU-ms" compares requests per millisecond of CPU used by the app process plus its Postgres backends (utime+stime from /proc/<pid>/stat over the measured run) — the throughput each would reach on a machine of its own, and much less disturbed by other jobs on a shared machine.',
-    '',
     caseTable(R),
-    '',
     'Medians over the rounds.',
-    '',
     profileSection(R, level),
-  ].join('\n');
+  );
 }
 
 export function writeReport() {
-  const R = loadResults();
+  const R = loadResults(HERE);
   if (!R) return;
-  const md = [
+  writeMarkdown(HERE, [
     '# Request-path bench',
     '',
     "`npm run bench -- requests`: the service's ordinary routes against a bare Nest app (Express, no guards, pipes, interceptors, CLS or request logging) doing the same SQL (`bench/requests/bare-app.mjs`), and what an `Idempotency-Key` costs, in one run on one database seeded with 10,000 orders. The API runs as in production: `LOG_LEVEL=log` (info: one completion line per request), the Redis rate limiter in the path (its limit far above the load).",
     '',
     renderBody(R),
-  ];
-  writeFileSync(join(HERE, 'REPORT.md'), `${md.join('\n')}\n`);
+  ]);
 }

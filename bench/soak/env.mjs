@@ -1,10 +1,9 @@
 // Settings of the soak bench (env knobs) and its small shared helpers.
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { num } from '../_lib/env.mjs';
+import { benchDir, flag, logger, num } from '../_lib/env.mjs';
+import { roundTo } from '../_lib/stats.mjs';
 
-export const HERE = dirname(fileURLToPath(import.meta.url));
-
+export { sleep } from '../_lib/env.mjs';
+export const { HERE } = benchDir(import.meta.url);
 
 export const CFG = {
   /** Length of the traffic phase; the lead's reference run is the 10-minute default. */
@@ -23,20 +22,15 @@ export const CFG = {
   workers: num('SOAK_WORKERS', 1),
   /** After the traffic stops, how long unfinished jobs may take before the run fails. */
   drainSeconds: num('SOAK_DRAIN_SECONDS', 600),
-  skipBuild: process.env.BENCH_SKIP_BUILD === '1',
+  skipBuild: flag('BENCH_SKIP_BUILD'),
   /** Deterministic sizes and choices for a given seed. */
   seed: num('SOAK_SEED', 13),
 };
 
 export const DB_NAME = `bench_soak_${process.pid}`;
-export const WORK_DIR = join(HERE, '.work');
 
-const T0 = Date.now();
-export const log = (...a) =>
-  console.log(`[soak ${((Date.now() - T0) / 1000).toFixed(0).padStart(4)}s]`, ...a);
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-export const round = (x, d = 1) =>
-  x === null || x === undefined || !Number.isFinite(x) ? null : Math.round(x * 10 ** d) / 10 ** d;
+export const log = logger('soak');
+export const round = (x, d = 1) => roundTo(x, d);
 
 /** mulberry32: small seeded PRNG so two runs submit the same job sizes. */
 export function rng(seed) {

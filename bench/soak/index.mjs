@@ -5,15 +5,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { machineInfo } from '../_lib/machine.mjs';
-import { killAllSync } from '../_lib/proc.mjs';
-import {
-  connect,
-  freshDatabase,
-  admin as adminQuery,
-  prepareBuild,
-  startService,
-} from '../bulk/service.mjs';
-import { PG_ADMIN, require } from '../bulk/env.mjs';
+import { connect, dropDatabase, freshDatabase, PG_ADMIN } from '../_lib/pg.mjs';
+import { runBench } from '../_lib/run-bench.mjs';
+import { require } from '../bulk/env.mjs';
+import { prepareBuild, startService } from '../bulk/service.mjs';
 import { soakChart } from './chart.mjs';
 import { CFG, DB_NAME, HERE, log, round, sleep } from './env.mjs';
 import { createRecorder } from './recorder.mjs';
@@ -99,21 +94,8 @@ async function main() {
     await pg?.end().catch(() => {});
     await admin.end().catch(() => {});
     await svc?.stop();
-    await adminQuery(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`).catch(() => {});
   }
 }
 
-process.on('exit', killAllSync);
-for (const sig of ['SIGINT', 'SIGTERM'])
-  process.on(sig, () => {
-    killAllSync();
-    // An interrupted soak still leaves no database behind (it can hold a million rows).
-    adminQuery(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`)
-      .catch(() => {})
-      .finally(() => process.exit(130));
-  });
-
-main().catch((e) => {
-  console.error(e);
-  process.exitCode = 1;
-});
+// Also when interrupted: no database is left behind (it can hold a million rows).
+runBench(main, { cleanup: () => dropDatabase(DB_NAME) });

@@ -1,6 +1,6 @@
 // Every few seconds: RSS of the API (and worker) processes, the bench database's Postgres connections,
 // and the requests completed since the last sample.
-import { rssMiB } from '../bulk/service.mjs';
+import { rssMiB } from '../_lib/procfs.mjs';
 import { round } from './env.mjs';
 
 export function startSampler({ svc, admin, dbName, recorder, everyMs }) {

@@ -16,36 +16,32 @@
 //   node bench/tracing/index.mjs --report-only
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { waitForHttp } from '../_lib/http.mjs';
-import { machineInfo } from '../_lib/machine.mjs';
-import { freePort, killAllSync, startProcess, stopAll } from '../_lib/proc.mjs';
+import { join, relative } from 'node:path';
+import { benchDir, logger, num, ROOT } from '../_lib/env.mjs';
+import { machineInfo, otherActivity } from '../_lib/machine.mjs';
+import { dbUrl, dropDatabase, freshDatabase } from '../_lib/pg.mjs';
+import { cpuMs } from '../_lib/procfs.mjs';
+import { cleanRedis } from '../_lib/redis.mjs';
+import { loadResults, saveResults } from '../_lib/report.mjs';
+import { runBench } from '../_lib/run-bench.mjs';
+import { apiMain, serviceEnv, startServer } from '../_lib/service.mjs';
 import { median } from '../_lib/stats.mjs';
 import { writeReport } from './report.mjs';
 
-const require = createRequire(import.meta.url);
+const { HERE, WORK, require } = benchDir(import.meta.url);
 const autocannon = require('autocannon');
-const { Client } = require('pg');
-const Redis = require('ioredis');
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = join(HERE, '..', '..');
-const LOGS = join(HERE, '.work');
-const API_MAIN = join(ROOT, 'dist/apps/api/src/main.js');
-const PG_ADMIN = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const API_MAIN = apiMain(join(ROOT, 'dist'));
 const RUN = randomBytes(3).toString('hex');
 const DB_NAME = `bench_tracing_${RUN}`;
 const PREFIX = `benchtrace_${RUN}`;
 const CFG = {
-  rounds: Number(process.env.ROUNDS ?? 5),
-  duration: Number(process.env.DURATION ?? 8),
+  rounds: num('ROUNDS', 5),
+  duration: num('DURATION', 8),
   warmup: 3,
-  connections: Number(process.env.CONNECTIONS ?? 10),
+  connections: num('CONNECTIONS', 10),
 };
 export const MODES = [
   { id: 'off', what: 'no OTEL_* set: SDK not started', env: {} },
@@ -66,26 +62,7 @@ export const MODES = [
   },
 ];
 const T0 = Date.now();
-const log = (...a) => console.log(`[tracing ${((Date.now() - T0) / 1000).toFixed(0).padStart(3)}s]`, ...a);
-
-/** Other benches, builds or test runs seen on the machine (their load makes a run noisy). */
-function otherActivity() {
-  try {
-    return execFileSync('pgrep', ['-af', 'bench/|nest build|autocannon|vitest'], { encoding: 'utf8' })
-      .split('\n')
-      .filter((l) => l && !l.includes('bench/tracing') && !l.includes('pgrep') && !/bench\/run\.mjs/.test(l))
-      .filter((l) => !l.startsWith(`${process.pid} `) && !l.startsWith(`${process.ppid} `));
-  } catch {
-    return [];
-  }
-}
-
-/** CPU time (user + system, ms) a process has used so far: less sensitive to a busy machine than req/s. */
-function cpuMs(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-}
-const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+const log = logger('tracing');
 
 /** An OTLP/HTTP sink: answers every export with 200 and counts requests and bytes. */
 async function startSink() {
@@ -101,57 +78,28 @@ async function startSink() {
   return { url: `http://127.0.0.1:${server.address().port}`, seen, close: () => new Promise((ok) => server.close(ok)) };
 }
 
-async function admin(sql) {
-  const c = new Client({ connectionString: PG_ADMIN });
-  await c.connect();
-  try {
-    return await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
-async function cleanRedis() {
-  const r = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await r.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${PREFIX}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await r.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    r.disconnect();
-  }
-}
-
 async function startApi(mode, sink) {
-  const port = await freePort();
-  const dbUrl = new URL(PG_ADMIN);
-  dbUrl.pathname = `/${DB_NAME}`;
+  // Only the mode's own OTEL_* settings: none inherited from this shell.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_')));
-  const handle = startProcess(`api-${mode.id}`, [API_MAIN], {
-    cwd: ROOT,
-    logFile: join(LOGS, `api-${mode.id}.log`),
+  const server = await startServer({
+    name: `api-${mode.id}`,
+    args: [API_MAIN],
+    logDir: WORK,
+    inherit: false,
     env: {
       ...env,
+      ...serviceEnv({
+        databaseUrl: dbUrl(DB_NAME),
+        prefix: PREFIX,
+        CURSOR_SECRET: 'bench',
+        RATE_LIMIT_PER_MINUTE: '0',
+        NODE_ENV: 'test',
+      }),
       ...mode.env,
       ...(mode.env.OTEL_TRACES_EXPORTER ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } : {}),
-      PORT: String(port),
-      DATABASE_URL: dbUrl.toString(),
-      REDIS_URL,
-      BULL_PREFIX: PREFIX,
-      API_KEYS: 'bench:bench-key',
-      CURSOR_SECRET: 'bench',
-      RATE_LIMIT_PER_MINUTE: '0',
-      RUN_WORKERS: 'false',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'test',
     },
   });
-  await waitForHttp(`http://127.0.0.1:${port}/health/ready`, { timeoutMs: 90_000, isAlive: handle.isAlive });
-  return { mode, handle, base: `http://127.0.0.1:${port}` };
+  return { mode, handle: server.handle, base: server.base };
 }
 
 function cannon(api, duration) {
@@ -172,17 +120,12 @@ function cannon(api, duration) {
 }
 
 async function main() {
-  if (process.argv.includes('--report-only')) {
-    writeReport(JSON.parse(readFileSync(join(HERE, 'results.json'), 'utf8')), HERE);
-    return;
-  }
-  mkdirSync(LOGS, { recursive: true });
   if (!process.argv.includes('--no-build') || !existsSync(API_MAIN)) {
     log('building (nest build api)');
     execFileSync('npx', ['nest', 'build', 'api'], { cwd: ROOT, stdio: 'inherit' });
   }
   const machine = machineInfo();
-  await admin(`CREATE DATABASE ${DB_NAME}`);
+  await freshDatabase(DB_NAME);
   // One sink per mode, so that a late batch of one process is never counted against another.
   const sinks = Object.fromEntries(await Promise.all(MODES.map(async (m) => [m.id, await startSink()])));
   const runs = Object.fromEntries(MODES.map((m) => [m.id, []]));
@@ -194,7 +137,7 @@ async function main() {
     for (let round = 0; round < CFG.rounds; round++) {
       const order = apis.map((_, i) => apis[(i + round) % apis.length]);
       for (const api of order) {
-        const others = otherActivity();
+        const others = otherActivity('tracing');
         const sink = sinks[api.mode.id];
         const before = { ...sink.seen };
         const cpu0 = cpuMs(api.handle.pid);
@@ -218,10 +161,7 @@ async function main() {
       }
     }
   } finally {
-    await stopAll();
     for (const sink of Object.values(sinks)) await sink.close();
-    await admin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`).catch((e) => log(`drop database: ${e.message}`));
-    await cleanRedis().catch((e) => log(`redis cleanup: ${e.message}`));
   }
   const summary = Object.fromEntries(
     MODES.map((m) => [
@@ -239,24 +179,16 @@ async function main() {
     summary[m.id].cpuRatioToOff = summary[m.id].cpuUsPerRequest / summary.off.cpuUsPerRequest;
   }
   const results = { machine, config: CFG, modes: MODES, runs, summary, wallSeconds: Math.round((Date.now() - T0) / 1000) };
-  writeFileSync(join(HERE, 'results.json'), JSON.stringify(results, null, 2));
+  saveResults(HERE, results);
   writeReport(results, HERE);
   log(`wrote ${relative(ROOT, join(HERE, 'REPORT.md'))}: ${MODES.map((m) => `${m.id} ${summary[m.id].ratioToOff.toFixed(3)}× req/s, ${summary[m.id].cpuRatioToOff.toFixed(3)}× CPU/request`).join('; ')}`);
 }
 
-process.on('exit', killAllSync);
-// Interrupted: stop the APIs, drop the database and the Redis keys before going.
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    log(`${signal}: cleaning up`);
-    void stopAll()
-      .then(() => admin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`))
-      .then(() => cleanRedis())
-      .catch((e) => log(`cleanup: ${e.message}`))
-      .finally(() => process.exit(130));
-  });
-}
-main().catch((e) => {
-  console.error(e);
-  process.exitCode = 1;
+// Also when interrupted: the APIs stopped, the database dropped, the Redis keys deleted.
+runBench(main, {
+  reportOnly: () => writeReport(loadResults(HERE), HERE),
+  cleanup: async () => {
+    await dropDatabase(DB_NAME).catch((e) => log(`drop database: ${e.message}`));
+    await cleanRedis(PREFIX).catch((e) => log(`redis cleanup: ${e.message}`));
+  },
 });

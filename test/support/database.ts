@@ -9,32 +9,22 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /** A fresh database per test file, so no test depends on another's data. */
 export async function createTestDatabase(label = 'e2e'): Promise<TestDatabase> {
   const name =
     `t_${label.replace(/\W/g, '_').slice(0, 20)}_${randomBytes(5).toString('hex')}`.toLowerCase();
-  await admin((c) => c.query(`CREATE DATABASE "${name}"`));
+  await queryOnce(ADMIN_URL, `CREATE DATABASE "${name}"`);
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
   return {
     name,
     url: url.toString(),
     drop: () =>
-      admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+      queryOnce(ADMIN_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).then(() => undefined),
   };
 }
 
-/** One statement on a connection of its own (for servers a test stops and starts at will). */
+/** One statement on a connection of its own (also for servers a test stops and starts at will). */
 export async function queryOnce<T>(
   url: string,
   text: string,
