@@ -9,6 +9,18 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** A number from the environment, or `dflt` when the variable is unset or empty. */
 export const num = (name, dflt) => (process.env[name] ? Number(process.env[name]) : dflt);
 
+/**
+ * Numeric knobs named by one convention, `<PREFIX>_<KEY IN UPPER SNAKE CASE>` (`knobs('BENCH',
+ * { bigN: 1000 })` reads BENCH_BIG_N): each the environment's value, or its default here.
+ */
+export const knobs = (prefix, defaults) =>
+  Object.fromEntries(
+    Object.entries(defaults).map(([key, dflt]) => [
+      key,
+      num(`${prefix}_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`, dflt),
+    ]),
+  );
+
 /** `true` when the variable is exactly `1` (BENCH_SKIP_BUILD=1 and the like). */
 export const flag = (name) => process.env[name] === '1';
 

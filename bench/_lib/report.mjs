@@ -20,3 +20,9 @@ export const blocks = (...parts) =>
 export function writeMarkdown(dir, lines) {
   writeFileSync(join(dir, 'REPORT.md'), `${lines.join('\n')}\n`);
 }
+
+/** Re-renders `dir/REPORT.md` from the last results (`render(results)` gives its lines); nothing without results. */
+export function renderReport(dir, render) {
+  const results = loadResults(dir);
+  if (results) writeMarkdown(dir, render(results));
+}

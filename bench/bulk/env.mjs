@@ -1,5 +1,5 @@
 // Settings, paths and small helpers shared by the bulk bench's modules.
-import { benchDir, flag, list, logger, num } from '../_lib/env.mjs';
+import { benchDir, flag, knobs, list, logger } from '../_lib/env.mjs';
 import { roundTo } from '../_lib/stats.mjs';
 
 export { PG_ADMIN } from '../_lib/pg.mjs';
@@ -9,13 +9,15 @@ export const { HERE, WORK, require } = benchDir(import.meta.url);
 
 /** Knobs (env): every size and repetition of the run. */
 export const CFG = {
-  n: num('BENCH_N', 200_000),
-  bigN: num('BENCH_BIG_N', 1_000_000),
-  acceptItems: num('BENCH_ACCEPT_ITEMS', 10_000),
-  acceptPosts: num('BENCH_ACCEPT_POSTS', 21),
-  reps: num('BENCH_REPS', 3),
-  acDuration: num('BENCH_AC_DURATION', 8),
-  acConnections: num('BENCH_AC_CONNECTIONS', 10),
+  ...knobs('BENCH', {
+    n: 200_000,
+    bigN: 1_000_000,
+    acceptItems: 10_000,
+    acceptPosts: 21,
+    reps: 3,
+    acDuration: 8,
+    acConnections: 10,
+  }),
   /** The build measured as "before" (the item-per-row storage); empty to skip it. */
   beforeRef: process.env.BENCH_BEFORE_REF ?? 'f1a944e',
   skipBuild: flag('BENCH_SKIP_BUILD'),

@@ -1,16 +1,18 @@
 // Settings of the fairness bench (env overrides).
-import { benchDir, flag, list, num } from '../_lib/env.mjs';
+import { benchDir, flag, knobs, list } from '../_lib/env.mjs';
 
 export const { HERE } = benchDir(import.meta.url);
 
 export const CFG = {
-  /** Items of the big job (tenant `bench`, create_orders, NDJSON). */
-  bigN: num('FAIR_BIG_N', 1_000_000),
-  /** Lone big-job runs per build, alternating builds. */
-  reps: num('FAIR_REPS', 3),
-  /** One-item jobs of tenant `fresh` submitted during each big job, this far apart. */
-  smallJobs: num('FAIR_SMALL_JOBS', 5),
-  smallEveryMs: num('FAIR_SMALL_EVERY_MS', 3000),
+  ...knobs('FAIR', {
+    /** Items of the big job (tenant `bench`, create_orders, NDJSON). */
+    bigN: 1_000_000,
+    /** Lone big-job runs per build, alternating builds. */
+    reps: 3,
+    /** One-item jobs of tenant `fresh` submitted during each big job, this far apart. */
+    smallJobs: 5,
+    smallEveryMs: 3000,
+  }),
   /** The build before fair scheduling (FIFO queue of chunks); empty to skip it. */
   beforeRef: process.env.FAIR_BEFORE_REF ?? '1c8c8ef',
   skipBuild: flag('BENCH_SKIP_BUILD'),

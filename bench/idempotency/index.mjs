@@ -21,7 +21,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { cpSync, existsSync, rmSync, statSync, writeFileSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { benchDir, logger, num, ROOT, sleep } from '../_lib/env.mjs';
+import { benchDir, knobs, logger, num, ROOT, sleep } from '../_lib/env.mjs';
 import { machineInfo, otherActivity as othersThan } from '../_lib/machine.mjs';
 import { dbUrl, dropDatabase as drop, freshDatabase } from '../_lib/pg.mjs';
 import { stopAll } from '../_lib/proc.mjs';
@@ -40,13 +40,9 @@ const DIST_SRC = join(ROOT, 'dist');
 const DIST = join(WORK, 'dist');
 
 const CFG = {
-  connections: num('BENCH_CONNECTIONS', 20),
-  duration: num('BENCH_DURATION', 10),
-  warmup: num('BENCH_WARMUP', 2),
-  reps: num('BENCH_REPS', 3),
+  ...knobs('BENCH', { connections: 20, duration: 10, warmup: 2, reps: 3, waitIdle: 60 }),
   raceN: num('RACE_N', 50),
   raceTrials: num('RACE_TRIALS', 5),
-  waitIdle: num('BENCH_WAIT_IDLE', 60),
   peerStorage: process.env.PEER_STORAGE ?? 'redis',
 };
 const DB_NAME = process.env.BENCH_DB ?? 'bench_idem';

@@ -1,6 +1,6 @@
 // Settings of the pooler bench. Imported first by index.mjs: it names the bench's database before
 // bench/requests/env.mjs (whose servers and cases this bench reuses) reads BENCH_DB.
-import { benchDir, list, num } from '../_lib/env.mjs';
+import { benchDir, knobs, list } from '../_lib/env.mjs';
 
 process.env.BENCH_DB ??= 'bench_pooler';
 
@@ -11,10 +11,12 @@ export const { HERE, WORK } = benchDir(import.meta.url);
  * BENCH_WARMUP, BENCH_REPS, BENCH_SEED_ORDERS) is bench/requests' CFG.
  */
 export const POOLER_CFG = {
-  /** PgBouncer default_pool_size: the service's DB_POOL_SIZE default. */
-  poolSize: num('BENCH_POOL_SIZE', 20),
-  /** Items of each update_orders_status job. */
-  bulkN: num('BENCH_BULK_N', 100_000),
+  ...knobs('BENCH', {
+    /** PgBouncer default_pool_size: the service's DB_POOL_SIZE default. */
+    poolSize: 20,
+    /** Items of each update_orders_status job. */
+    bulkN: 100_000,
+  }),
   /** Request cases (ids of bench/requests' CASES). */
   cases: list('BENCH_POOLER_CASES', 'post,get,fresh'),
   bulk: process.env.BENCH_POOLER_BULK !== '0',

@@ -26,8 +26,6 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { machineInfo } from '../_lib/machine.mjs';
 import { start as startPgBouncer } from '../_lib/pgbouncer.mjs';
-import { saveResults } from '../_lib/report.mjs';
-import { runBench } from '../_lib/run-bench.mjs';
 import { median } from '../_lib/stats.mjs';
 import { TRANSITIONS } from '../bulk/limit.mjs';
 import { runStatusJob, seedOrders } from '../bulk/service.mjs';
@@ -35,11 +33,11 @@ import { SERVICE_NODE_ARGS } from '../bulk/env.mjs';
 import { CFG, DB_NAME, DB_URL, log, round } from '../requests/env.mjs';
 import { CASES, runCase } from '../requests/load.mjs';
 import {
-  cleanRedis,
   cpuSnapshot,
-  dropDatabase,
+  finishRun,
   freshDatabase,
   prepareDist,
+  runServersBench,
   startOurs,
 } from '../requests/servers.mjs';
 import { HERE, POOLER_CFG, WORK } from './env.mjs';
@@ -279,18 +277,8 @@ async function main() {
     for (const s of Object.values(servers)) await s.stop();
     await bouncer.stop();
   }
-  result.finishedAt = new Date().toISOString();
   result.loadavgAtEnd = os.loadavg().map((x) => round(x, 2));
-  saveResults(HERE, result);
-  await pool.end();
-  writeReport();
-  log('wrote bench/pooler/results.json and REPORT.md');
+  await finishRun(HERE, result, pool, writeReport);
 }
 
-runBench(main, {
-  reportOnly: writeReport,
-  cleanup: async () => {
-    await dropDatabase().catch(() => undefined);
-    await cleanRedis(prefix).catch(() => undefined);
-  },
-});
+runServersBench(main, { prefix, writeReport });

@@ -2,7 +2,7 @@
 // mode), one build, one database, one run. `headline(R)` is the line bench/report.mjs shows.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { blocks, loadResults, writeMarkdown } from '../_lib/report.mjs';
+import { blocks, renderReport } from '../_lib/report.mjs';
 import { fmt } from '../_lib/stats.mjs';
 import { HERE, TARGETS } from './env.mjs';
 
@@ -178,10 +178,8 @@ export function renderBody(R) {
   )}\n`;
 }
 
-export function writeReport() {
-  const R = loadResults(HERE);
-  if (!R) return;
-  writeMarkdown(HERE, [
+export const writeReport = () =>
+  renderReport(HERE, (R) => [
     '# Pooler bench: directly on Postgres vs behind PgBouncer in transaction mode',
     '',
     "`npm run bench -- pooler`: one build of the service on one database and schema (`bench_pooler`: the migrations, 10,000 seeded orders, plus the orders a bulk job updates), run as two API processes side by side: **direct** (`DATABASE_POOL_MODE=session`, `DATABASE_URL` = Postgres) and **pooled** (`DATABASE_POOL_MODE=transaction`, `DATABASE_URL` = a private PgBouncer 1.18 in transaction mode with `default_pool_size = 20`, the service's `DB_POOL_SIZE`; `DATABASE_DIRECT_URL` = Postgres for migrations and `LISTEN`). Measured: throughput of `POST /orders` without a key, `GET /orders/{id}` and `POST /orders` with a fresh `Idempotency-Key` per request (bench/requests' cases: autocannon, API as in production with `LOG_LEVEL=log` and the Redis rate limiter in the path, workers off), and the items/s of an `update_orders_status` job of listed items from POST to `completed`, run by the workers of one side at a time (that side's API restarted with `RUN_WORKERS=true` for the job and stopped after it; the statuses of the job's orders reset and the table vacuumed before every job).",
@@ -194,6 +192,5 @@ export function writeReport() {
     '```',
     '',
   ]);
-}
 
 if (import.meta.url === `file://${process.argv[1]}`) writeReport();

@@ -1,5 +1,5 @@
 // Settings, paths and small helpers shared by the request-path bench's modules.
-import { benchDir, flag, list, logger, num } from '../_lib/env.mjs';
+import { benchDir, flag, knobs, list, logger } from '../_lib/env.mjs';
 import { dbUrl } from '../_lib/pg.mjs';
 import { roundTo } from '../_lib/stats.mjs';
 
@@ -8,12 +8,14 @@ export const { HERE, WORK, require } = benchDir(import.meta.url);
 
 /** Knobs (env): load shape and repetitions. */
 export const CFG = {
-  connections: num('BENCH_CONNECTIONS', 20),
-  duration: num('BENCH_DURATION', 5),
-  warmup: num('BENCH_WARMUP', 3),
-  reps: num('BENCH_REPS', 5),
-  seedOrders: num('BENCH_SEED_ORDERS', 10_000),
-  profileSeconds: num('BENCH_PROFILE_SECONDS', 8),
+  ...knobs('BENCH', {
+    connections: 20,
+    duration: 5,
+    warmup: 3,
+    reps: 5,
+    seedOrders: 10_000,
+    profileSeconds: 8,
+  }),
   skipBuild: flag('BENCH_SKIP_BUILD'),
   /** Cases to run (comma-separated ids, see CASES in index.mjs); all by default. */
   only: process.env.BENCH_CASES ? new Set(list('BENCH_CASES')) : null,

@@ -22,17 +22,15 @@
 import { randomBytes } from 'node:crypto';
 import { median } from '../_lib/stats.mjs';
 import { machineInfo } from '../_lib/machine.mjs';
-import { saveResults } from '../_lib/report.mjs';
-import { runBench } from '../_lib/run-bench.mjs';
 import { CFG, HERE, log, round } from './env.mjs';
 import { CASES, runCase } from './load.mjs';
 import { profileCase } from './profile.mjs';
 import { writeReport } from './report.mjs';
 import {
-  cleanRedis,
-  dropDatabase,
+  finishRun,
   freshDatabase,
   prepareDist,
+  runServersBench,
   startBare,
   startOurs,
 } from './servers.mjs';
@@ -155,17 +153,7 @@ async function main() {
         );
     }
   }
-  result.finishedAt = new Date().toISOString();
-  saveResults(HERE, result);
-  await pool.end();
-  writeReport();
-  log('wrote bench/requests/results.json and REPORT.md');
+  await finishRun(HERE, result, pool, writeReport);
 }
 
-runBench(main, {
-  reportOnly: writeReport,
-  cleanup: async () => {
-    await dropDatabase().catch(() => undefined);
-    await cleanRedis(prefix).catch(() => undefined);
-  },
-});
+runServersBench(main, { prefix, writeReport });

@@ -1,6 +1,6 @@
 // bench/requests/REPORT.md from results.json: this checkout (`after`) and, when the run had
 // BENCH_BEFORE_REF, the older build (`before`), measured side by side in the same run.
-import { blocks, loadResults, writeMarkdown } from '../_lib/report.mjs';
+import { blocks, renderReport } from '../_lib/report.mjs';
 import { fmt } from '../_lib/stats.mjs';
 import { HERE } from './env.mjs';
 
@@ -108,14 +108,11 @@ export function renderBody(R, level = '##') {
   );
 }
 
-export function writeReport() {
-  const R = loadResults(HERE);
-  if (!R) return;
-  writeMarkdown(HERE, [
+export const writeReport = () =>
+  renderReport(HERE, (R) => [
     '# Request-path bench',
     '',
     "`npm run bench -- requests`: the service's ordinary routes against a bare Nest app (Express, no guards, pipes, interceptors, CLS or request logging) doing the same SQL (`bench/requests/bare-app.mjs`), and what an `Idempotency-Key` costs, in one run on one database seeded with 10,000 orders. The API runs as in production: `LOG_LEVEL=log` (info: one completion line per request), the Redis rate limiter in the path (its limit far above the load).",
     '',
     renderBody(R),
   ]);
-}

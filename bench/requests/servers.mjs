@@ -2,15 +2,17 @@
 // app), their database, and the CPU they and their Postgres backends use.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { dropDatabase as drop, freshDatabase as fresh } from '../_lib/pg.mjs';
 import { cpuSnapshot as snapshot } from '../_lib/procfs.mjs';
 import { apiMain, serviceEnv, startServer } from '../_lib/service.mjs';
+import { cleanRedis } from '../_lib/redis.mjs';
+import { saveResults } from '../_lib/report.mjs';
+import { runBench } from '../_lib/run-bench.mjs';
 import { checkoutRef } from '../_lib/worktree.mjs';
-import { API_KEY, DB_NAME, DB_URL, HERE, require, ROOT, TENANT, WORK } from './env.mjs';
+import { API_KEY, DB_NAME, DB_URL, HERE, log, require, ROOT, TENANT, WORK } from './env.mjs';
 
 export { cpuDelta } from '../_lib/procfs.mjs';
-export { cleanRedis } from '../_lib/redis.mjs';
 
 const { Pool } = require('pg');
 
@@ -70,6 +72,28 @@ export async function freshDatabase(build, n) {
 }
 
 export const dropDatabase = () => drop(DB_NAME);
+
+/**
+ * Runs a bench on these servers (this one, or bench/pooler): at the end, also after a failure, the
+ * database is dropped and the Redis keys under `prefix` deleted.
+ */
+export const runServersBench = (main, { prefix, writeReport }) =>
+  runBench(main, {
+    reportOnly: writeReport,
+    cleanup: async () => {
+      await dropDatabase().catch(() => undefined);
+      await cleanRedis(prefix).catch(() => undefined);
+    },
+  });
+
+/** The end of a run: results.json in `dir`, the seed pool closed, REPORT.md. */
+export async function finishRun(dir, result, pool, writeReport) {
+  result.finishedAt = new Date().toISOString();
+  saveResults(dir, result);
+  await pool.end();
+  writeReport();
+  log(`wrote ${relative(ROOT, dir)}/results.json and REPORT.md`);
+}
 
 const start = (name, args, env) => startServer({ name, args, env, logDir: WORK });
 

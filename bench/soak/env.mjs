@@ -1,30 +1,32 @@
 // Settings of the soak bench (env knobs) and its small shared helpers.
-import { benchDir, flag, logger, num } from '../_lib/env.mjs';
+import { benchDir, flag, knobs, logger } from '../_lib/env.mjs';
 import { roundTo } from '../_lib/stats.mjs';
 
 export { sleep } from '../_lib/env.mjs';
 export const { HERE } = benchDir(import.meta.url);
 
 export const CFG = {
-  /** Length of the traffic phase; the lead's reference run is the 10-minute default. */
-  seconds: num('SOAK_SECONDS', 600),
-  /** Seconds between samples of RSS, Postgres connections and requests/s. */
-  sampleSeconds: num('SOAK_SAMPLE_SECONDS', 5),
-  /** Concurrent loops per kind of traffic. */
-  orderLoops: num('SOAK_ORDER_LOOPS', 2),
-  listLoops: num('SOAK_LIST_LOOPS', 2),
-  getLoops: num('SOAK_GET_LOOPS', 2),
-  /** A bulk job is submitted about this often (ms), at most `bulkInFlight` unfinished at once. */
-  bulkEveryMs: num('SOAK_BULK_EVERY_MS', 4000),
-  bulkInFlight: num('SOAK_BULK_IN_FLIGHT', 3),
-  bulkMaxItems: num('SOAK_BULK_MAX_ITEMS', 50_000),
-  /** Separate worker processes (0 = workers inside the API process). */
-  workers: num('SOAK_WORKERS', 1),
-  /** After the traffic stops, how long unfinished jobs may take before the run fails. */
-  drainSeconds: num('SOAK_DRAIN_SECONDS', 600),
+  ...knobs('SOAK', {
+    /** Length of the traffic phase; the lead's reference run is the 10-minute default. */
+    seconds: 600,
+    /** Seconds between samples of RSS, Postgres connections and requests/s. */
+    sampleSeconds: 5,
+    /** Concurrent loops per kind of traffic. */
+    orderLoops: 2,
+    listLoops: 2,
+    getLoops: 2,
+    /** A bulk job is submitted about this often (ms), at most `bulkInFlight` unfinished at once. */
+    bulkEveryMs: 4000,
+    bulkInFlight: 3,
+    bulkMaxItems: 50_000,
+    /** Separate worker processes (0 = workers inside the API process). */
+    workers: 1,
+    /** After the traffic stops, how long unfinished jobs may take before the run fails. */
+    drainSeconds: 600,
+    /** Deterministic sizes and choices for a given seed. */
+    seed: 13,
+  }),
   skipBuild: flag('BENCH_SKIP_BUILD'),
-  /** Deterministic sizes and choices for a given seed. */
-  seed: num('SOAK_SEED', 13),
 };
 
 export const DB_NAME = `bench_soak_${process.pid}`;
