@@ -1,29 +1,42 @@
+import type { BulkRestClient, CreateOrder, OrderStatus } from '@app/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answered, body, problem, sdkClient } from './support/sdk';
 import { auth, createTestApp, type TestApp } from './support/test-app';
 
 describe('orders', () => {
   let t: TestApp;
+  let acme: BulkRestClient;
+  let globex: BulkRestClient;
   beforeAll(async () => {
     t = await createTestApp({ TEST_LABEL: 'orders' });
+    [acme, globex] = [await sdkClient(t, 'acme'), await sdkClient(t, 'globex')];
   });
   afterAll(async () => t?.close());
 
-  const create = (body: object, tenant: 'acme' | 'globex' = 'acme') =>
-    t.http.post('/orders').set(auth(tenant)).send(body);
+  const create = (order: CreateOrder, client = acme) =>
+    body(client.POST('/orders', { body: order }), 201);
+  const patch = (id: string, status: OrderStatus, client = acme) =>
+    client.PATCH('/orders/{id}', { params: { path: { id } }, body: { status } });
+  const get = (id: string, client = acme) =>
+    client.GET('/orders/{id}', { params: { path: { id } } });
 
   it('creates an order with 201, Location and the contract fields', async () => {
-    const res = await create({ customer_id: 'cus_1', amount: 1999, currency: 'EUR' }).expect(201);
-    expect(res.headers.location).toBe(`/orders/${res.body.id}`);
-    expect(res.body).toMatchObject({
+    const res = await answered(
+      acme.POST('/orders', { body: { customer_id: 'cus_1', amount: 1999, currency: 'EUR' } }),
+      201,
+    );
+    const order = res.data!;
+    expect(res.response.headers.get('location')).toBe(`/orders/${order.id}`);
+    expect(order).toMatchObject({
       customer_id: 'cus_1',
       amount: 1999,
       currency: 'EUR',
       status: 'pending',
       version: 1,
     });
-    expect(res.body.id).toMatch(/^ord_[0-9a-z]{20}$/);
-    expect(new Date(res.body.created_at).toISOString()).toBe(res.body.created_at);
-    expect(Object.keys(res.body).sort()).toEqual(
+    expect(order.id).toMatch(/^ord_[0-9a-z]{20}$/);
+    expect(new Date(order.created_at).toISOString()).toBe(order.created_at);
+    expect(Object.keys(order).sort()).toEqual(
       [
         'amount',
         'created_at',
@@ -35,73 +48,47 @@ describe('orders', () => {
         'version',
       ].sort(),
     );
-    const got = await t.http.get(res.headers.location).set(auth()).expect(200);
-    expect(got.body).toEqual(res.body);
+    expect(await body(get(order.id), 200)).toEqual(order);
   });
 
   it('accepts an initial status', async () => {
-    const res = await create({
+    const order = await create({
       customer_id: 'cus_1',
       amount: 0,
       currency: 'USD',
       status: 'paid',
-    }).expect(201);
-    expect(res.body.status).toBe('paid');
+    });
+    expect(order.status).toBe('paid');
   });
 
   it('walks the status machine with PATCH, bumping version only on change', async () => {
-    const { body: order } = await create({
-      customer_id: 'cus_2',
-      amount: 5,
-      currency: 'EUR',
-    }).expect(201);
-    const paid = await t.http
-      .patch(`/orders/${order.id}`)
-      .set(auth())
-      .send({ status: 'paid' })
-      .expect(200);
-    expect(paid.body).toMatchObject({ status: 'paid', version: 2 });
-    expect(paid.body.updated_at >= order.updated_at).toBe(true);
-    const same = await t.http
-      .patch(`/orders/${order.id}`)
-      .set(auth())
-      .send({ status: 'paid' })
-      .expect(200);
-    expect(same.body).toMatchObject({ status: 'paid', version: 2 });
-    const bad = await t.http
-      .patch(`/orders/${order.id}`)
-      .set(auth())
-      .send({ status: 'pending' })
-      .expect(409);
-    expect(bad.body).toMatchObject({ code: 'invalid_transition', status: 409 });
-    expect(bad.headers['content-type']).toMatch(/^application\/problem\+json/);
-    await t.http.patch(`/orders/${order.id}`).set(auth()).send({ status: 'shipped' }).expect(200);
-    const done = await t.http
-      .patch(`/orders/${order.id}`)
-      .set(auth())
-      .send({ status: 'delivered' })
-      .expect(200);
-    expect(done.body.version).toBe(4);
+    const order = await create({ customer_id: 'cus_2', amount: 5, currency: 'EUR' });
+    const paid = await body(patch(order.id, 'paid'), 200);
+    expect(paid).toMatchObject({ status: 'paid', version: 2 });
+    expect(paid.updated_at >= order.updated_at).toBe(true);
+    expect(await body(patch(order.id, 'paid'), 200)).toMatchObject({ status: 'paid', version: 2 });
+    expect(await problem(patch(order.id, 'pending'), 409)).toMatchObject({
+      code: 'invalid_transition',
+      status: 409,
+    });
+    await body(patch(order.id, 'shipped'), 200);
+    expect((await body(patch(order.id, 'delivered'), 200)).version).toBe(4);
   });
 
   it('serialises concurrent PATCHes: exactly one of two conflicting moves wins', async () => {
     // From paid, shipped and cancelled exclude each other: whichever lands second is illegal.
-    const { body: order } = await create({
+    const order = await create({
       customer_id: 'cus_3',
       amount: 5,
       currency: 'EUR',
       status: 'paid',
-    }).expect(201);
-    const [a, b] = await Promise.all([
-      t.http.patch(`/orders/${order.id}`).set(auth()).send({ status: 'shipped' }),
-      t.http.patch(`/orders/${order.id}`).set(auth()).send({ status: 'cancelled' }),
-    ]);
-    const statuses = [a.status, b.status].sort();
-    expect(statuses).toEqual([200, 409]);
-    const final = await t.http.get(`/orders/${order.id}`).set(auth()).expect(200);
-    expect(final.body.version).toBe(2);
+    });
+    const [a, b] = await Promise.all([patch(order.id, 'shipped'), patch(order.id, 'cancelled')]);
+    expect([a.response.status, b.response.status].sort()).toEqual([200, 409]);
+    expect((await body(get(order.id), 200)).version).toBe(2);
   });
 
+  // Malformed input is sent as raw HTTP on purpose: the typed client cannot write most of it.
   it.each([
     [{ customer_id: 'c', amount: -1, currency: 'EUR' }, 'amount'],
     [{ customer_id: 'c', amount: 1.5, currency: 'EUR' }, 'amount'],
@@ -112,8 +99,8 @@ describe('orders', () => {
     [{ customer_id: 'c', amount: 1, currency: 'EUR', status: 'lost' }, 'status'],
     [{ customer_id: 'c', amount: 1, currency: 'EUR', extra: true }, 'extra'],
     [{ customer_id: 'c', amount: 1e300, currency: 'EUR' }, 'amount'],
-  ])('rejects invalid body %j with validation_failed on %s', async (body, field) => {
-    const res = await create(body).expect(400);
+  ])('rejects invalid body %j with validation_failed on %s', async (invalid, field) => {
+    const res = await t.http.post('/orders').set(auth()).send(invalid).expect(400);
     expect(res.body).toMatchObject({
       code: 'validation_failed',
       status: 400,
@@ -122,69 +109,41 @@ describe('orders', () => {
     expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
   });
 
-  it('rejects a PATCH with an unknown status or extra fields', async () => {
-    const { body: order } = await create({ customer_id: 'c', amount: 1, currency: 'EUR' }).expect(
-      201,
-    );
-    await t.http
-      .patch(`/orders/${order.id}`)
-      .set(auth())
-      .send({ status: 'teleported' })
-      .expect(400);
-    await t.http
-      .patch(`/orders/${order.id}`)
-      .set(auth())
-      .send({ status: 'paid', amount: 3 })
-      .expect(400);
-    await t.http.patch(`/orders/${order.id}`).set(auth()).send({}).expect(400);
-  });
+  it.each([[{ status: 'teleported' }], [{ status: 'paid', amount: 3 }], [{}]])(
+    'rejects a PATCH with an unknown status or extra fields (%j)',
+    async (invalid) => {
+      const order = await create({ customer_id: 'c', amount: 1, currency: 'EUR' });
+      await t.http.patch(`/orders/${order.id}`).set(auth()).send(invalid).expect(400);
+    },
+  );
 
   it('answers 404 for unknown ids and for ids of another tenant', async () => {
-    const { body: order } = await create({ customer_id: 'c', amount: 1, currency: 'EUR' }).expect(
-      201,
-    );
-    const res = await t.http.get('/orders/ord_doesnotexist').set(auth()).expect(404);
-    expect(res.body.code).toBe('not_found');
-    await t.http.get(`/orders/${order.id}`).set(auth('globex')).expect(404);
-    await t.http
-      .patch(`/orders/${order.id}`)
-      .set(auth('globex'))
-      .send({ status: 'paid' })
-      .expect(404);
-    const list = await t.http.get('/orders').set(auth('globex')).expect(200);
-    expect(list.body.data.map((o: { id: string }) => o.id)).not.toContain(order.id);
-    const unchanged = await t.http.get(`/orders/${order.id}`).set(auth()).expect(200);
-    expect(unchanged.body.status).toBe('pending');
+    const order = await create({ customer_id: 'c', amount: 1, currency: 'EUR' });
+    expect((await problem(get('ord_doesnotexist'), 404)).code).toBe('not_found');
+    await problem(get(order.id, globex), 404);
+    await problem(patch(order.id, 'paid', globex), 404);
+    const list = await body(globex.GET('/orders'), 200);
+    expect(list.data.map((o) => o.id)).not.toContain(order.id);
+    expect((await body(get(order.id), 200)).status).toBe('pending');
   });
 
   it('lists newest first with filters and the page envelope', async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) {
-      const { body } = await create(
-        { customer_id: 'cus_list', amount: i, currency: 'EUR' },
-        'globex',
-      ).expect(201);
-      ids.push(body.id);
-    }
-    await t.http
-      .patch(`/orders/${ids[1]}`)
-      .set(auth('globex'))
-      .send({ status: 'paid' })
-      .expect(200);
-    const all = await t.http.get('/orders?customer_id=cus_list').set(auth('globex')).expect(200);
-    expect(all.body).toMatchObject({ has_more: false, next_cursor: null });
-    expect(all.body.data.map((o: { id: string }) => o.id)).toEqual([...ids].reverse());
-    const paid = await t.http
-      .get('/orders?customer_id=cus_list&status=paid')
-      .set(auth('globex'))
-      .expect(200);
-    expect(paid.body.data.map((o: { id: string }) => o.id)).toEqual([ids[1]]);
-    const page = await t.http
-      .get('/orders?customer_id=cus_list&limit=2')
-      .set(auth('globex'))
-      .expect(200);
-    expect(page.body.has_more).toBe(true);
-    expect(page.headers.link).toMatch(
+    for (let i = 0; i < 5; i++)
+      ids.push((await create({ customer_id: 'cus_list', amount: i, currency: 'EUR' }, globex)).id);
+    await body(patch(ids[1], 'paid', globex), 200);
+    const list = (query: { status?: OrderStatus; limit?: number }) =>
+      answered(
+        globex.GET('/orders', { params: { query: { customer_id: 'cus_list', ...query } } }),
+        200,
+      );
+    const all = (await list({})).data!;
+    expect(all).toMatchObject({ has_more: false, next_cursor: null });
+    expect(all.data.map((o) => o.id)).toEqual([...ids].reverse());
+    expect((await list({ status: 'paid' })).data!.data.map((o) => o.id)).toEqual([ids[1]]);
+    const page = await list({ limit: 2 });
+    expect(page.data!.has_more).toBe(true);
+    expect(page.response.headers.get('link')).toMatch(
       /^<\/orders\?customer_id=cus_list&limit=2&cursor=[^>]+>; rel="next"$/,
     );
   });

@@ -1,4 +1,12 @@
 import { BULK_QUEUE } from '@app/jobs';
+import {
+  submitBulkJob,
+  waitForJob as waitFor,
+  type BulkJob,
+  type BulkJobWebhookEventType,
+  type BulkRestClient,
+  type CreateBulkJob,
+} from '@app/sdk';
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { randomBytes } from 'node:crypto';
@@ -6,16 +14,15 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Client } from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkWebhookDelivery, SPEC_PATH } from './support/openapi-validator';
+import { answered, body, problem, sdkClient } from './support/sdk';
 import { auth, createTestApp, type TestApp } from './support/test-app';
 import { eventually, sleep } from './support/wait';
-import { waitForJob as waitForJobOf } from './support/bulk';
 
 /** Polls `predicate` every 50 ms until it holds (then fails naming `what`). */
-const waitFor = (
+const until = (
   predicate: () => boolean | Promise<boolean>,
   timeoutMs = 20_000,
   what = 'condition',
@@ -98,7 +105,7 @@ const signatureHeaders = (d: Delivery) => ({
 describe('webhooks (private networks allowed)', () => {
   const secret = `whsec_${randomBytes(24).toString('base64')}`;
   let t: TestApp;
-  let pg: Client;
+  let acme: BulkRestClient;
   const receivers: Receiver[] = [];
 
   beforeAll(async () => {
@@ -108,11 +115,9 @@ describe('webhooks (private networks allowed)', () => {
       WEBHOOK_SECRET: secret,
       WEBHOOK_BACKOFF_BASE_MS: '200',
     });
-    pg = new Client({ connectionString: t.db.url });
-    await pg.connect();
+    acme = await sdkClient(t);
   });
   afterAll(async () => {
-    await pg?.end();
     await t?.close();
     await Promise.all(receivers.map((r) => r.close()));
   });
@@ -123,31 +128,52 @@ describe('webhooks (private networks allowed)', () => {
     return r;
   };
 
-  const createOrder = async (tenant: 'acme' | 'globex' = 'acme') =>
-    (
-      await t.http
-        .post('/orders')
-        .set(auth(tenant))
-        .send({ customer_id: 'cus_webhooks', amount: 1000, currency: 'EUR' })
-        .expect(201)
-    ).body as { id: string; status: string };
+  const createOrder = () =>
+    body(
+      acme.POST('/orders', {
+        body: { customer_id: 'cus_webhooks', amount: 1000, currency: 'EUR' },
+      }),
+      201,
+    );
 
-  const submit = async (body: Record<string, unknown>, tenant: 'acme' | 'globex' = 'acme') => {
-    const res = await t.http.post('/bulk-jobs').set(auth(tenant)).send(body).expect(202);
-    expect(res.body.status).toBe('pending');
-    return res.body as { id: string; status: string };
+  const submit = async (job: CreateBulkJob): Promise<BulkJob> => {
+    const accepted = await body(acme.POST('/bulk-jobs', { body: job }), 202);
+    expect(accepted.status).toBe('pending');
+    return accepted;
   };
 
-  const waitForJob = (id: string, tenant: 'acme' | 'globex' = 'acme') =>
-    waitForJobOf(t.http, id, tenant, 30_000);
+  /** A job moving a new order to paid, its webhook sent to `hook` (one more field from `extra`). */
+  const paidJob = async (hook: Receiver, extra: Partial<CreateBulkJob> = {}) => {
+    const order = await createOrder();
+    const job = await submit({
+      operation: 'update_orders_status',
+      items: [{ id: order.id, status: 'paid' }],
+      webhook_url: hook.url,
+      ...extra,
+    });
+    return { order, job };
+  };
+
+  const waitForJob = (id: string) => waitFor(acme, id, { timeoutMs: 30_000, waitSeconds: 5 });
+
+  /** The job's end, then its first `n` deliveries (named `what` in a timeout). */
+  const delivered = async (hook: Receiver, jobId: string, n: number, what: string) => {
+    const finished = await waitForJob(jobId);
+    await until(() => hook.deliveries.length >= n, 20_000, what);
+    return finished;
+  };
 
   const eventRow = async (jobId: string) =>
     (
-      await pg.query<{ id: string; delivery_status: string | null; delivery_attempts: number }>(
+      await t.pg.query<{ id: string; delivery_status: string | null; delivery_attempts: number }>(
         'SELECT id, delivery_status, delivery_attempts FROM events WHERE job_id = $1',
         [jobId],
       )
     ).rows;
+
+  /** GET /events (of one type), as `client` sees them. */
+  const events = async (type?: BulkJobWebhookEventType, client = acme) =>
+    (await body(client.GET('/events', { params: { query: { type } } }), 200)).data;
 
   const verify = (d: Delivery) => new Webhook(secret).verify(d.body, signatureHeaders(d));
 
@@ -159,9 +185,8 @@ describe('webhooks (private networks allowed)', () => {
       items: orders.map((o) => ({ id: o.id, status: 'paid' })),
       webhook_url: hook.url,
     });
-    const finished = await waitForJob(job.id);
+    const finished = await delivered(hook, job.id, 1, 'the webhook');
     expect(finished).toMatchObject({ status: 'completed', succeeded: 2, failed: 0 });
-    await waitFor(() => hook.deliveries.length >= 1, 20_000, 'the webhook');
 
     const [d] = hook.deliveries;
     expect(d.method).toBe('POST');
@@ -227,21 +252,18 @@ describe('webhooks (private networks allowed)', () => {
       ),
     ).toThrow();
 
-    const listed = await t.http.get('/events').set(auth()).expect(200);
-    expect(listed.body.data).toContainEqual(event);
-    const completed = await t.http.get('/events?type=bulk_job.completed').set(auth()).expect(200);
-    expect(completed.body.data).toContainEqual(event);
-    expect(
-      completed.body.data.every((e: { type: string }) => e.type === 'bulk_job.completed'),
-    ).toBe(true);
-    const failed = await t.http.get('/events?type=bulk_job.failed').set(auth()).expect(200);
-    expect(failed.body.data.map((e: { id: string }) => e.id)).not.toContain(event.id);
+    expect(await events()).toContainEqual(event);
+    const completed = await events('bulk_job.completed');
+    expect(completed).toContainEqual(event);
+    expect(completed.every((e) => e.type === 'bulk_job.completed')).toBe(true);
+    expect((await events('bulk_job.failed')).map((e) => e.id)).not.toContain(event.id);
     // Another tenant never sees it.
-    const other = await t.http.get('/events').set(auth('globex')).expect(200);
-    expect(other.body.data.map((e: { id: string }) => e.id)).not.toContain(event.id);
+    const other = await events(undefined, await sdkClient(t, 'globex'));
+    expect(other.map((e) => e.id)).not.toContain(event.id);
+    // An unknown type is outside the typed client: raw HTTP.
     await t.http.get('/events?type=bulk_job.exploded').set(auth()).expect(400);
 
-    await waitFor(async () => (await eventRow(job.id))[0]?.delivery_status === 'delivered', 5_000);
+    await until(async () => (await eventRow(job.id))[0]?.delivery_status === 'delivered', 5_000);
     expect(await eventRow(job.id)).toEqual([
       { id: event.id, delivery_status: 'delivered', delivery_attempts: 1 },
     ]);
@@ -252,14 +274,8 @@ describe('webhooks (private networks allowed)', () => {
 
   it('retries after 500s with the same webhook-id until the receiver answers 200', async () => {
     const hook = await receiver((n) => (n <= 2 ? 500 : 200));
-    const order = await createOrder();
-    const job = await submit({
-      operation: 'update_orders_status',
-      items: [{ id: order.id, status: 'paid' }],
-      webhook_url: hook.url,
-    });
-    await waitForJob(job.id);
-    await waitFor(() => hook.deliveries.length >= 3, 20_000, 'three deliveries');
+    const { job } = await paidJob(hook);
+    await delivered(hook, job.id, 3, 'three deliveries');
     // Give a (wrong) fourth attempt time to show up.
     await sleep(2_000);
     expect(hook.deliveries).toHaveLength(3);
@@ -283,14 +299,8 @@ describe('webhooks (private networks allowed)', () => {
 
   it('stops after a 410 Gone without retrying', async () => {
     const hook = await receiver(() => 410);
-    const order = await createOrder();
-    const job = await submit({
-      operation: 'update_orders_status',
-      items: [{ id: order.id, status: 'paid' }],
-      webhook_url: hook.url,
-    });
-    await waitForJob(job.id);
-    await waitFor(() => hook.deliveries.length >= 1, 20_000, 'the first delivery');
+    const { job } = await paidJob(hook);
+    await delivered(hook, job.id, 1, 'the first delivery');
     // With a 200 ms backoff base a retry would arrive well within this.
     await sleep(3_000);
     expect(hook.deliveries).toHaveLength(1);
@@ -304,35 +314,35 @@ describe('webhooks (private networks allowed)', () => {
     ]);
   });
 
+  /** The event of the job's single delivery, checked against the document and the signature. */
+  const verifiedEvent = (hook: Receiver) => {
+    expectDocumented(hook.deliveries[0]);
+    return verify(hook.deliveries[0]) as { id: string; type: string; data: object };
+  };
+  const orderStatus = async (id: string) =>
+    (await body(acme.GET('/orders/{id}', { params: { path: { id } } }), 200)).status;
+
   it('emits bulk_job.cancelled for a cancelled job', async () => {
     const hook = await receiver();
     const queue = t.app.get<Queue>(getQueueToken(BULK_QUEUE));
-    const order = await createOrder();
     await queue.pause(true);
-    let job: { id: string };
+    let job: BulkJob;
+    let order: { id: string };
     try {
-      job = await submit({
-        operation: 'update_orders_status',
-        items: [{ id: order.id, status: 'paid' }],
-        webhook_url: hook.url,
-      });
-      const cancelled = await t.http.post(`/bulk-jobs/${job.id}/cancel`).set(auth()).expect(202);
-      expect(cancelled.body).toMatchObject({ id: job.id, status: 'cancelled' });
+      ({ job, order } = await paidJob(hook));
+      const cancel = acme.POST('/bulk-jobs/{id}/cancel', { params: { path: { id: job.id } } });
+      expect(await body(cancel, 202)).toMatchObject({ id: job.id, status: 'cancelled' });
     } finally {
       await queue.resume(true);
     }
-    const finished = await waitForJob(job.id);
+    const finished = await delivered(hook, job.id, 1, 'the cancelled event');
     expect(finished.status).toBe('cancelled');
-    await waitFor(() => hook.deliveries.length >= 1, 20_000, 'the cancelled event');
-    expectDocumented(hook.deliveries[0]);
-    const event = verify(hook.deliveries[0]) as { id: string; type: string; data: object };
+    const event = verifiedEvent(hook);
     expect(event.type).toBe('bulk_job.cancelled');
     expect(event.data).toMatchObject({ id: job.id, status: 'cancelled', succeeded: 0 });
     // The order was never touched.
-    const got = await t.http.get(`/orders/${order.id}`).set(auth()).expect(200);
-    expect(got.body.status).toBe('pending');
-    const listed = await t.http.get('/events?type=bulk_job.cancelled').set(auth()).expect(200);
-    expect(listed.body.data.map((e: { id: string }) => e.id)).toContain(event.id);
+    expect(await orderStatus(order.id)).toBe('pending');
+    expect((await events('bulk_job.cancelled')).map((e) => e.id)).toContain(event.id);
     await sleep(500);
     expect(hook.deliveries).toHaveLength(1);
   });
@@ -349,22 +359,14 @@ describe('webhooks (private networks allowed)', () => {
       ],
       webhook_url: hook.url,
     });
-    const finished = await waitForJob(job.id);
+    const finished = await delivered(hook, job.id, 1, 'the failed event');
     expect(finished.status).toBe('failed');
-    await waitFor(() => hook.deliveries.length >= 1, 20_000, 'the failed event');
-    expectDocumented(hook.deliveries[0]);
-    const event = verify(hook.deliveries[0]) as {
-      id: string;
-      type: string;
-      data: Record<string, unknown>;
-    };
+    const event = verifiedEvent(hook);
     expect(event.type).toBe('bulk_job.failed');
     expect(event.data).toMatchObject({ id: job.id, status: 'failed', atomic: true, succeeded: 0 });
     expect(event.data).toEqual(finished);
-    const got = await t.http.get(`/orders/${order.id}`).set(auth()).expect(200);
-    expect(got.body.status).toBe('pending');
-    const listed = await t.http.get('/events?type=bulk_job.failed').set(auth()).expect(200);
-    expect(listed.body.data.map((e: { id: string }) => e.id)).toContain(event.id);
+    expect(await orderStatus(order.id)).toBe('pending');
+    expect((await events('bulk_job.failed')).map((e) => e.id)).toContain(event.id);
   });
 
   it('does not follow redirects when delivering', async () => {
@@ -373,15 +375,9 @@ describe('webhooks (private networks allowed)', () => {
       status: 302,
       headers: { location: `http://127.0.0.1:${target.port}/steal` },
     }));
-    const order = await createOrder();
-    const job = await submit({
-      operation: 'update_orders_status',
-      items: [{ id: order.id, status: 'paid' }],
-      webhook_url: redirector.url,
-    });
-    await waitForJob(job.id);
+    const { job } = await paidJob(redirector);
     // A 3xx counts as a failed attempt: wait for a retry, then some more.
-    await waitFor(() => redirector.deliveries.length >= 2, 20_000, 'a retried delivery');
+    await delivered(redirector, job.id, 2, 'a retried delivery');
     await sleep(1_000);
     expect(redirector.deliveries.length).toBeGreaterThanOrEqual(2);
     expect(target.deliveries).toHaveLength(0);
@@ -395,12 +391,14 @@ describe('webhooks (private networks allowed)', () => {
 describe('webhooks (private networks refused)', () => {
   let t: TestApp;
   let hook: Receiver;
+  let acme: BulkRestClient;
 
   beforeAll(async () => {
     // The first app's setting lives in process.env: this app must start without it.
     delete process.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS;
     hook = await startReceiver();
     t = await createTestApp({ TEST_LABEL: 'webhooks_ssrf' });
+    acme = await sdkClient(t);
   });
   afterAll(async () => {
     await t?.close();
@@ -411,6 +409,10 @@ describe('webhooks (private networks refused)', () => {
   });
 
   it('refuses loopback, private, non-http and credentialed webhook URLs at submit with 400', async () => {
+    const job: CreateBulkJob = {
+      operation: 'update_orders_status',
+      items: [{ id: 'ord_whatever', status: 'paid' }],
+    };
     const urls = [
       hook.url,
       'http://localhost/hook',
@@ -423,42 +425,33 @@ describe('webhooks (private networks refused)', () => {
       'http://2130706433/hook',
     ];
     for (const webhook_url of urls) {
-      const res = await t.http
-        .post('/bulk-jobs')
-        .set(auth())
-        .send({
-          operation: 'update_orders_status',
-          items: [{ id: 'ord_whatever', status: 'paid' }],
-          webhook_url,
-        });
-      expect(res.status, webhook_url).toBe(400);
-      expect(res.headers['content-type'], webhook_url).toMatch(/^application\/problem\+json/);
-      expect(res.body, webhook_url).toMatchObject({ status: 400, code: 'validation_failed' });
+      // problem(): 400 as application/problem+json.
+      const refused = await problem(
+        acme.POST('/bulk-jobs', { body: { ...job, webhook_url } }),
+        400,
+      );
+      expect(refused, webhook_url).toMatchObject({ status: 400, code: 'validation_failed' });
       expect(
-        (res.body.errors as { field: string }[]).map((e) => e.field),
+        refused.errors?.map((e) => e.field),
         webhook_url,
       ).toContain('webhook_url');
     }
     // The same URLs in the query string of a streamed upload are refused too.
-    const streamed = await t.http
-      .post(`/bulk-jobs?operation=update_orders_status&webhook_url=${encodeURIComponent(hook.url)}`)
-      .set(auth())
-      .set('content-type', 'application/x-ndjson')
-      .send('{"id":"ord_whatever","status":"paid"}\n');
-    expect(streamed.status).toBe(400);
-    expect(streamed.body.code).toBe('validation_failed');
+    await expect(
+      submitBulkJob(acme, {
+        operation: 'update_orders_status',
+        format: 'ndjson',
+        webhookUrl: hook.url,
+        body: () => '{"id":"ord_whatever","status":"paid"}\n',
+      }),
+    ).rejects.toMatchObject({ status: 400, code: 'validation_failed' });
 
-    const jobs = await t.http.get('/bulk-jobs').set(auth()).expect(200);
-    expect(jobs.body.data).toEqual([]);
+    const listed = async () => (await body(acme.GET('/bulk-jobs'), 200)).data;
+    expect(await listed()).toEqual([]);
     expect(hook.deliveries).toHaveLength(0);
 
     // Control: the same request without a webhook is accepted (for another tenant).
-    await t.http
-      .post('/bulk-jobs')
-      .set(auth('globex'))
-      .send({ operation: 'update_orders_status', items: [{ id: 'ord_whatever', status: 'paid' }] })
-      .expect(202);
-    const stillEmpty = await t.http.get('/bulk-jobs').set(auth()).expect(200);
-    expect(stillEmpty.body.data).toEqual([]);
+    await answered((await sdkClient(t, 'globex')).POST('/bulk-jobs', { body: job }), 202);
+    expect(await listed()).toEqual([]);
   });
 });

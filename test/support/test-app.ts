@@ -4,6 +4,7 @@ import { configureHttpApp } from '@app/runtime';
 import { Logger, type INestApplication, type Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { AppModule } from '../../apps/api/src/app.module';
@@ -20,6 +21,8 @@ export interface TestApp {
   app: INestApplication;
   http: TestAgent;
   db: TestDatabase;
+  /** A connection of the test's own to the app's database, for setup and for checks in SQL. */
+  pg: Client;
   close(): Promise<void>;
 }
 
@@ -54,11 +57,15 @@ export async function createTestApp(
   app.use(openApiResponseRecorder());
   configureHttpApp(app);
   await app.init();
+  const pg = new Client({ connectionString: db.url });
+  await pg.connect();
   return {
     app,
     http: request(app.getHttpServer()),
     db,
+    pg,
     close: async () => {
+      await pg.end();
       await app.close();
       if (!existingDb) await db.drop();
     },
