@@ -1,17 +1,18 @@
+import { waitForJob, type BulkRestClient } from '@app/sdk';
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitForJob } from './support/bulk';
+import { answered, body, sdkClient } from './support/sdk';
 import { auth, createTestApp, type TestApp } from './support/test-app';
 
 /**
  * The statuses the document promises but ordinary traffic rarely reaches (413, 415, 422, 429, 503
  * with Retry-After on each operation). Every response here also goes through the OpenAPI response
- * check of createTestApp, so each is compared with its documented schema and headers.
+ * check of createTestApp, so each is compared with its documented schema and headers. Bodies over
+ * the limit or of another media type are sent as raw HTTP on purpose; the rest through the SDK.
  */
 describe('documented error statuses, reached for real', () => {
   let t: TestApp;
-  let pg: Client;
+  let acme: BulkRestClient;
   let orderId: string;
   let jobId: string;
   beforeAll(async () => {
@@ -20,28 +21,36 @@ describe('documented error statuses, reached for real', () => {
       BODY_LIMIT_BYTES: '2048',
       RATE_LIMIT_PER_MINUTE: '60',
     });
-    pg = new Client({ connectionString: t.db.url });
-    await pg.connect();
-    const order = await t.http
-      .post('/orders')
-      .set(auth())
-      .send({ customer_id: 'cus_contract', amount: 10, currency: 'EUR' })
-      .expect(201);
-    orderId = order.body.id;
-    const job = await t.http
-      .post('/bulk-jobs')
-      .set(auth())
-      .send({ operation: 'update_orders_status', items: [{ id: orderId, status: 'paid' }] })
-      .expect(202);
-    jobId = job.body.id;
+    acme = await sdkClient(t);
+    const order = acme.POST('/orders', {
+      body: { customer_id: 'cus_contract', amount: 10, currency: 'EUR' },
+    });
+    orderId = (await body(order, 201)).id;
+    const job = acme.POST('/bulk-jobs', {
+      body: { operation: 'update_orders_status', items: [{ id: orderId, status: 'paid' }] },
+    });
+    jobId = (await body(job, 202)).id;
     // The job moves the order to paid: let it finish, so later tests see the order's status settled
     // (the 422 test reads it and PATCHes the same status; the job landing in between made it a 409).
-    await waitForJob(t.http, jobId);
+    await waitForJob(acme, jobId, { timeoutMs: 60_000, waitSeconds: 5 });
   });
-  afterAll(async () => {
-    await pg?.end();
-    await t?.close();
-  });
+  afterAll(async () => t?.close());
+
+  /** Every answer a problem with `status`, `code` and (when `retryAfter`) a Retry-After in seconds. */
+  const expectAll = (
+    answers: { error?: unknown; response: Response }[],
+    status: number,
+    code: string,
+    retryAfter: RegExp | null = /^\d+$/,
+  ) => {
+    for (const { error, response } of answers) {
+      expect(response.status, `${response.url}: ${JSON.stringify(error)}`).toBe(status);
+      expect(error).toMatchObject({ code });
+      if (retryAfter) expect(response.headers.get('retry-after')).toMatch(retryAfter);
+    }
+  };
+  const path = () => ({ params: { path: { id: orderId } } });
+  const job = () => ({ params: { path: { id: jobId } } });
 
   const big = { status: 'paid', pad: 'x'.repeat(4096) };
 
@@ -78,100 +87,97 @@ describe('documented error statuses, reached for real', () => {
 
   it('422 for an Idempotency-Key reused with another request', async () => {
     const key = `k-${randomUUID()}`;
-    const current = (await t.http.get(`/orders/${orderId}`).set(auth()).expect(200)).body.status;
-    await t.http
-      .patch(`/orders/${orderId}`)
-      .set(auth())
-      .set('Idempotency-Key', key)
-      .send({ status: current })
-      .expect(200);
-    const res = await t.http
-      .patch(`/orders/${orderId}`)
-      .set(auth())
-      .set('Idempotency-Key', key)
-      .send({ status: current === 'cancelled' ? 'paid' : 'cancelled' })
-      .expect(422);
-    expect(res.body.code).toBe('idempotency_key_reused');
+    const current = (await body(acme.GET('/orders/{id}', path()), 200)).status;
+    const patch = (status: typeof current) =>
+      acme.PATCH('/orders/{id}', {
+        params: { path: { id: orderId }, header: { 'Idempotency-Key': key } },
+        body: { status },
+      });
+    await answered(patch(current), 200);
+    expectAll(
+      [await patch(current === 'cancelled' ? 'paid' : 'cancelled')],
+      422,
+      'idempotency_key_reused',
+      null,
+    );
   });
 
   it('401 on reads of one resource', async () => {
-    await t.http.get(`/orders/${orderId}`).expect(401);
-    await t.http.patch(`/orders/${orderId}`).send({ status: 'paid' }).expect(401);
-    await t.http.get(`/bulk-jobs/${jobId}/items`).expect(401);
+    const anonymous = await sdkClient(t, null);
+    expectAll(
+      [
+        await anonymous.GET('/orders/{id}', path()),
+        await anonymous.PATCH('/orders/{id}', { ...path(), body: { status: 'paid' } }),
+        await anonymous.GET('/bulk-jobs/{id}/items', job()),
+      ],
+      401,
+      'unauthorized',
+      null,
+    );
   });
 
   it('503 with Retry-After, never 500, when the database refuses (a table gone mid-deploy)', async () => {
-    await pg.query('ALTER TABLE orders RENAME TO orders_away');
+    await t.pg.query('ALTER TABLE orders RENAME TO orders_away');
     try {
-      const responses = [
-        await t.http.get('/orders').set(auth()),
-        await t.http.get(`/orders/${orderId}`).set(auth()),
-        await t.http
-          .post('/orders')
-          .set(auth())
-          .send({ customer_id: 'cus_contract', amount: 10, currency: 'EUR' }),
-        await t.http.patch(`/orders/${orderId}`).set(auth()).send({ status: 'paid' }),
-      ];
-      for (const res of responses) {
-        expect(res.status, res.text).toBe(503);
-        expect(res.body.code).toBe('service_unavailable');
-        expect(res.headers['retry-after']).toMatch(/^\d+$/);
-      }
+      expectAll(
+        [
+          await acme.GET('/orders'),
+          await acme.GET('/orders/{id}', path()),
+          await acme.POST('/orders', {
+            body: { customer_id: 'cus_contract', amount: 10, currency: 'EUR' },
+          }),
+          await acme.PATCH('/orders/{id}', { ...path(), body: { status: 'paid' } }),
+        ],
+        503,
+        'service_unavailable',
+      );
     } finally {
-      await pg.query('ALTER TABLE orders_away RENAME TO orders');
+      await t.pg.query('ALTER TABLE orders_away RENAME TO orders');
     }
   });
 
   it('503 with Retry-After when a trigger refuses the write (a read-only standby after failover)', async () => {
-    await pg.query(`CREATE FUNCTION refuse_writes() RETURNS trigger LANGUAGE plpgsql AS $$
+    await t.pg.query(`CREATE FUNCTION refuse_writes() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'cannot execute in a read-only transaction' USING ERRCODE = '25006'; END $$`);
-    await pg.query(
+    await t.pg.query(
       'CREATE TRIGGER refuse_writes BEFORE INSERT OR UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION refuse_writes()',
     );
     try {
-      const res = await t.http
-        .post('/orders')
-        .set(auth())
-        .send({ customer_id: 'cus_contract', amount: 10, currency: 'EUR' });
-      expect(res.status, res.text).toBe(503);
-      expect(res.headers['retry-after']).toMatch(/^\d+$/);
+      const refused = await acme.POST('/orders', {
+        body: { customer_id: 'cus_contract', amount: 10, currency: 'EUR' },
+      });
+      expect(refused.response.status, JSON.stringify(refused.error)).toBe(503);
+      expect(refused.response.headers.get('retry-after')).toMatch(/^\d+$/);
     } finally {
-      await pg.query('DROP TRIGGER refuse_writes ON orders');
-      await pg.query('DROP FUNCTION refuse_writes()');
+      await t.pg.query('DROP TRIGGER refuse_writes ON orders');
+      await t.pg.query('DROP FUNCTION refuse_writes()');
     }
   });
 
   it('429 with Retry-After on every operation once a tenant is over its rate', async () => {
-    const globex = auth('globex');
+    const globex = await sdkClient(t, 'globex');
     let status = 0;
     for (let i = 0; i < 70 && status !== 429; i++) {
-      status = (await t.http.get('/events').set(globex)).status;
+      status = (await globex.GET('/events')).response.status;
     }
     expect(status).toBe(429);
-    const responses = [
-      await t.http.get('/orders').set(globex),
-      await t.http.get(`/orders/${orderId}`).set(globex),
-      await t.http
-        .post('/orders')
-        .set(globex)
-        .send({ customer_id: 'c', amount: 1, currency: 'EUR' }),
-      await t.http.patch(`/orders/${orderId}`).set(globex).send({ status: 'paid' }),
-      await t.http.get('/bulk-jobs').set(globex),
-      await t.http
-        .post('/bulk-jobs')
-        .set(globex)
-        .send({ operation: 'create_orders', items: [{}] }),
-      await t.http.get(`/bulk-jobs/${jobId}`).set(globex),
-      await t.http.delete(`/bulk-jobs/${jobId}`).set(globex),
-      await t.http.get(`/bulk-jobs/${jobId}/items`).set(globex),
-      await t.http.get(`/bulk-jobs/${jobId}/results`).set(globex),
-      await t.http.post(`/bulk-jobs/${jobId}/cancel`).set(globex),
-      await t.http.post(`/bulk-jobs/${jobId}/retry`).set(globex),
-    ];
-    for (const res of responses) {
-      expect(res.status).toBe(429);
-      expect(res.body.code).toBe('rate_limited');
-      expect(res.headers['retry-after']).toMatch(/^\d+$/);
-    }
+    expectAll(
+      [
+        await globex.GET('/orders'),
+        await globex.GET('/orders/{id}', path()),
+        await globex.POST('/orders', { body: { customer_id: 'c', amount: 1, currency: 'EUR' } }),
+        await globex.PATCH('/orders/{id}', { ...path(), body: { status: 'paid' } }),
+        await globex.GET('/bulk-jobs'),
+        await globex.POST('/bulk-jobs', { body: { operation: 'create_orders', items: [{}] } }),
+        await globex.GET('/bulk-jobs/{id}', job()),
+        await globex.DELETE('/bulk-jobs/{id}', job()),
+        await globex.GET('/bulk-jobs/{id}/items', job()),
+        await globex.GET('/bulk-jobs/{id}/results', job()),
+        await globex.POST('/bulk-jobs/{id}/cancel', job()),
+        await globex.POST('/bulk-jobs/{id}/retry', job()),
+      ],
+      429,
+      'rate_limited',
+    );
   });
 });

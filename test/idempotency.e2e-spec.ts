@@ -1,52 +1,66 @@
 import { IdempotencyService } from '@app/idempotency';
+import type { BulkRestClient, Order } from '@app/sdk';
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { holdKeyLock } from './support/idempotency-lock';
 import { IdempotencyProbeModule } from './support/idempotency-probe.module';
-import { auth, createTestApp, type TestApp } from './support/test-app';
+import { body, problem, sdkClient } from './support/sdk';
+import { auth, createTestApp, type TenantName, type TestApp } from './support/test-app';
 
+/**
+ * Idempotency-Key requests are sent as raw HTTP on purpose: the header, the exact bytes of a body
+ * and of a replayed answer are what these tests are about. The rest (orders made or read without a
+ * key) goes through the typed SDK.
+ */
 describe('idempotency keys', () => {
   let t: TestApp;
-  let pg: Client;
+  let acme: BulkRestClient;
   beforeAll(async () => {
     t = await createTestApp({ TEST_LABEL: 'idem', IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '2' }, [
       IdempotencyProbeModule,
     ]);
-    pg = new Client({ connectionString: t.db.url });
-    await pg.connect();
+    acme = await sdkClient(t);
   });
-  afterAll(async () => {
-    await pg?.end();
-    await t?.close();
-  });
+  afterAll(async () => t?.close());
 
   const key = () => `key-${randomUUID()}`;
   const orderBody = (customer: string) => ({ customer_id: customer, amount: 100, currency: 'EUR' });
+  /** A raw request under Idempotency-Key `k`. */
+  const keyed = (
+    method: 'post' | 'patch',
+    path: string,
+    k: string,
+    payload: object,
+    tenant: TenantName = 'acme',
+  ) => t.http[method](path).set(auth(tenant)).set('Idempotency-Key', k).send(payload);
+  const postOrder = (k: string, customer: string, tenant?: TenantName) =>
+    keyed('post', '/orders', k, orderBody(customer), tenant);
+  const patchOrder = (id: string, k: string, status: string) =>
+    keyed('patch', `/orders/${id}`, k, { status });
+  /** An order made without a key. */
+  const newOrder = (customer: string): Promise<Order> =>
+    body(acme.POST('/orders', { body: orderBody(customer) }), 201);
+  const getOrder = (id: string, client = acme) =>
+    client.GET('/orders/{id}', { params: { path: { id } } });
   const countOrders = async (customer: string) =>
     Number(
-      (await pg.query('SELECT count(*) FROM orders WHERE customer_id = $1', [customer])).rows[0]
+      (await t.pg.query('SELECT count(*) FROM orders WHERE customer_id = $1', [customer])).rows[0]
         .count,
     );
   const record = async (k: string) =>
-    (await pg.query('SELECT * FROM idempotency_keys WHERE key = $1', [k])).rows[0] as
+    (await t.pg.query('SELECT * FROM idempotency_keys WHERE key = $1', [k])).rows[0] as
       Record<string, unknown> | undefined;
+  const expire = (k: string) =>
+    t.pg.query(
+      `UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = $1`,
+      [k],
+    );
 
   it('replays a 201 byte for byte with Location and Idempotent-Replayed, executing once', async () => {
     const k = key();
-    const first = await t.http
-      .post('/orders')
-      .set(auth())
-      .set('Idempotency-Key', k)
-      .send(orderBody('cus_replay'))
-      .expect(201);
+    const first = await postOrder(k, 'cus_replay').expect(201);
     expect(first.headers['idempotent-replayed']).toBeUndefined();
-    const again = await t.http
-      .post('/orders')
-      .set(auth())
-      .set('Idempotency-Key', k)
-      .send(orderBody('cus_replay'))
-      .expect(201);
+    const again = await postOrder(k, 'cus_replay').expect(201);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.headers.location).toBe(first.headers.location);
     expect(again.headers['content-type']).toBe(first.headers['content-type']);
@@ -63,19 +77,9 @@ describe('idempotency keys', () => {
   it('stores quotes, backslashes and non-ASCII in keys and bodies exactly (recorded as SQL literals)', async () => {
     const k = `${key()} it's \\ "odd" %s $1 ;--`;
     const customer = `cus_o'brien \\ "q" ünï ✓ \n ;-- $$`;
-    const first = await t.http
-      .post('/orders')
-      .set(auth())
-      .set('Idempotency-Key', k)
-      .send(orderBody(customer))
-      .expect(201);
+    const first = await postOrder(k, customer).expect(201);
     expect(first.body.customer_id).toBe(customer);
-    const again = await t.http
-      .post('/orders')
-      .set(auth())
-      .set('Idempotency-Key', k)
-      .send(orderBody(customer))
-      .expect(201);
+    const again = await postOrder(k, customer).expect(201);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.text).toBe(first.text);
     expect(await countOrders(customer)).toBe(1);
@@ -84,12 +88,11 @@ describe('idempotency keys', () => {
 
   it('treats a body with reordered keys as the same request', async () => {
     const k = key();
-    await t.http
-      .post('/orders')
-      .set(auth())
-      .set('Idempotency-Key', k)
-      .send({ customer_id: 'cus_order', amount: 1, currency: 'EUR' })
-      .expect(201);
+    await keyed('post', '/orders', k, {
+      customer_id: 'cus_order',
+      amount: 1,
+      currency: 'EUR',
+    }).expect(201);
     const again = await t.http
       .post('/orders')
       .set(auth())
@@ -103,18 +106,9 @@ describe('idempotency keys', () => {
 
   it('replays a 202 with its Location', async () => {
     const k = key();
-    const first = await t.http
-      .post('/probe/accept')
-      .set(auth())
-      .set('Idempotency-Key', k)
-      .send({ customer_id: 'cus_202' })
-      .expect(202);
-    const again = await t.http
-      .post('/probe/accept')
-      .set(auth())
-      .set('Idempotency-Key', k)
-      .send({ customer_id: 'cus_202' })
-      .expect(202);
+    const accept = () => keyed('post', '/probe/accept', k, { customer_id: 'cus_202' });
+    const first = await accept().expect(202);
+    const again = await accept().expect(202);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.headers.location).toBe(first.headers.location);
     expect(again.text).toBe(first.text);
@@ -122,64 +116,31 @@ describe('idempotency keys', () => {
   });
 
   it('replays PATCH without changing the version again', async () => {
-    const { body: order } = await t.http
-      .post('/orders')
-      .set(auth())
-      .send(orderBody('cus_patch'))
-      .expect(201);
+    const order = await newOrder('cus_patch');
     const k = key();
-    const first = await t.http
-      .patch(`/orders/${order.id}`)
-      .set(auth())
-      .set('Idempotency-Key', k)
-      .send({ status: 'paid' })
-      .expect(200);
-    await t.http.patch(`/orders/${order.id}`).set(auth()).send({ status: 'shipped' }).expect(200);
-    const again = await t.http
-      .patch(`/orders/${order.id}`)
-      .set(auth())
-      .set('Idempotency-Key', k)
-      .send({ status: 'paid' })
-      .expect(200);
+    const first = await patchOrder(order.id, k, 'paid').expect(200);
+    await body(
+      acme.PATCH('/orders/{id}', {
+        params: { path: { id: order.id } },
+        body: { status: 'shipped' },
+      }),
+      200,
+    );
+    const again = await patchOrder(order.id, k, 'paid').expect(200);
     expect(again.text).toBe(first.text);
     expect(again.body.status).toBe('paid');
-    const now = await t.http.get(`/orders/${order.id}`).set(auth()).expect(200);
-    expect(now.body).toMatchObject({ status: 'shipped', version: 3 });
+    expect(await body(getOrder(order.id), 200)).toMatchObject({ status: 'shipped', version: 3 });
   });
 
   it('answers 422 idempotency_key_reused for another body, path or method under the same key', async () => {
     const k = key();
-    await t.http
-      .post('/orders')
-      .set(auth())
-      .set('Idempotency-Key', k)
-      .send(orderBody('cus_422'))
-      .expect(201);
-    const other = await t.http
-      .post('/orders')
-      .set(auth())
-      .set('Idempotency-Key', k)
-      .send(orderBody('cus_422b'))
-      .expect(422);
+    await postOrder(k, 'cus_422').expect(201);
+    const other = await postOrder(k, 'cus_422b').expect(422);
     expect(other.body).toMatchObject({ code: 'idempotency_key_reused', status: 422 });
     expect(other.headers['content-type']).toMatch(/^application\/problem\+json/);
-    const { body: order } = await t.http
-      .post('/orders')
-      .set(auth())
-      .send(orderBody('cus_422'))
-      .expect(201);
-    await t.http
-      .patch(`/orders/${order.id}`)
-      .set(auth())
-      .set('Idempotency-Key', k)
-      .send({ status: 'paid' })
-      .expect(422);
-    await t.http
-      .post('/probe/accept')
-      .set(auth())
-      .set('Idempotency-Key', k)
-      .send({ customer_id: 'cus_422' })
-      .expect(422);
+    const order = await newOrder('cus_422');
+    await patchOrder(order.id, k, 'paid').expect(422);
+    await keyed('post', '/probe/accept', k, { customer_id: 'cus_422' }).expect(422);
     expect(await countOrders('cus_422b')).toBe(0);
   });
 
@@ -191,15 +152,15 @@ describe('idempotency keys', () => {
     ],
     ['text/csv', 'id,status\nord_a1,paid\n', 'id,status\nord_b2,paid\n'],
   ])('a streamed %s upload', (type, file, other) => {
-    const upload = (k: string, body: string) =>
+    const upload = (k: string, content: string) =>
       t.http
         .post('/bulk-jobs?operation=update_orders_status')
         .set(auth())
         .set('Idempotency-Key', k)
         .set('Content-Type', type)
-        .send(body);
+        .send(content);
     const jobCount = async () =>
-      Number((await pg.query('SELECT count(*) FROM bulk_jobs')).rows[0].count);
+      Number((await t.pg.query('SELECT count(*) FROM bulk_jobs')).rows[0].count);
 
     it('replays the same file under the same key, creating one job', async () => {
       const k = key();
@@ -226,11 +187,7 @@ describe('idempotency keys', () => {
 
   it('lets 50 concurrent identical requests create exactly one order', async () => {
     const k = key();
-    const responses = await Promise.all(
-      Array.from({ length: 50 }, () =>
-        t.http.post('/orders').set(auth()).set('Idempotency-Key', k).send(orderBody('cus_race')),
-      ),
-    );
+    const responses = await Promise.all(Array.from({ length: 50 }, () => postOrder(k, 'cus_race')));
     const statuses = responses.map((r) => r.status);
     expect(statuses.every((s) => s === 201 || s === 409)).toBe(true);
     const executed = responses.filter(
@@ -248,43 +205,24 @@ describe('idempotency keys', () => {
 
   it('answers 409 idempotency_key_in_use with Retry-After while the first request runs, then replays', async () => {
     const k = key();
-    const slow = t.http
-      .post('/probe/slow')
-      .set(auth())
-      .set('Idempotency-Key', k)
-      .send({ customer_id: 'cus_slow' });
-    const slowDone = slow.then((r) => r);
+    const slow = () => keyed('post', '/probe/slow', k, { customer_id: 'cus_slow' });
+    const slowDone = slow().then((r) => r);
     await new Promise((r) => setTimeout(r, 300));
-    const busy = await t.http
-      .post('/probe/slow')
-      .set(auth())
-      .set('Idempotency-Key', k)
-      .send({ customer_id: 'cus_slow' })
-      .expect(409);
+    const busy = await slow().expect(409);
     expect(busy.body.code).toBe('idempotency_key_in_use');
     expect(busy.headers['retry-after']).toMatch(/^\d+$/);
     const first = await slowDone;
     expect(first.status).toBe(201);
-    const again = await t.http
-      .post('/probe/slow')
-      .set(auth())
-      .set('Idempotency-Key', k)
-      .send({ customer_id: 'cus_slow' })
-      .expect(201);
+    const again = await slow().expect(201);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(await countOrders('cus_slow')).toBe(1);
   });
 
   it('answers 409 on POST /orders while another request holds the key, and runs once it is free', async () => {
     const k = key();
-    const release = await holdKeyLock(pg, 'acme', k);
+    const release = await holdKeyLock(t.pg, 'acme', k);
     try {
-      const busy = await t.http
-        .post('/orders')
-        .set(auth())
-        .set('Idempotency-Key', k)
-        .send(orderBody('cus_held'))
-        .expect(409);
+      const busy = await postOrder(k, 'cus_held').expect(409);
       expect(busy.body.code).toBe('idempotency_key_in_use');
       expect(busy.headers['retry-after']).toBe('1');
       expect(await countOrders('cus_held')).toBe(0);
@@ -292,73 +230,38 @@ describe('idempotency keys', () => {
     } finally {
       await release();
     }
-    const done = await t.http
-      .post('/orders')
-      .set(auth())
-      .set('Idempotency-Key', k)
-      .send(orderBody('cus_held'))
-      .expect(201);
+    const done = await postOrder(k, 'cus_held').expect(201);
     expect(done.headers['idempotent-replayed']).toBeUndefined();
     expect(await countOrders('cus_held')).toBe(1);
   });
 
   it('scopes keys per tenant', async () => {
     const k = key();
-    const a = await t.http
-      .post('/orders')
-      .set(auth('acme'))
-      .set('Idempotency-Key', k)
-      .send(orderBody('cus_scope'))
-      .expect(201);
-    const b = await t.http
-      .post('/orders')
-      .set(auth('globex'))
-      .set('Idempotency-Key', k)
-      .send(orderBody('cus_scope'))
-      .expect(201);
+    const a = await postOrder(k, 'cus_scope', 'acme').expect(201);
+    const b = await postOrder(k, 'cus_scope', 'globex').expect(201);
     expect(b.headers['idempotent-replayed']).toBeUndefined();
     expect(b.body.id).not.toBe(a.body.id);
-    await t.http.get(`/orders/${a.body.id}`).set(auth('globex')).expect(404);
+    await problem(getOrder(a.body.id, await sdkClient(t, 'globex')), 404);
     expect(await countOrders('cus_scope')).toBe(2);
   });
 
   it('does not store validation failures: the key stays usable', async () => {
     const k = key();
-    await t.http
-      .post('/orders')
-      .set(auth())
-      .set('Idempotency-Key', k)
-      .send({ customer_id: 'cus_val', amount: -5, currency: 'EUR' })
-      .expect(400);
+    await keyed('post', '/orders', k, {
+      customer_id: 'cus_val',
+      amount: -5,
+      currency: 'EUR',
+    }).expect(400);
     expect(await record(k)).toBeUndefined();
-    const ok = await t.http
-      .post('/orders')
-      .set(auth())
-      .set('Idempotency-Key', k)
-      .send(orderBody('cus_val'))
-      .expect(201);
+    const ok = await postOrder(k, 'cus_val').expect(201);
     expect(ok.headers['idempotent-replayed']).toBeUndefined();
   });
 
   it('stores a 4xx outcome of the handler and replays it', async () => {
-    const { body: order } = await t.http
-      .post('/orders')
-      .set(auth())
-      .send(orderBody('cus_409'))
-      .expect(201);
+    const order = await newOrder('cus_409');
     const k = key();
-    const first = await t.http
-      .patch(`/orders/${order.id}`)
-      .set(auth())
-      .set('Idempotency-Key', k)
-      .send({ status: 'delivered' })
-      .expect(409);
-    const again = await t.http
-      .patch(`/orders/${order.id}`)
-      .set(auth())
-      .set('Idempotency-Key', k)
-      .send({ status: 'delivered' })
-      .expect(409);
+    const first = await patchOrder(order.id, k, 'delivered').expect(409);
+    const again = await patchOrder(order.id, k, 'delivered').expect(409);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.text).toBe(first.text);
     expect(again.body.code).toBe('invalid_transition');
@@ -366,20 +269,11 @@ describe('idempotency keys', () => {
 
   it('rolls back a handler that fails after its write: no order, no record, and a retry executes', async () => {
     const k = key();
-    const res = await t.http
-      .post('/probe/fail-after-write')
-      .set(auth())
-      .set('Idempotency-Key', k)
-      .send({ customer_id: 'cus_fail' });
+    const res = await keyed('post', '/probe/fail-after-write', k, { customer_id: 'cus_fail' });
     expect(res.status).toBe(500);
     expect(await countOrders('cus_fail')).toBe(0);
     expect(await record(k)).toBeUndefined();
-    const retry = await t.http
-      .post('/probe/accept')
-      .set(auth())
-      .set('Idempotency-Key', k)
-      .send({ customer_id: 'cus_fail' })
-      .expect(202);
+    const retry = await keyed('post', '/probe/accept', k, { customer_id: 'cus_fail' }).expect(202);
     expect(retry.headers['idempotent-replayed']).toBeUndefined();
     expect(await countOrders('cus_fail')).toBe(1);
   });
@@ -390,11 +284,7 @@ describe('idempotency keys', () => {
     ['caf\u00e9', 'non-ASCII'],
     ['tab\tinside', 'control character'],
   ])('rejects an invalid key (%s: %s) with 400', async (k) => {
-    const res = await t.http
-      .post('/orders')
-      .set(auth())
-      .set('Idempotency-Key', k)
-      .send(orderBody('cus_badkey'));
+    const res = await postOrder(k, 'cus_badkey');
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('validation_failed');
     expect(res.body.errors[0].field).toBe('Idempotency-Key');
@@ -402,44 +292,18 @@ describe('idempotency keys', () => {
   });
 
   it('accepts a 255-character key', async () => {
-    await t.http
-      .post('/orders')
-      .set(auth())
-      .set('Idempotency-Key', 'k'.repeat(255))
-      .send(orderBody('cus_255'))
-      .expect(201);
+    await postOrder('k'.repeat(255), 'cus_255').expect(201);
   });
 
   it('treats an expired record as absent and sweeps expired records', async () => {
     const k = key();
-    await t.http
-      .post('/orders')
-      .set(auth())
-      .set('Idempotency-Key', k)
-      .send(orderBody('cus_exp'))
-      .expect(201);
-    await pg.query(
-      `UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = $1`,
-      [k],
-    );
-    const fresh = await t.http
-      .post('/orders')
-      .set(auth())
-      .set('Idempotency-Key', k)
-      .send(orderBody('cus_exp2'))
-      .expect(201);
+    await postOrder(k, 'cus_exp').expect(201);
+    await expire(k);
+    const fresh = await postOrder(k, 'cus_exp2').expect(201);
     expect(fresh.headers['idempotent-replayed']).toBeUndefined();
     const k2 = key();
-    await t.http
-      .post('/orders')
-      .set(auth())
-      .set('Idempotency-Key', k2)
-      .send(orderBody('cus_exp3'))
-      .expect(201);
-    await pg.query(
-      `UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = $1`,
-      [k2],
-    );
+    await postOrder(k2, 'cus_exp3').expect(201);
+    await expire(k2);
     const deleted = await t.app.get(IdempotencyService).sweepExpired();
     expect(deleted).toBeGreaterThanOrEqual(1);
     expect(await record(k2)).toBeUndefined();
@@ -448,21 +312,15 @@ describe('idempotency keys', () => {
 
   it('takes over a stale lock left by a dead owner', async () => {
     const k = key();
-    const body = orderBody('cus_stale');
     // What a process that died after claiming leaves behind: a 'processing' row with an old lock.
-    await t.http.post('/orders').set(auth()).set('Idempotency-Key', k).send(body).expect(201);
-    await pg.query(
+    await postOrder(k, 'cus_stale').expect(201);
+    await t.pg.query(
       `UPDATE idempotency_keys SET state = 'processing', lock_token = gen_random_uuid(), locked_at = now() - interval '10 seconds',
        response_status = NULL, response_body = NULL WHERE key = $1`,
       [k],
     );
-    await pg.query(`DELETE FROM orders WHERE customer_id = 'cus_stale'`);
-    const res = await t.http
-      .post('/orders')
-      .set(auth())
-      .set('Idempotency-Key', k)
-      .send(body)
-      .expect(201);
+    await t.pg.query(`DELETE FROM orders WHERE customer_id = 'cus_stale'`);
+    const res = await postOrder(k, 'cus_stale').expect(201);
     expect(res.headers['idempotent-replayed']).toBeUndefined();
     expect(await countOrders('cus_stale')).toBe(1);
   });
