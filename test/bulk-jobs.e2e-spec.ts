@@ -3,54 +3,43 @@ import {
   UPLOAD_CONTENT_TYPES,
   waitForJob as waitFor,
   type BulkJob,
-  type BulkRestClient,
   type CreateBulkJob,
   type OrderStatus,
 } from '@app/sdk';
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answered, body, problem, sdkClient } from './support/sdk';
-import { auth, createTestApp, type TestApp } from './support/test-app';
+import { describe, expect, it } from 'vitest';
+import { answered, body, problem } from './support/sdk';
+import { auth } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 
 describe('bulk jobs', () => {
-  let t: TestApp;
-  let queue: Queue;
-  let acme: BulkRestClient;
-  let globex: BulkRestClient;
-  beforeAll(async () => {
-    t = await createTestApp({
-      TEST_LABEL: 'bulk',
-      BULK_CHUNK_SIZE: '500',
-      BULK_MAX_ITEMS: '150000',
-    });
-    queue = t.app.get<Queue>(getQueueToken(BULK_QUEUE));
-    [acme, globex] = [await sdkClient(t, 'acme'), await sdkClient(t, 'globex')];
-  });
-  afterAll(async () => t?.close());
+  const t = useTestApp({ TEST_LABEL: 'bulk', BULK_CHUNK_SIZE: '500', BULK_MAX_ITEMS: '150000' });
+  const queue = () => t.app.get<Queue>(getQueueToken(BULK_QUEUE));
 
   const count = async (sql: string, params: unknown[] = []) =>
     (await t.pg.query<{ n: number }>(sql, params)).rows[0].n;
-  const createOrder = (status: OrderStatus = 'pending', client = acme) =>
+  const createOrder = (status: OrderStatus = 'pending', client = t.acme) =>
     body(
       client.POST('/orders', {
         body: { customer_id: 'cus_bulk', amount: 10, currency: 'EUR', status },
       }),
       201,
     );
-  const submitted = (job: CreateBulkJob, client = acme) =>
+  const submitted = (job: CreateBulkJob, client = t.acme) =>
     answered(client.POST('/bulk-jobs', { body: job }), 202);
-  const submit = async (job: CreateBulkJob, client = acme) => (await submitted(job, client)).data!;
-  const waitForJob = (id: string, client = acme, timeoutMs = 60_000) =>
+  const submit = async (job: CreateBulkJob, client = t.acme) =>
+    (await submitted(job, client)).data!;
+  const waitForJob = (id: string, client = t.acme, timeoutMs = 60_000) =>
     waitFor(client, id, { timeoutMs, waitSeconds: 5 });
-  const getJob = (id: string, client = acme) =>
+  const getJob = (id: string, client = t.acme) =>
     client.GET('/bulk-jobs/{id}', { params: { path: { id } } });
   const getOrder = (id: string) =>
-    body(acme.GET('/orders/{id}', { params: { path: { id } } }), 200);
+    body(t.acme.GET('/orders/{id}', { params: { path: { id } } }), 200);
   const items = async (
     id: string,
     query: { status?: 'succeeded' | 'failed'; limit?: number; cursor?: string } = {},
-    client = acme,
+    client = t.acme,
   ) =>
     (
       await body(
@@ -63,7 +52,7 @@ describe('bulk jobs', () => {
   /** The results file as text (CSV unless `accept` asks for NDJSON), with its content type. */
   const results = async (id: string, accept?: string) => {
     const res = await answered(
-      acme.GET('/bulk-jobs/{id}/results', {
+      t.acme.GET('/bulk-jobs/{id}/results', {
         params: { path: { id } },
         parseAs: 'text',
         ...(accept ? { headers: { Accept: accept } } : {}),
@@ -72,13 +61,13 @@ describe('bulk jobs', () => {
     );
     return { text: res.data as string, type: res.response.headers.get('content-type') };
   };
-  const cancel = (id: string, client = acme) =>
+  const cancel = (id: string, client = t.acme) =>
     client.POST('/bulk-jobs/{id}/cancel', { params: { path: { id } } });
-  const retry = (id: string, client = acme) =>
+  const retry = (id: string, client = t.acme) =>
     client.POST('/bulk-jobs/{id}/retry', { params: { path: { id } } });
   /** A streamed upload through the SDK's raw path (`send`), status checked. */
   const upload = async (format: 'ndjson' | 'csv', text: string) => {
-    const res = await acme.send('/bulk-jobs?operation=create_orders', {
+    const res = await t.acme.send('/bulk-jobs?operation=create_orders', {
       method: 'POST',
       headers: { 'Content-Type': UPLOAD_CONTENT_TYPES[format] },
       body: () => text,
@@ -139,7 +128,7 @@ describe('bulk jobs', () => {
     const ok = await createOrder('pending');
     const delivered = await createOrder('paid');
     await body(
-      acme.PATCH('/orders/{id}', {
+      t.acme.PATCH('/orders/{id}', {
         params: { path: { id: delivered.id } },
         body: { status: 'shipped' },
       }),
@@ -291,8 +280,8 @@ describe('bulk jobs', () => {
     const csv = await upload('csv', csvRows.join('\r\n'));
     expect(csv.total_items).toBe(n + 1);
     const [a, b] = await Promise.all([
-      waitForJob(nd.id, acme, 180_000),
-      waitForJob(csv.id, acme, 180_000),
+      waitForJob(nd.id, t.acme, 180_000),
+      waitForJob(csv.id, t.acme, 180_000),
     ]);
     expect(a).toMatchObject({ status: 'completed', succeeded: n, failed: 1 });
     expect(b).toMatchObject({ status: 'completed', succeeded: n, failed: 1 });
@@ -331,7 +320,7 @@ describe('bulk jobs', () => {
     count(`SELECT count(*)::int AS n FROM orders WHERE customer_id = $1`, [customer]);
 
   it('cancels a job mid-way: processed chunks stay, the rest become cancelled, workers skip them', async () => {
-    await queue.pause(true);
+    await queue().pause(true);
     try {
       const orders = await Promise.all(Array.from({ length: 6 }, () => createOrder('pending')));
       const payload = Array.from({ length: 1200 }, (_, i) => ({
@@ -368,7 +357,7 @@ describe('bulk jobs', () => {
       expect((await problem(cancel(job.id), 409)).code).toBe('job_not_cancellable');
       expect(orders).toHaveLength(6);
     } finally {
-      await queue.resume(true);
+      await queue().resume(true);
     }
   });
 
@@ -443,19 +432,19 @@ describe('bulk jobs', () => {
   });
 
   it('deletes terminal jobs only, and expires jobs after their TTL', async () => {
-    const remove = (id: string) => acme.DELETE('/bulk-jobs/{id}', { params: { path: { id } } });
+    const remove = (id: string) => t.acme.DELETE('/bulk-jobs/{id}', { params: { path: { id } } });
     const oneOrder: CreateBulkJob = {
       operation: 'create_orders',
       items: [{ customer_id: 'c', amount: 1, currency: 'EUR' }],
     };
-    await queue.pause(true);
+    await queue().pause(true);
     let pendingId: string;
     try {
       pendingId = (await submit(oneOrder)).id;
       expect((await problem(remove(pendingId), 409)).code).toBe('job_not_deletable');
       expect((await problem(retry(pendingId), 409)).code).toBe('job_not_finished');
     } finally {
-      await queue.resume(true);
+      await queue().resume(true);
     }
     await waitForJob(pendingId);
     await answered(remove(pendingId), 204);
@@ -472,12 +461,12 @@ describe('bulk jobs', () => {
     );
     const params = { params: { path: { id } } };
     for (const gone of [
-      acme.GET('/bulk-jobs/{id}', params),
-      acme.GET('/bulk-jobs/{id}/items', params),
-      acme.GET('/bulk-jobs/{id}/results', params),
+      t.acme.GET('/bulk-jobs/{id}', params),
+      t.acme.GET('/bulk-jobs/{id}/items', params),
+      t.acme.GET('/bulk-jobs/{id}/results', params),
     ])
       expect((await problem(gone, 404)).code).toBe('not_found');
-    const listed = await body(acme.GET('/bulk-jobs', { params: { query: { limit: 100 } } }), 200);
+    const listed = await body(t.acme.GET('/bulk-jobs', { params: { query: { limit: 100 } } }), 200);
     expect(listed.data.map((j) => j.id)).not.toContain(id);
     expect(await t.app.get(JobsMaintenanceService).sweepExpired()).toBeGreaterThanOrEqual(1);
     expect(await count(`SELECT count(*)::int AS n FROM bulk_jobs WHERE id = $1`, [id])).toBe(0);
@@ -485,10 +474,10 @@ describe('bulk jobs', () => {
 
   it('holds GET with Prefer: wait until the job changes state', async () => {
     const wait = (id: string, seconds: number) =>
-      acme.GET('/bulk-jobs/{id}', {
+      t.acme.GET('/bulk-jobs/{id}', {
         params: { path: { id }, header: { Prefer: `wait=${seconds}` } },
       });
-    await queue.pause(true);
+    await queue().pause(true);
     try {
       const { id } = await submit({
         operation: 'create_orders',
@@ -497,7 +486,7 @@ describe('bulk jobs', () => {
       const started = Date.now();
       const waiting = wait(id, 10);
       await new Promise((r) => setTimeout(r, 700));
-      await queue.resume(true);
+      await queue().resume(true);
       const answer = await answered(waiting, 200);
       expect(answer.data!.status).not.toBe('pending');
       expect(answer.response.headers.get('preference-applied')).toBe('wait=10');
@@ -508,7 +497,7 @@ describe('bulk jobs', () => {
       expect(Date.now() - quick).toBeLessThan(1500);
       expect(timeout.response.status).toBe(200);
     } finally {
-      await queue.resume(true);
+      await queue().resume(true);
     }
   });
 
@@ -599,23 +588,26 @@ describe('bulk jobs', () => {
     await waitForJob(id);
     const params = { params: { path: { id } } };
     for (const theirs of [
-      globex.GET('/bulk-jobs/{id}', params),
-      globex.GET('/bulk-jobs/{id}/items', params),
-      globex.GET('/bulk-jobs/{id}/results', params),
-      cancel(id, globex),
-      retry(id, globex),
-      globex.DELETE('/bulk-jobs/{id}', params),
+      t.globex.GET('/bulk-jobs/{id}', params),
+      t.globex.GET('/bulk-jobs/{id}/items', params),
+      t.globex.GET('/bulk-jobs/{id}/results', params),
+      cancel(id, t.globex),
+      retry(id, t.globex),
+      t.globex.DELETE('/bulk-jobs/{id}', params),
     ])
       await problem(theirs, 404);
-    const theirs = await body(globex.GET('/bulk-jobs', { params: { query: { limit: 100 } } }), 200);
+    const theirs = await body(
+      t.globex.GET('/bulk-jobs', { params: { query: { limit: 100 } } }),
+      200,
+    );
     expect(theirs.data.map((j) => j.id)).not.toContain(id);
-    const events = await body(globex.GET('/events', { params: { query: { limit: 100 } } }), 200);
+    const events = await body(t.globex.GET('/events', { params: { query: { limit: 100 } } }), 200);
     expect(events.data.every((e) => e.data.id !== id)).toBe(true);
     const attack = await submit(
       { operation: 'update_orders_status', items: [{ id: mine.id, status: 'cancelled' }] },
-      globex,
+      t.globex,
     );
-    expect(await waitForJob(attack.id, globex)).toMatchObject({ failed: 1, succeeded: 0 });
+    expect(await waitForJob(attack.id, t.globex)).toMatchObject({ failed: 1, succeeded: 0 });
     expect((await getOrder(mine.id)).status).toBe('paid');
   });
 
@@ -624,13 +616,13 @@ describe('bulk jobs', () => {
     for (let i = 0; i < 3; i++) {
       const { id } = await submit(
         { operation: 'create_orders', items: [{ customer_id: 'c', amount: i, currency: 'EUR' }] },
-        globex,
+        t.globex,
       );
       ids.push(id);
-      await waitForJob(id, globex);
+      await waitForJob(id, t.globex);
     }
     const jobs = (query: { operation: string; cursor?: string }) =>
-      globex.GET('/bulk-jobs', { params: { query: { limit: 2, ...query } } });
+      t.globex.GET('/bulk-jobs', { params: { query: { limit: 2, ...query } } });
     const page1 = await answered(jobs({ operation: 'create_orders' }), 200);
     expect(page1.data!.has_more).toBe(true);
     expect(page1.response.headers.get('link')).toMatch(/rel="next"/);
@@ -643,7 +635,7 @@ describe('bulk jobs', () => {
       'invalid_cursor',
     );
     const completed = await body(
-      globex.GET('/events', { params: { query: { type: 'bulk_job.completed', limit: 100 } } }),
+      t.globex.GET('/events', { params: { query: { type: 'bulk_job.completed', limit: 100 } } }),
       200,
     );
     const eventJobs = completed.data.map((e) => e.data.id);
@@ -651,13 +643,13 @@ describe('bulk jobs', () => {
     expect(completed.data[0]).toMatchObject({ type: 'bulk_job.completed' });
     expect(completed.data[0].id).toMatch(/^evt_/);
     const itemsPage = await body(
-      globex.GET('/bulk-jobs/{id}/items', {
+      t.globex.GET('/bulk-jobs/{id}/items', {
         params: { path: { id: ids[0] }, query: { limit: 1, status: 'succeeded' } },
       }),
       200,
     );
     expect(itemsPage.data).toHaveLength(1);
-    const otherJobCursor = await globex.GET('/bulk-jobs/{id}/items', {
+    const otherJobCursor = await t.globex.GET('/bulk-jobs/{id}/items', {
       params: {
         path: { id: ids[1] },
         query: { limit: 1, status: 'succeeded', cursor: itemsPage.next_cursor ?? 'x' },

@@ -1,8 +1,9 @@
-import { waitForJob, type BulkRestClient } from '@app/sdk';
+import { waitForJob } from '@app/sdk';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { answered, body, sdkClient } from './support/sdk';
-import { auth, createTestApp, type TestApp } from './support/test-app';
+import { auth } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 
 /**
  * The statuses the document promises but ordinary traffic rarely reaches (413, 415, 422, 429, 503
@@ -11,30 +12,26 @@ import { auth, createTestApp, type TestApp } from './support/test-app';
  * the limit or of another media type are sent as raw HTTP on purpose; the rest through the SDK.
  */
 describe('documented error statuses, reached for real', () => {
-  let t: TestApp;
-  let acme: BulkRestClient;
+  const t = useTestApp({
+    TEST_LABEL: 'contract',
+    BODY_LIMIT_BYTES: '2048',
+    RATE_LIMIT_PER_MINUTE: '60',
+  });
   let orderId: string;
   let jobId: string;
   beforeAll(async () => {
-    t = await createTestApp({
-      TEST_LABEL: 'contract',
-      BODY_LIMIT_BYTES: '2048',
-      RATE_LIMIT_PER_MINUTE: '60',
-    });
-    acme = await sdkClient(t);
-    const order = acme.POST('/orders', {
+    const order = t.acme.POST('/orders', {
       body: { customer_id: 'cus_contract', amount: 10, currency: 'EUR' },
     });
     orderId = (await body(order, 201)).id;
-    const job = acme.POST('/bulk-jobs', {
+    const job = t.acme.POST('/bulk-jobs', {
       body: { operation: 'update_orders_status', items: [{ id: orderId, status: 'paid' }] },
     });
     jobId = (await body(job, 202)).id;
     // The job moves the order to paid: let it finish, so later tests see the order's status settled
     // (the 422 test reads it and PATCHes the same status; the job landing in between made it a 409).
-    await waitForJob(acme, jobId, { timeoutMs: 60_000, waitSeconds: 5 });
+    await waitForJob(t.acme, jobId, { timeoutMs: 60_000, waitSeconds: 5 });
   });
-  afterAll(async () => t?.close());
 
   /** Every answer a problem with `status`, `code` and (when `retryAfter`) a Retry-After in seconds. */
   const expectAll = (
@@ -87,9 +84,9 @@ describe('documented error statuses, reached for real', () => {
 
   it('422 for an Idempotency-Key reused with another request', async () => {
     const key = `k-${randomUUID()}`;
-    const current = (await body(acme.GET('/orders/{id}', path()), 200)).status;
+    const current = (await body(t.acme.GET('/orders/{id}', path()), 200)).status;
     const patch = (status: typeof current) =>
-      acme.PATCH('/orders/{id}', {
+      t.acme.PATCH('/orders/{id}', {
         params: { path: { id: orderId }, header: { 'Idempotency-Key': key } },
         body: { status },
       });
@@ -121,12 +118,12 @@ describe('documented error statuses, reached for real', () => {
     try {
       expectAll(
         [
-          await acme.GET('/orders'),
-          await acme.GET('/orders/{id}', path()),
-          await acme.POST('/orders', {
+          await t.acme.GET('/orders'),
+          await t.acme.GET('/orders/{id}', path()),
+          await t.acme.POST('/orders', {
             body: { customer_id: 'cus_contract', amount: 10, currency: 'EUR' },
           }),
-          await acme.PATCH('/orders/{id}', { ...path(), body: { status: 'paid' } }),
+          await t.acme.PATCH('/orders/{id}', { ...path(), body: { status: 'paid' } }),
         ],
         503,
         'service_unavailable',
@@ -143,7 +140,7 @@ describe('documented error statuses, reached for real', () => {
       'CREATE TRIGGER refuse_writes BEFORE INSERT OR UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION refuse_writes()',
     );
     try {
-      const refused = await acme.POST('/orders', {
+      const refused = await t.acme.POST('/orders', {
         body: { customer_id: 'cus_contract', amount: 10, currency: 'EUR' },
       });
       expect(refused.response.status, JSON.stringify(refused.error)).toBe(503);
@@ -155,26 +152,25 @@ describe('documented error statuses, reached for real', () => {
   });
 
   it('429 with Retry-After on every operation once a tenant is over its rate', async () => {
-    const globex = await sdkClient(t, 'globex');
     let status = 0;
     for (let i = 0; i < 70 && status !== 429; i++) {
-      status = (await globex.GET('/events')).response.status;
+      status = (await t.globex.GET('/events')).response.status;
     }
     expect(status).toBe(429);
     expectAll(
       [
-        await globex.GET('/orders'),
-        await globex.GET('/orders/{id}', path()),
-        await globex.POST('/orders', { body: { customer_id: 'c', amount: 1, currency: 'EUR' } }),
-        await globex.PATCH('/orders/{id}', { ...path(), body: { status: 'paid' } }),
-        await globex.GET('/bulk-jobs'),
-        await globex.POST('/bulk-jobs', { body: { operation: 'create_orders', items: [{}] } }),
-        await globex.GET('/bulk-jobs/{id}', job()),
-        await globex.DELETE('/bulk-jobs/{id}', job()),
-        await globex.GET('/bulk-jobs/{id}/items', job()),
-        await globex.GET('/bulk-jobs/{id}/results', job()),
-        await globex.POST('/bulk-jobs/{id}/cancel', job()),
-        await globex.POST('/bulk-jobs/{id}/retry', job()),
+        await t.globex.GET('/orders'),
+        await t.globex.GET('/orders/{id}', path()),
+        await t.globex.POST('/orders', { body: { customer_id: 'c', amount: 1, currency: 'EUR' } }),
+        await t.globex.PATCH('/orders/{id}', { ...path(), body: { status: 'paid' } }),
+        await t.globex.GET('/bulk-jobs'),
+        await t.globex.POST('/bulk-jobs', { body: { operation: 'create_orders', items: [{}] } }),
+        await t.globex.GET('/bulk-jobs/{id}', job()),
+        await t.globex.DELETE('/bulk-jobs/{id}', job()),
+        await t.globex.GET('/bulk-jobs/{id}/items', job()),
+        await t.globex.GET('/bulk-jobs/{id}/results', job()),
+        await t.globex.POST('/bulk-jobs/{id}/cancel', job()),
+        await t.globex.POST('/bulk-jobs/{id}/retry', job()),
       ],
       429,
       'rate_limited',

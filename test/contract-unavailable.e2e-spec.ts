@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { request, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request, type IncomingMessage } from 'node:http';
 import { Client } from 'pg';
 import type { Response } from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_URL } from './support/database';
 import { keyLockHeld } from './support/idempotency-lock';
-import { auth, createTestApp, type TestApp } from './support/test-app';
+import { baseUrlOf, body } from './support/sdk';
+import { auth } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 
 /**
  * Documented statuses of the bulk-job and event operations that need a real fault or race: 409 while
@@ -14,34 +15,26 @@ import { auth, createTestApp, type TestApp } from './support/test-app';
  * refuses the app's connections. createTestApp checks every answer against openapi.json.
  */
 describe('bulk jobs and events when a request races or the database is gone', () => {
-  let t: TestApp;
+  const t = useTestApp({ TEST_LABEL: 'unavailable', RUN_WORKERS: 'false' });
   let admin: Client;
-  let base: string;
   let jobId: string;
   beforeAll(async () => {
-    t = await createTestApp({ TEST_LABEL: 'unavailable', RUN_WORKERS: 'false' });
     admin = new Client({ connectionString: ADMIN_URL });
     await admin.connect();
-    // A real port, for an upload whose body the test holds open.
-    const server = t.app.getHttpServer() as Server;
-    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const order = await t.http
-      .post('/orders')
-      .set(auth())
-      .send({ customer_id: 'cus_unavailable', amount: 10, currency: 'EUR' })
-      .expect(201);
-    const job = await t.http
-      .post('/bulk-jobs')
-      .set(auth())
-      .send({ operation: 'update_orders_status', items: [{ id: order.body.id, status: 'paid' }] })
-      .expect(202);
-    jobId = job.body.id;
+    const order = await body(
+      t.acme.POST('/orders', {
+        body: { customer_id: 'cus_unavailable', amount: 10, currency: 'EUR' },
+      }),
+      201,
+    );
+    const job = t.acme.POST('/bulk-jobs', {
+      body: { operation: 'update_orders_status', items: [{ id: order.id, status: 'paid' }] },
+    });
+    jobId = (await body(job, 202)).id;
   });
   afterAll(async () => {
-    if (t) await admin?.query(`ALTER DATABASE "${t.db.name}" ALLOW_CONNECTIONS true`);
+    await admin?.query(`ALTER DATABASE "${t.db.name}" ALLOW_CONNECTIONS true`);
     await admin?.end();
-    await t?.close();
   });
 
   it('409 idempotency_key_in_use with Retry-After on POST /bulk-jobs while the first upload under the key streams', async () => {
@@ -52,51 +45,46 @@ describe('bulk jobs and events when a request races or the database is gone', ()
       'Content-Type': 'application/x-ndjson',
       'Idempotency-Key': key,
     };
-    // The first upload sends one line and keeps its body open: its key is claimed, its job unfinished.
-    const first = request(`${base}/bulk-jobs?operation=update_orders_status`, {
+    // The first upload sends one line and keeps its body open: its key is claimed, its job unfinished
+    // (a raw request on the app's real port).
+    const first = request(`${await baseUrlOf(t)}/bulk-jobs?operation=update_orders_status`, {
       method: 'POST',
       headers,
     });
     const firstAnswer = new Promise<{ status: number; body: string }>((ok, fail) => {
       first.on('error', fail);
       first.on('response', (res: IncomingMessage) => {
-        let body = '';
+        let text = '';
         res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => ok({ status: res.statusCode ?? 0, body }));
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => ok({ status: res.statusCode ?? 0, body: text }));
       });
     });
     first.write(line);
-    const db = new Client({ connectionString: t.db.url });
-    await db.connect();
-    try {
-      for (let i = 0; ; i++) {
-        if (await keyLockHeld(db, 'acme', key)) break;
-        if (i > 200) throw new Error('the first upload never claimed its key');
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      const second = await t.http
-        .post('/bulk-jobs?operation=update_orders_status')
-        .set(headers)
-        .send(line);
-      expect(second.status, second.text).toBe(409);
-      expect(second.body.code).toBe('idempotency_key_in_use');
-      expect(second.headers['retry-after']).toMatch(/^\d+$/);
-
-      first.end(line);
-      const done = await firstAnswer;
-      expect(done.status, done.body).toBe(202);
-      // The finished upload is what the key stands for now: the same bytes replay it.
-      const replay = await t.http
-        .post('/bulk-jobs?operation=update_orders_status')
-        .set(headers)
-        .send(line + line);
-      expect(replay.status, replay.text).toBe(202);
-      expect(replay.headers['idempotent-replayed']).toBe('true');
-      expect(replay.body.id).toBe((JSON.parse(done.body) as { id: string }).id);
-    } finally {
-      await db.end();
+    for (let i = 0; ; i++) {
+      if (await keyLockHeld(t.pg, 'acme', key)) break;
+      if (i > 200) throw new Error('the first upload never claimed its key');
+      await new Promise((r) => setTimeout(r, 25));
     }
+    const second = await t.http
+      .post('/bulk-jobs?operation=update_orders_status')
+      .set(headers)
+      .send(line);
+    expect(second.status, second.text).toBe(409);
+    expect(second.body.code).toBe('idempotency_key_in_use');
+    expect(second.headers['retry-after']).toMatch(/^\d+$/);
+
+    first.end(line);
+    const done = await firstAnswer;
+    expect(done.status, done.body).toBe(202);
+    // The finished upload is what the key stands for now: the same bytes replay it.
+    const replay = await t.http
+      .post('/bulk-jobs?operation=update_orders_status')
+      .set(headers)
+      .send(line + line);
+    expect(replay.status, replay.text).toBe(202);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body.id).toBe((JSON.parse(done.body) as { id: string }).id);
   });
 
   it('503 service_unavailable with Retry-After on every bulk-job operation and GET /events while the database refuses connections', async () => {

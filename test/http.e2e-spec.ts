@@ -1,12 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auth, createTestApp, type TestApp } from './support/test-app';
+import { describe, expect, it } from 'vitest';
+import { auth } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 
 describe('HTTP conventions', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp({ TEST_LABEL: 'http', BODY_LIMIT_BYTES: '4096' });
-  });
-  afterAll(async () => t?.close());
+  const t = useTestApp({ TEST_LABEL: 'http', BODY_LIMIT_BYTES: '4096' });
+
+  /** A raw POST /orders of `payload` as `type`: the bytes on the wire are what these tests vary. */
+  const postRaw = (type: string, payload: string) =>
+    t.http.post('/orders').set(auth()).set('content-type', type).send(payload);
 
   const expectProblem = (
     res: { headers: Record<string, string>; body: Record<string, unknown> },
@@ -47,28 +48,18 @@ describe('HTTP conventions', () => {
 
   describe('problem details', () => {
     it('400 for malformed JSON', async () => {
-      const res = await t.http
-        .post('/orders')
-        .set(auth())
-        .set('content-type', 'application/json')
-        .send('{"a":');
-      expectProblem(res, 400, 'validation_failed');
+      expectProblem(await postRaw('application/json', '{"a":'), 400, 'validation_failed');
     });
 
     it('413 for a body over the limit', async () => {
-      const res = await t.http
-        .post('/orders')
-        .set(auth())
-        .set('content-type', 'application/json')
-        .send(JSON.stringify({ customer_id: 'x'.repeat(10_000), amount: 1, currency: 'EUR' }));
-      expectProblem(res, 413, 'payload_too_large');
+      const big = JSON.stringify({ customer_id: 'x'.repeat(10_000), amount: 1, currency: 'EUR' });
+      expectProblem(await postRaw('application/json', big), 413, 'payload_too_large');
     });
 
     it.each(['text/plain', 'application/xml', 'application/x-www-form-urlencoded'])(
       '415 for %s',
       async (type) => {
-        const res = await t.http.post('/orders').set(auth()).set('content-type', type).send('a=1');
-        expectProblem(res, 415, 'unsupported_media_type');
+        expectProblem(await postRaw(type, 'a=1'), 415, 'unsupported_media_type');
       },
     );
 
@@ -106,11 +97,7 @@ describe('HTTP conventions', () => {
         '{"a":' + '['.repeat(500) + ']'.repeat(500) + '}',
       ];
       for (const body of bodies) {
-        const res = await t.http
-          .post('/orders')
-          .set(auth())
-          .set('content-type', 'application/json')
-          .send(body);
+        const res = await postRaw('application/json', body);
         expect(res.status, body.slice(0, 40)).toBeLessThan(500);
       }
       const odd = [

@@ -1,11 +1,12 @@
 import { IdempotencyService } from '@app/idempotency';
-import type { BulkRestClient, Order } from '@app/sdk';
+import type { Order } from '@app/sdk';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { holdKeyLock } from './support/idempotency-lock';
 import { IdempotencyProbeModule } from './support/idempotency-probe.module';
-import { body, problem, sdkClient } from './support/sdk';
-import { auth, createTestApp, type TenantName, type TestApp } from './support/test-app';
+import { body, problem } from './support/sdk';
+import { auth, type TenantName } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 
 /**
  * Idempotency-Key requests are sent as raw HTTP on purpose: the header, the exact bytes of a body
@@ -13,15 +14,9 @@ import { auth, createTestApp, type TenantName, type TestApp } from './support/te
  * key) goes through the typed SDK.
  */
 describe('idempotency keys', () => {
-  let t: TestApp;
-  let acme: BulkRestClient;
-  beforeAll(async () => {
-    t = await createTestApp({ TEST_LABEL: 'idem', IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '2' }, [
-      IdempotencyProbeModule,
-    ]);
-    acme = await sdkClient(t);
-  });
-  afterAll(async () => t?.close());
+  const t = useTestApp({ TEST_LABEL: 'idem', IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '2' }, [
+    IdempotencyProbeModule,
+  ]);
 
   const key = () => `key-${randomUUID()}`;
   const orderBody = (customer: string) => ({ customer_id: customer, amount: 100, currency: 'EUR' });
@@ -39,8 +34,8 @@ describe('idempotency keys', () => {
     keyed('patch', `/orders/${id}`, k, { status });
   /** An order made without a key. */
   const newOrder = (customer: string): Promise<Order> =>
-    body(acme.POST('/orders', { body: orderBody(customer) }), 201);
-  const getOrder = (id: string, client = acme) =>
+    body(t.acme.POST('/orders', { body: orderBody(customer) }), 201);
+  const getOrder = (id: string, client = t.acme) =>
     client.GET('/orders/{id}', { params: { path: { id } } });
   const countOrders = async (customer: string) =>
     Number(
@@ -120,7 +115,7 @@ describe('idempotency keys', () => {
     const k = key();
     const first = await patchOrder(order.id, k, 'paid').expect(200);
     await body(
-      acme.PATCH('/orders/{id}', {
+      t.acme.PATCH('/orders/{id}', {
         params: { path: { id: order.id } },
         body: { status: 'shipped' },
       }),
@@ -241,7 +236,7 @@ describe('idempotency keys', () => {
     const b = await postOrder(k, 'cus_scope', 'globex').expect(201);
     expect(b.headers['idempotent-replayed']).toBeUndefined();
     expect(b.body.id).not.toBe(a.body.id);
-    await problem(getOrder(a.body.id, await sdkClient(t, 'globex')), 404);
+    await problem(getOrder(a.body.id, t.globex), 404);
     expect(await countOrders('cus_scope')).toBe(2);
   });
 

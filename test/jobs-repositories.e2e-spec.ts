@@ -6,48 +6,31 @@ import {
 } from '@app/jobs';
 import { Database } from '@app/database';
 import { Client } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from './support/test-app';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { newJobRow } from './support/bulk';
+import { useTestApp } from './support/use-test-app';
 
 /** The jobs repositories against a real Postgres: the SQL they own does what their callers rely on. */
 describe('jobs repositories (real Postgres)', () => {
-  let t: TestApp;
-  let pg: Client;
+  const t = useTestApp({ TEST_LABEL: 'jobsrepo', RUN_WORKERS: 'false' });
   let jobs: BulkJobsRepository;
   let chunks: BulkJobChunksRepository;
   let events: JobEventsRepository;
   let tx: Database;
   let n = 0;
 
-  beforeAll(async () => {
-    t = await createTestApp({ TEST_LABEL: 'jobsrepo', RUN_WORKERS: 'false' });
-    pg = new Client({ connectionString: t.db.url });
-    await pg.connect();
+  beforeAll(() => {
     jobs = t.app.get(BulkJobsRepository);
     chunks = t.app.get(BulkJobChunksRepository);
     events = t.app.get(JobEventsRepository);
     tx = t.app.get(Database);
-  });
-  afterAll(async () => {
-    await pg?.end();
-    await t?.close();
   });
 
   /** A job with `items` stored in chunks of 2 through the COPY writer. */
   const newJob = async (items: unknown[][], over: Partial<NewJob> = {}) => {
     const id = `job_repo_${++n}`;
     await tx.transaction(async () => {
-      await jobs.insert({
-        id,
-        tenantId: 'acme',
-        operation: 'update_orders_status',
-        atomic: false,
-        sourceFormat: 'json',
-        chunkSize: 2,
-        webhookUrl: null,
-        retryOf: null,
-        ...over,
-      });
+      await jobs.insert(newJobRow(id, 'acme', over));
       const w = chunks.writer(id);
       for (const [i, c] of items.entries()) {
         await w.write({
@@ -110,7 +93,7 @@ describe('jobs repositories (real Postgres)', () => {
     expect(ended?.expiresAt).not.toBeNull();
     // A second path ending the same job loses: the status machine allows no move out of completed.
     expect(await jobs.finish(id, 'cancelled', 60)).toBeNull();
-    const frozen = await pg.query(
+    const frozen = await t.pg.query(
       `SELECT processed_items, succeeded, failed FROM bulk_jobs WHERE id = $1`,
       [id],
     );
@@ -162,7 +145,7 @@ describe('jobs repositories (real Postgres)', () => {
       { atomic: true },
     );
     await chunks.rollBack(id, new Map([[1, 2]]));
-    const rows = await pg.query(
+    const rows = await t.pg.query(
       `SELECT chunk_no, state, succeeded, failed FROM bulk_job_chunks WHERE job_id = $1 ORDER BY 1`,
       [id],
     );
@@ -175,7 +158,7 @@ describe('jobs repositories (real Postgres)', () => {
   it('finds stale unfinished jobs and expired ones, and deletes a job with everything it owns', async () => {
     const traceContext = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' };
     const id = await newJob([[{}, {}], [{}]], { traceContext });
-    await pg.query(`UPDATE bulk_jobs SET updated_at = now() - interval '1 hour' WHERE id = $1`, [
+    await t.pg.query(`UPDATE bulk_jobs SET updated_at = now() - interval '1 hour' WHERE id = $1`, [
       id,
     ]);
     // The reconciler re-enqueues with the submitting request's trace context.
@@ -205,7 +188,7 @@ describe('jobs repositories (real Postgres)', () => {
     while ((await chunks.deleteBatch(id, 1)) > 0);
     await events.deleteForJob(id);
     await jobs.delete(id);
-    const left = await pg.query(
+    const left = await t.pg.query(
       `SELECT (SELECT count(*) FROM bulk_jobs WHERE id = $1)::int AS jobs,
               (SELECT count(*) FROM bulk_job_chunks WHERE job_id = $1)::int AS chunks,
               (SELECT count(*) FROM events WHERE job_id = $1)::int AS events`,

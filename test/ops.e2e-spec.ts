@@ -9,6 +9,7 @@ import { createTestDatabase, type TestDatabase } from './support/database';
 import { API_MAIN, freePort, start, startPrivateRedis, WORKER_MAIN } from './support/processes';
 import type { Proc } from './support/processes';
 import { auth, createTestApp, type TestApp } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 import { startValidatingProxy, type ValidatingProxy } from './support/validating-proxy';
 
 const ADMIN_KEY = 'ops-admin-key-3f9c1b';
@@ -17,12 +18,8 @@ const basic = (user: string, password: string) =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 describe('queue dashboard without ADMIN_API_KEY', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    delete process.env.ADMIN_API_KEY;
-    t = await createTestApp({ TEST_LABEL: 'ops_off' });
-  });
-  afterAll(async () => t?.close());
+  // Empty is unset: whatever an earlier app of this worker process left in process.env.
+  const t = useTestApp({ TEST_LABEL: 'ops_off', ADMIN_API_KEY: '' });
 
   it.each(['/admin/queues', '/admin/queues/', '/admin/queues/api/queues'])(
     '%s is not there (404), whatever key is sent',
@@ -39,14 +36,7 @@ describe('queue dashboard without ADMIN_API_KEY', () => {
 });
 
 describe('queue dashboard with ADMIN_API_KEY', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp({ TEST_LABEL: 'ops', ADMIN_API_KEY: ADMIN_KEY });
-  });
-  afterAll(async () => {
-    await t?.close();
-    delete process.env.ADMIN_API_KEY;
-  });
+  const t = useTestApp({ TEST_LABEL: 'ops', ADMIN_API_KEY: ADMIN_KEY });
 
   it.each([
     ['Bearer', `Bearer ${ADMIN_KEY}`],
@@ -141,14 +131,7 @@ describe('queue dashboard with ADMIN_API_KEY', () => {
 
 /** Wrong keys get their own app: the limiter below remembers them for a minute. */
 describe('wrong operator keys', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp({ TEST_LABEL: 'ops_keys', ADMIN_API_KEY: ADMIN_KEY });
-  });
-  afterAll(async () => {
-    await t?.close();
-    delete process.env.ADMIN_API_KEY;
-  });
+  const t = useTestApp({ TEST_LABEL: 'ops_keys', ADMIN_API_KEY: ADMIN_KEY });
 
   it.each([
     ['no credentials', undefined],

@@ -1,28 +1,22 @@
-import type { BulkRestClient, CreateOrder, OrderStatus } from '@app/sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answered, body, problem, sdkClient } from './support/sdk';
-import { auth, createTestApp, type TestApp } from './support/test-app';
+import type { CreateOrder, OrderStatus } from '@app/sdk';
+import { describe, expect, it } from 'vitest';
+import { answered, body, problem } from './support/sdk';
+import { auth } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 
 describe('orders', () => {
-  let t: TestApp;
-  let acme: BulkRestClient;
-  let globex: BulkRestClient;
-  beforeAll(async () => {
-    t = await createTestApp({ TEST_LABEL: 'orders' });
-    [acme, globex] = [await sdkClient(t, 'acme'), await sdkClient(t, 'globex')];
-  });
-  afterAll(async () => t?.close());
+  const t = useTestApp({ TEST_LABEL: 'orders' });
 
-  const create = (order: CreateOrder, client = acme) =>
+  const create = (order: CreateOrder, client = t.acme) =>
     body(client.POST('/orders', { body: order }), 201);
-  const patch = (id: string, status: OrderStatus, client = acme) =>
+  const patch = (id: string, status: OrderStatus, client = t.acme) =>
     client.PATCH('/orders/{id}', { params: { path: { id } }, body: { status } });
-  const get = (id: string, client = acme) =>
+  const get = (id: string, client = t.acme) =>
     client.GET('/orders/{id}', { params: { path: { id } } });
 
   it('creates an order with 201, Location and the contract fields', async () => {
     const res = await answered(
-      acme.POST('/orders', { body: { customer_id: 'cus_1', amount: 1999, currency: 'EUR' } }),
+      t.acme.POST('/orders', { body: { customer_id: 'cus_1', amount: 1999, currency: 'EUR' } }),
       201,
     );
     const order = res.data!;
@@ -120,9 +114,9 @@ describe('orders', () => {
   it('answers 404 for unknown ids and for ids of another tenant', async () => {
     const order = await create({ customer_id: 'c', amount: 1, currency: 'EUR' });
     expect((await problem(get('ord_doesnotexist'), 404)).code).toBe('not_found');
-    await problem(get(order.id, globex), 404);
-    await problem(patch(order.id, 'paid', globex), 404);
-    const list = await body(globex.GET('/orders'), 200);
+    await problem(get(order.id, t.globex), 404);
+    await problem(patch(order.id, 'paid', t.globex), 404);
+    const list = await body(t.globex.GET('/orders'), 200);
     expect(list.data.map((o) => o.id)).not.toContain(order.id);
     expect((await body(get(order.id), 200)).status).toBe('pending');
   });
@@ -130,11 +124,13 @@ describe('orders', () => {
   it('lists newest first with filters and the page envelope', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++)
-      ids.push((await create({ customer_id: 'cus_list', amount: i, currency: 'EUR' }, globex)).id);
-    await body(patch(ids[1], 'paid', globex), 200);
+      ids.push(
+        (await create({ customer_id: 'cus_list', amount: i, currency: 'EUR' }, t.globex)).id,
+      );
+    await body(patch(ids[1], 'paid', t.globex), 200);
     const list = (query: { status?: OrderStatus; limit?: number }) =>
       answered(
-        globex.GET('/orders', { params: { query: { customer_id: 'cus_list', ...query } } }),
+        t.globex.GET('/orders', { params: { query: { customer_id: 'cus_list', ...query } } }),
         200,
       );
     const all = (await list({})).data!;

@@ -1,12 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auth, createTestApp, type TestApp } from './support/test-app';
+import { describe, expect, it } from 'vitest';
+import { auth } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 
 describe('rate limiting and security headers', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp({ TEST_LABEL: 'security', RATE_LIMIT_PER_MINUTE: '5' });
-  });
-  afterAll(async () => t?.close());
+  const t = useTestApp({ TEST_LABEL: 'security', RATE_LIMIT_PER_MINUTE: '5' });
 
   it('limits each tenant with a 429 problem and Retry-After; other tenants and probes are unaffected', async () => {
     const statuses: number[] = [];

@@ -23,6 +23,7 @@ import { TenantQuotasRepository } from '../libs/jobs/src/repositories/tenant-quo
 import { OrdersRepository, type NewOrderRow } from '../libs/orders/src/orders.repository';
 import { ORDER_PAGE_KEY } from '../libs/orders/src/orders.service';
 import type { EventType } from '../libs/jobs/src/jobs.constants';
+import { newJobRow } from './support/bulk';
 import { createTestApp, type TestApp } from './support/test-app';
 
 /**
@@ -189,17 +190,7 @@ describe('SQL snapshots of the repositories', () => {
     );
   }
 
-  const job = (id: string, over: Partial<NewJob> = {}): NewJob => ({
-    id,
-    tenantId: T,
-    operation: 'update_orders_status',
-    atomic: false,
-    sourceFormat: 'json',
-    chunkSize: 2,
-    webhookUrl: null,
-    retryOf: null,
-    ...over,
-  });
+  const job = (id: string, over: Partial<NewJob> = {}) => newJobRow(id, T, over);
 
   async function jobsCalls(jobs: BulkJobsRepository): Promise<void> {
     const traceContext = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' };

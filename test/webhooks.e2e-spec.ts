@@ -4,7 +4,6 @@ import {
   waitForJob as waitFor,
   type BulkJob,
   type BulkJobWebhookEventType,
-  type BulkRestClient,
   type CreateBulkJob,
 } from '@app/sdk';
 import { getQueueToken } from '@nestjs/bull';
@@ -17,8 +16,9 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkWebhookDelivery, SPEC_PATH } from './support/openapi-validator';
-import { answered, body, problem, sdkClient } from './support/sdk';
-import { auth, createTestApp, type TestApp } from './support/test-app';
+import { answered, body, problem } from './support/sdk';
+import { auth } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 import { eventually, sleep } from './support/wait';
 
 /** Polls `predicate` every 50 ms until it holds (then fails naming `what`). */
@@ -104,23 +104,14 @@ const signatureHeaders = (d: Delivery) => ({
 
 describe('webhooks (private networks allowed)', () => {
   const secret = `whsec_${randomBytes(24).toString('base64')}`;
-  let t: TestApp;
-  let acme: BulkRestClient;
+  const t = useTestApp({
+    TEST_LABEL: 'webhooks',
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+    WEBHOOK_SECRET: secret,
+    WEBHOOK_BACKOFF_BASE_MS: '200',
+  });
   const receivers: Receiver[] = [];
-
-  beforeAll(async () => {
-    t = await createTestApp({
-      TEST_LABEL: 'webhooks',
-      WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
-      WEBHOOK_SECRET: secret,
-      WEBHOOK_BACKOFF_BASE_MS: '200',
-    });
-    acme = await sdkClient(t);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await Promise.all(receivers.map((r) => r.close()));
-  });
+  afterAll(() => Promise.all(receivers.map((r) => r.close())));
 
   const receiver = async (...args: Parameters<typeof startReceiver>) => {
     const r = await startReceiver(...args);
@@ -130,14 +121,14 @@ describe('webhooks (private networks allowed)', () => {
 
   const createOrder = () =>
     body(
-      acme.POST('/orders', {
+      t.acme.POST('/orders', {
         body: { customer_id: 'cus_webhooks', amount: 1000, currency: 'EUR' },
       }),
       201,
     );
 
   const submit = async (job: CreateBulkJob): Promise<BulkJob> => {
-    const accepted = await body(acme.POST('/bulk-jobs', { body: job }), 202);
+    const accepted = await body(t.acme.POST('/bulk-jobs', { body: job }), 202);
     expect(accepted.status).toBe('pending');
     return accepted;
   };
@@ -154,7 +145,7 @@ describe('webhooks (private networks allowed)', () => {
     return { order, job };
   };
 
-  const waitForJob = (id: string) => waitFor(acme, id, { timeoutMs: 30_000, waitSeconds: 5 });
+  const waitForJob = (id: string) => waitFor(t.acme, id, { timeoutMs: 30_000, waitSeconds: 5 });
 
   /** The job's end, then its first `n` deliveries (named `what` in a timeout). */
   const delivered = async (hook: Receiver, jobId: string, n: number, what: string) => {
@@ -172,7 +163,7 @@ describe('webhooks (private networks allowed)', () => {
     ).rows;
 
   /** GET /events (of one type), as `client` sees them. */
-  const events = async (type?: BulkJobWebhookEventType, client = acme) =>
+  const events = async (type?: BulkJobWebhookEventType, client = t.acme) =>
     (await body(client.GET('/events', { params: { query: { type } } }), 200)).data;
 
   const verify = (d: Delivery) => new Webhook(secret).verify(d.body, signatureHeaders(d));
@@ -258,7 +249,7 @@ describe('webhooks (private networks allowed)', () => {
     expect(completed.every((e) => e.type === 'bulk_job.completed')).toBe(true);
     expect((await events('bulk_job.failed')).map((e) => e.id)).not.toContain(event.id);
     // Another tenant never sees it.
-    const other = await events(undefined, await sdkClient(t, 'globex'));
+    const other = await events(undefined, t.globex);
     expect(other.map((e) => e.id)).not.toContain(event.id);
     // An unknown type is outside the typed client: raw HTTP.
     await t.http.get('/events?type=bulk_job.exploded').set(auth()).expect(400);
@@ -320,7 +311,7 @@ describe('webhooks (private networks allowed)', () => {
     return verify(hook.deliveries[0]) as { id: string; type: string; data: object };
   };
   const orderStatus = async (id: string) =>
-    (await body(acme.GET('/orders/{id}', { params: { path: { id } } }), 200)).status;
+    (await body(t.acme.GET('/orders/{id}', { params: { path: { id } } }), 200)).status;
 
   it('emits bulk_job.cancelled for a cancelled job', async () => {
     const hook = await receiver();
@@ -330,7 +321,7 @@ describe('webhooks (private networks allowed)', () => {
     let order: { id: string };
     try {
       ({ job, order } = await paidJob(hook));
-      const cancel = acme.POST('/bulk-jobs/{id}/cancel', { params: { path: { id: job.id } } });
+      const cancel = t.acme.POST('/bulk-jobs/{id}/cancel', { params: { path: { id: job.id } } });
       expect(await body(cancel, 202)).toMatchObject({ id: job.id, status: 'cancelled' });
     } finally {
       await queue.resume(true);
@@ -389,24 +380,13 @@ describe('webhooks (private networks allowed)', () => {
 });
 
 describe('webhooks (private networks refused)', () => {
-  let t: TestApp;
+  // Explicitly off: the first app's setting must not carry over.
+  const t = useTestApp({ TEST_LABEL: 'webhooks_ssrf', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false' });
   let hook: Receiver;
-  let acme: BulkRestClient;
-
   beforeAll(async () => {
-    // The first app's setting lives in process.env: this app must start without it.
-    delete process.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS;
     hook = await startReceiver();
-    t = await createTestApp({ TEST_LABEL: 'webhooks_ssrf' });
-    acme = await sdkClient(t);
   });
-  afterAll(async () => {
-    await t?.close();
-    await hook?.close();
-    // Leave no webhook settings behind for test files that share this worker process.
-    delete process.env.WEBHOOK_SECRET;
-    delete process.env.WEBHOOK_BACKOFF_BASE_MS;
-  });
+  afterAll(() => hook?.close());
 
   it('refuses loopback, private, non-http and credentialed webhook URLs at submit with 400', async () => {
     const job: CreateBulkJob = {
@@ -427,7 +407,7 @@ describe('webhooks (private networks refused)', () => {
     for (const webhook_url of urls) {
       // problem(): 400 as application/problem+json.
       const refused = await problem(
-        acme.POST('/bulk-jobs', { body: { ...job, webhook_url } }),
+        t.acme.POST('/bulk-jobs', { body: { ...job, webhook_url } }),
         400,
       );
       expect(refused, webhook_url).toMatchObject({ status: 400, code: 'validation_failed' });
@@ -438,7 +418,7 @@ describe('webhooks (private networks refused)', () => {
     }
     // The same URLs in the query string of a streamed upload are refused too.
     await expect(
-      submitBulkJob(acme, {
+      submitBulkJob(t.acme, {
         operation: 'update_orders_status',
         format: 'ndjson',
         webhookUrl: hook.url,
@@ -446,12 +426,12 @@ describe('webhooks (private networks refused)', () => {
       }),
     ).rejects.toMatchObject({ status: 400, code: 'validation_failed' });
 
-    const listed = async () => (await body(acme.GET('/bulk-jobs'), 200)).data;
+    const listed = async () => (await body(t.acme.GET('/bulk-jobs'), 200)).data;
     expect(await listed()).toEqual([]);
     expect(hook.deliveries).toHaveLength(0);
 
     // Control: the same request without a webhook is accepted (for another tenant).
-    await answered((await sdkClient(t, 'globex')).POST('/bulk-jobs', { body: job }), 202);
+    await answered(t.globex.POST('/bulk-jobs', { body: job }), 202);
     expect(await listed()).toEqual([]);
   });
 });

@@ -9,15 +9,10 @@ export const { HERE, WORK, require } = benchDir(import.meta.url);
 
 /** Knobs (env): every size and repetition of the run. */
 export const CFG = {
-  ...knobs('BENCH', {
-    n: 200_000,
-    bigN: 1_000_000,
-    acceptItems: 10_000,
-    acceptPosts: 21,
-    reps: 3,
-    acDuration: 8,
-    acConnections: 10,
-  }),
+  /** Items of the throughput jobs and of the big upload; rounds. */
+  ...knobs('BENCH', { n: 200_000, bigN: 1_000_000, reps: 3 }),
+  /** Accept latency: items per job, POSTs; autocannon beside the big upload. */
+  ...knobs('BENCH', { acceptItems: 10_000, acceptPosts: 21, acDuration: 8, acConnections: 10 }),
   /** The build measured as "before" (the item-per-row storage); empty to skip it. */
   beforeRef: process.env.BENCH_BEFORE_REF ?? 'f1a944e',
   skipBuild: flag('BENCH_SKIP_BUILD'),

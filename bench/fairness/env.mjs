@@ -4,15 +4,10 @@ import { benchDir, flag, knobs, list } from '../_lib/env.mjs';
 export const { HERE } = benchDir(import.meta.url);
 
 export const CFG = {
-  ...knobs('FAIR', {
-    /** Items of the big job (tenant `bench`, create_orders, NDJSON). */
-    bigN: 1_000_000,
-    /** Lone big-job runs per build, alternating builds. */
-    reps: 3,
-    /** One-item jobs of tenant `fresh` submitted during each big job, this far apart. */
-    smallJobs: 5,
-    smallEveryMs: 3000,
-  }),
+  /** Items of the big job (tenant `bench`, create_orders, NDJSON); lone runs per build, alternating. */
+  ...knobs('FAIR', { bigN: 1_000_000, reps: 3 }),
+  /** One-item jobs of tenant `fresh` submitted during each big job, this far apart. */
+  ...knobs('FAIR', { smallJobs: 5, smallEveryMs: 3000 }),
   /** The build before fair scheduling (FIFO queue of chunks); empty to skip it. */
   beforeRef: process.env.FAIR_BEFORE_REF ?? '1c8c8ef',
   skipBuild: flag('BENCH_SKIP_BUILD'),

@@ -11,12 +11,8 @@ export const { HERE, WORK } = benchDir(import.meta.url);
  * BENCH_WARMUP, BENCH_REPS, BENCH_SEED_ORDERS) is bench/requests' CFG.
  */
 export const POOLER_CFG = {
-  ...knobs('BENCH', {
-    /** PgBouncer default_pool_size: the service's DB_POOL_SIZE default. */
-    poolSize: 20,
-    /** Items of each update_orders_status job. */
-    bulkN: 100_000,
-  }),
+  /** PgBouncer default_pool_size (the service's DB_POOL_SIZE default); items of each bulk job. */
+  ...knobs('BENCH', { poolSize: 20, bulkN: 100_000 }),
   /** Request cases (ids of bench/requests' CASES). */
   cases: list('BENCH_POOLER_CASES', 'post,get,fresh'),
   bulk: process.env.BENCH_POOLER_BULK !== '0',

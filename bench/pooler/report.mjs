@@ -178,12 +178,16 @@ export function renderBody(R) {
   )}\n`;
 }
 
+const INTRO = [
+  '# Pooler bench: directly on Postgres vs behind PgBouncer in transaction mode',
+  '',
+  "`npm run bench -- pooler`: one build of the service on one database and schema (`bench_pooler`: the migrations, 10,000 seeded orders, plus the orders a bulk job updates), run as two API processes side by side: **direct** (`DATABASE_POOL_MODE=session`, `DATABASE_URL` = Postgres) and **pooled** (`DATABASE_POOL_MODE=transaction`, `DATABASE_URL` = a private PgBouncer 1.18 in transaction mode with `default_pool_size = 20`, the service's `DB_POOL_SIZE`; `DATABASE_DIRECT_URL` = Postgres for migrations and `LISTEN`). Measured: throughput of `POST /orders` without a key, `GET /orders/{id}` and `POST /orders` with a fresh `Idempotency-Key` per request (bench/requests' cases: autocannon, API as in production with `LOG_LEVEL=log` and the Redis rate limiter in the path, workers off), and the items/s of an `update_orders_status` job of listed items from POST to `completed`, run by the workers of one side at a time (that side's API restarted with `RUN_WORKERS=true` for the job and stopped after it; the statuses of the job's orders reset and the table vacuumed before every job).",
+  '',
+];
+
 export const writeReport = () =>
   renderReport(HERE, (R) => [
-    '# Pooler bench: directly on Postgres vs behind PgBouncer in transaction mode',
-    '',
-    "`npm run bench -- pooler`: one build of the service on one database and schema (`bench_pooler`: the migrations, 10,000 seeded orders, plus the orders a bulk job updates), run as two API processes side by side: **direct** (`DATABASE_POOL_MODE=session`, `DATABASE_URL` = Postgres) and **pooled** (`DATABASE_POOL_MODE=transaction`, `DATABASE_URL` = a private PgBouncer 1.18 in transaction mode with `default_pool_size = 20`, the service's `DB_POOL_SIZE`; `DATABASE_DIRECT_URL` = Postgres for migrations and `LISTEN`). Measured: throughput of `POST /orders` without a key, `GET /orders/{id}` and `POST /orders` with a fresh `Idempotency-Key` per request (bench/requests' cases: autocannon, API as in production with `LOG_LEVEL=log` and the Redis rate limiter in the path, workers off), and the items/s of an `update_orders_status` job of listed items from POST to `completed`, run by the workers of one side at a time (that side's API restarted with `RUN_WORKERS=true` for the job and stopped after it; the statuses of the job's orders reset and the table vacuumed before every job).",
-    '',
+    ...INTRO,
     renderBody(R),
     '## PgBouncer configuration',
     '',

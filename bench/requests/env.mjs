@@ -8,14 +8,9 @@ export const { HERE, WORK, require } = benchDir(import.meta.url);
 
 /** Knobs (env): load shape and repetitions. */
 export const CFG = {
-  ...knobs('BENCH', {
-    connections: 20,
-    duration: 5,
-    warmup: 3,
-    reps: 5,
-    seedOrders: 10_000,
-    profileSeconds: 8,
-  }),
+  /** autocannon: connections, seconds of warm-up and of each measured run; rounds. */
+  ...knobs('BENCH', { connections: 20, warmup: 3, duration: 5, reps: 5 }),
+  ...knobs('BENCH', { seedOrders: 10_000, profileSeconds: 8 }),
   skipBuild: flag('BENCH_SKIP_BUILD'),
   /** Cases to run (comma-separated ids, see CASES in index.mjs); all by default. */
   only: process.env.BENCH_CASES ? new Set(list('BENCH_CASES')) : null,

@@ -108,11 +108,11 @@ export function renderBody(R, level = '##') {
   );
 }
 
-export const writeReport = () =>
-  renderReport(HERE, (R) => [
-    '# Request-path bench',
-    '',
-    "`npm run bench -- requests`: the service's ordinary routes against a bare Nest app (Express, no guards, pipes, interceptors, CLS or request logging) doing the same SQL (`bench/requests/bare-app.mjs`), and what an `Idempotency-Key` costs, in one run on one database seeded with 10,000 orders. The API runs as in production: `LOG_LEVEL=log` (info: one completion line per request), the Redis rate limiter in the path (its limit far above the load).",
-    '',
-    renderBody(R),
-  ]);
+const INTRO = [
+  '# Request-path bench',
+  '',
+  "`npm run bench -- requests`: the service's ordinary routes against a bare Nest app (Express, no guards, pipes, interceptors, CLS or request logging) doing the same SQL (`bench/requests/bare-app.mjs`), and what an `Idempotency-Key` costs, in one run on one database seeded with 10,000 orders. The API runs as in production: `LOG_LEVEL=log` (info: one completion line per request), the Redis rate limiter in the path (its limit far above the load).",
+  '',
+];
+
+export const writeReport = () => renderReport(HERE, (R) => [...INTRO, renderBody(R)]);

@@ -6,26 +6,18 @@ export { sleep } from '../_lib/env.mjs';
 export const { HERE } = benchDir(import.meta.url);
 
 export const CFG = {
-  ...knobs('SOAK', {
-    /** Length of the traffic phase; the lead's reference run is the 10-minute default. */
-    seconds: 600,
-    /** Seconds between samples of RSS, Postgres connections and requests/s. */
-    sampleSeconds: 5,
-    /** Concurrent loops per kind of traffic. */
-    orderLoops: 2,
-    listLoops: 2,
-    getLoops: 2,
-    /** A bulk job is submitted about this often (ms), at most `bulkInFlight` unfinished at once. */
-    bulkEveryMs: 4000,
-    bulkInFlight: 3,
-    bulkMaxItems: 50_000,
-    /** Separate worker processes (0 = workers inside the API process). */
-    workers: 1,
-    /** After the traffic stops, how long unfinished jobs may take before the run fails. */
-    drainSeconds: 600,
-    /** Deterministic sizes and choices for a given seed. */
-    seed: 13,
-  }),
+  /**
+   * Seconds of traffic (the lead's reference run is the 10-minute default); seconds between samples
+   * of RSS, Postgres connections and requests/s; seconds unfinished jobs may take after the traffic
+   * stops before the run fails.
+   */
+  ...knobs('SOAK', { seconds: 600, sampleSeconds: 5, drainSeconds: 600 }),
+  /** Concurrent loops per kind of traffic. */
+  ...knobs('SOAK', { orderLoops: 2, listLoops: 2, getLoops: 2 }),
+  /** A bulk job about every `bulkEveryMs`, at most `bulkInFlight` unfinished at once. */
+  ...knobs('SOAK', { bulkEveryMs: 4000, bulkInFlight: 3, bulkMaxItems: 50_000 }),
+  /** Separate worker processes (0 = workers inside the API process); the seed of sizes and choices. */
+  ...knobs('SOAK', { workers: 1, seed: 13 }),
   skipBuild: flag('BENCH_SKIP_BUILD'),
 };
 

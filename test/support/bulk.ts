@@ -1,3 +1,4 @@
+import type { NewJob } from '@app/jobs';
 import type TestAgent from 'supertest/lib/agent';
 import { auth, type TenantName } from './test-app';
 
@@ -46,3 +47,16 @@ export function storedItemsSql(where = 'TRUE'): string {
 /** Items tried so far (succeeded + failed): the sum of the job's chunks while it runs. */
 export const PROCESSED_ITEMS_SQL = `SELECT COALESCE(sum(succeeded + failed), 0)::int AS processed_items
   FROM bulk_job_chunks WHERE job_id = $1`;
+
+/** A job row for the repositories: update_orders_status from JSON, chunks of 2, no webhook; `over` changes any field. */
+export const newJobRow = (id: string, tenantId: string, over: Partial<NewJob> = {}): NewJob => ({
+  id,
+  tenantId,
+  operation: 'update_orders_status',
+  atomic: false,
+  sourceFormat: 'json',
+  chunkSize: 2,
+  webhookUrl: null,
+  retryOf: null,
+  ...over,
+});

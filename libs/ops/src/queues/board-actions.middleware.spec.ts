@@ -1,5 +1,5 @@
-import type { NextFunction, Request, Response } from 'express';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { runMiddleware } from '../testing/fake-express';
 import { boardActions, isAllowedBoardAction, type BoardMode } from './board-actions.middleware';
 
 const ROUTE = '/admin/queues';
@@ -38,32 +38,16 @@ describe('isAllowedBoardAction', () => {
 });
 
 describe('boardActions', () => {
-  const call = (mode: BoardMode, method: string, path: string) => {
-    const headers: Record<string, string> = {};
-    let status = 0;
-    const res = {
-      headersSent: false,
-      setHeader: (n: string, v: string) => void (headers[n.toLowerCase()] = v),
-      status(s: number) {
-        status = s;
-        return this;
-      },
-      end: () => undefined,
-    } as unknown as Response;
-    const req = {
+  const call = (mode: BoardMode, method: string, path: string) =>
+    runMiddleware(boardActions(mode, ROUTE), {
       method,
       originalUrl: `${ROUTE}${path}?x=1`,
       url: `${ROUTE}${path}`,
-      headers: {},
-    } as unknown as Request;
-    const next = vi.fn() as unknown as NextFunction;
-    boardActions(mode, ROUTE)(req, res, next);
-    return { status, headers, next };
-  };
+    });
 
   it('read-only: reads pass, every write is 403, and the mode is stated', () => {
     const read = call('read-only', 'GET', '/api/queues');
-    expect(read.next).toHaveBeenCalledOnce();
+    expect(read.nextCalls).toBe(1);
     expect(read.headers['x-queue-board-mode']).toBe('read-only');
     for (const [method, path] of [
       ['PUT', '/api/queues/bulk-jobs/retry/failed'],
@@ -72,13 +56,13 @@ describe('boardActions', () => {
     ]) {
       const r = call('read-only', method, path);
       expect(r.status).toBe(403);
-      expect(r.next).not.toHaveBeenCalled();
+      expect(r.nextCalls).toBe(0);
     }
   });
 
   it('actions: retry, clean, pause and promote pass; adding and emptying stay refused', () => {
-    expect(call('actions', 'PUT', '/api/queues/bulk-jobs/retry/failed').next).toHaveBeenCalled();
-    expect(call('actions', 'PUT', '/api/queues/bulk-jobs/pause').next).toHaveBeenCalled();
+    expect(call('actions', 'PUT', '/api/queues/bulk-jobs/retry/failed').nextCalls).toBe(1);
+    expect(call('actions', 'PUT', '/api/queues/bulk-jobs/pause').nextCalls).toBe(1);
     expect(call('actions', 'POST', '/api/queues/bulk-jobs/add').status).toBe(403);
     expect(call('actions', 'PUT', '/api/queues/bulk-jobs/empty').status).toBe(403);
     expect(call('actions', 'GET', '/').headers['x-queue-board-mode']).toBe('actions');
