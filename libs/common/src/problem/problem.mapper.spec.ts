@@ -15,9 +15,12 @@ import { ProblemException } from './problem.exception';
 import { toProblemException } from './problem.mapper';
 import { PROBLEM_TYPE_BASE, ProblemCode } from './problem.types';
 
-function mapped(error: unknown): ProblemException {
+/** The problem `error` maps to, with its `status` and `code` checked where given. */
+function mapped(error: unknown, status?: number, code?: string): ProblemException {
   const p = toProblemException(error);
   expect(p).toBeInstanceOf(ProblemException);
+  if (status !== undefined) expect(p?.getStatus()).toBe(status);
+  if (code !== undefined) expect(p?.code).toBe(code);
   return p as ProblemException;
 }
 
@@ -65,45 +68,36 @@ describe('toProblemException', () => {
 
   describe('Nest HttpException', () => {
     it('NotFoundException -> 404 not_found', () => {
-      const p = mapped(new NotFoundException());
-      expect(p.getStatus()).toBe(404);
-      expect(p.code).toBe(ProblemCode.NotFound);
+      const p = mapped(new NotFoundException(), 404, ProblemCode.NotFound);
       expect(p.code).toBe('not_found');
       expect(p.detail).toBe('Not Found');
     });
 
     it('NotFoundException keeps a custom message', () => {
-      const p = mapped(new NotFoundException('Cannot GET /nope'));
-      expect(p.getStatus()).toBe(404);
+      const p = mapped(new NotFoundException('Cannot GET /nope'), 404);
       expect(p.detail).toBe('Cannot GET /nope');
     });
 
     it('BadRequestException with an array message -> 400 validation_failed, messages joined', () => {
       const p = mapped(
         new BadRequestException(['name must be a string', 'age must be an integer']),
+        400,
+        'validation_failed',
       );
-      expect(p.getStatus()).toBe(400);
-      expect(p.code).toBe('validation_failed');
       expect(p.detail).toBe('name must be a string; age must be an integer');
     });
 
     it('BadRequestException with a string message', () => {
-      const p = mapped(new BadRequestException('nope'));
-      expect(p.getStatus()).toBe(400);
-      expect(p.code).toBe('validation_failed');
+      const p = mapped(new BadRequestException('nope'), 400, 'validation_failed');
       expect(p.detail).toBe('nope');
     });
 
     it('PayloadTooLargeException -> 413 payload_too_large', () => {
-      const p = mapped(new PayloadTooLargeException());
-      expect(p.getStatus()).toBe(413);
-      expect(p.code).toBe('payload_too_large');
+      mapped(new PayloadTooLargeException(), 413, 'payload_too_large');
     });
 
     it('UnauthorizedException -> 401 unauthorized', () => {
-      const p = mapped(new UnauthorizedException('missing API key'));
-      expect(p.getStatus()).toBe(401);
-      expect(p.code).toBe('unauthorized');
+      const p = mapped(new UnauthorizedException('missing API key'), 401, 'unauthorized');
       expect(p.detail).toBe('missing API key');
     });
 
@@ -116,9 +110,7 @@ describe('toProblemException', () => {
       [new InternalServerErrorException(), 500, 'internal_error'],
       [new HttpException('gateway', 502), 502, 'internal_error'],
     ])('%s -> %i %s', (error, status, code) => {
-      const p = mapped(error);
-      expect(p.getStatus()).toBe(status);
-      expect(p.code).toBe(code);
+      mapped(error, status, code);
     });
 
     it('a string response is used as the detail', () => {
@@ -127,31 +119,32 @@ describe('toProblemException', () => {
 
     it('an object response without a message falls back to the error message', () => {
       const e = new HttpException({ reason: 'x' }, 400);
-      const p = mapped(e);
-      expect(p.getStatus()).toBe(400);
+      const p = mapped(e, 400);
       expect(p.detail).toBe(e.message);
     });
   });
 
   describe('body-parser errors', () => {
     it('entity.too.large -> 413 payload_too_large with the limit in the detail', () => {
-      const p = mapped({ type: 'entity.too.large', status: 413, limit: 10 });
-      expect(p.getStatus()).toBe(413);
-      expect(p.code).toBe('payload_too_large');
+      const p = mapped(
+        { type: 'entity.too.large', status: 413, limit: 10 },
+        413,
+        'payload_too_large',
+      );
       expect(p.detail).toContain('10 bytes');
     });
 
     it('entity.too.large without a limit still maps to 413', () => {
-      const p = mapped({ type: 'entity.too.large', status: 413 });
-      expect(p.getStatus()).toBe(413);
-      expect(p.code).toBe('payload_too_large');
+      mapped({ type: 'entity.too.large', status: 413 }, 413, 'payload_too_large');
     });
 
     it('entity.parse.failed -> 400 validation_failed with a body field error', () => {
       const message = 'Unexpected token } in JSON at position 10';
-      const p = mapped({ type: 'entity.parse.failed', status: 400, message });
-      expect(p.getStatus()).toBe(400);
-      expect(p.code).toBe('validation_failed');
+      const p = mapped(
+        { type: 'entity.parse.failed', status: 400, message },
+        400,
+        'validation_failed',
+      );
       const problem = p.toProblem();
       expect(problem.errors).toHaveLength(1);
       expect(problem.errors?.[0].field).toBe('body');
@@ -164,8 +157,7 @@ describe('toProblemException', () => {
         status: 400,
         statusCode: 400,
       });
-      const p = mapped(err);
-      expect(p.getStatus()).toBe(400);
+      const p = mapped(err, 400);
       expect(p.toProblem().errors).toEqual([
         { field: 'body', message: 'Unexpected end of JSON input' },
       ]);
@@ -174,9 +166,7 @@ describe('toProblemException', () => {
     it.each(['charset.unsupported', 'encoding.unsupported'])(
       '%s -> 415 unsupported_media_type',
       (type) => {
-        const p = mapped({ type });
-        expect(p.getStatus()).toBe(415);
-        expect(p.code).toBe('unsupported_media_type');
+        mapped({ type }, 415, 'unsupported_media_type');
       },
     );
 
@@ -186,9 +176,7 @@ describe('toProblemException', () => {
       'stream.encoding.set',
       'stream.not.readable',
     ])('%s -> 400', (type) => {
-      const p = mapped({ type, message: 'could not read' });
-      expect(p.getStatus()).toBe(400);
-      expect(p.code).toBe('validation_failed');
+      const p = mapped({ type, message: 'could not read' }, 400, 'validation_failed');
       expect(p.detail).toBe('could not read');
     });
   });
@@ -197,12 +185,14 @@ describe('toProblemException', () => {
     it.each(['22P02', '22021', '22003', '22001', '22007', '23502', '23514', '54000'])(
       'driver code %s -> 400 validation_failed',
       (code) => {
-        const p = mapped({
-          name: 'QueryFailedError',
-          driverError: { code, message: 'invalid input' },
-        });
-        expect(p.getStatus()).toBe(400);
-        expect(p.code).toBe('validation_failed');
+        const p = mapped(
+          {
+            name: 'QueryFailedError',
+            driverError: { code, message: 'invalid input' },
+          },
+          400,
+          'validation_failed',
+        );
         // The database's own message (table, index, column details) is never echoed to clients.
         expect(p.detail).not.toContain('invalid input');
         expect(p.detail).toMatch(/cannot be stored/);
@@ -210,53 +200,44 @@ describe('toProblemException', () => {
     );
 
     it('22P02 on the error itself (no driverError) -> 400', () => {
-      const p = mapped({ code: '22P02', message: 'invalid input syntax for type uuid' });
-      expect(p.getStatus()).toBe(400);
+      const p = mapped({ code: '22P02', message: 'invalid input syntax for type uuid' }, 400);
       expect(p.detail).not.toContain('uuid');
       expect(p.detail).toMatch(/cannot be stored/);
     });
 
-    it('23505 unique violation -> 409 conflict', () => {
-      const p = mapped({
-        name: 'QueryFailedError',
-        driverError: { code: '23505', message: 'duplicate key' },
-      });
-      expect(p.getStatus()).toBe(409);
-      expect(p.code).toBe('conflict');
-    });
-
-    it('23503 foreign key violation -> 409 conflict', () => {
-      const p = mapped({
-        name: 'QueryFailedError',
-        driverError: { code: '23503', severity: 'ERROR' },
-      });
-      expect(p.getStatus()).toBe(409);
-      expect(p.code).toBe('conflict');
+    it.each([
+      ['23505 unique violation', { code: '23505', message: 'duplicate key' }],
+      ['23503 foreign key violation', { code: '23503', severity: 'ERROR' }],
+    ])('%s -> 409 conflict', (_what, driverError) => {
+      mapped({ name: 'QueryFailedError', driverError }, 409, 'conflict');
     });
 
     it.each(['25006', '42501', '42P01', 'P0001', 'XX000'])(
       'any other Postgres refusal (%s) -> 503 with Retry-After, never a 500',
       (code) => {
-        const p = mapped({ name: 'QueryFailedError', driverError: { code, severity: 'ERROR' } });
-        expect(p.getStatus()).toBe(503);
-        expect(p.code).toBe('service_unavailable');
+        const p = mapped(
+          { name: 'QueryFailedError', driverError: { code, severity: 'ERROR' } },
+          503,
+          'service_unavailable',
+        );
         expect(p.headers['Retry-After']).toMatch(/^\d+$/);
       },
     );
 
     it('40001 serialization failure -> 503 with Retry-After 1', () => {
-      const p = mapped({
-        name: 'QueryFailedError',
-        driverError: { code: '40001', message: 'could not serialize access' },
-      });
-      expect(p.getStatus()).toBe(503);
-      expect(p.code).toBe('service_unavailable');
+      const p = mapped(
+        {
+          name: 'QueryFailedError',
+          driverError: { code: '40001', message: 'could not serialize access' },
+        },
+        503,
+        'service_unavailable',
+      );
       expect(p.headers).toEqual({ 'Retry-After': '1' });
     });
 
     it.each(['40P01', '55P03', '57014'])('transient code %s -> 503 with Retry-After 1', (code) => {
-      const p = mapped({ name: 'QueryFailedError', driverError: { code } });
-      expect(p.getStatus()).toBe(503);
+      const p = mapped({ name: 'QueryFailedError', driverError: { code } }, 503);
       expect(p.headers['Retry-After']).toBe('1');
     });
   });
@@ -295,9 +276,7 @@ describe('toProblemException', () => {
         { message: 'Connection terminated', driverError: { code: 'XX000' } },
       ],
     ])('%s -> 503 service_unavailable with Retry-After', (_label, error) => {
-      const p = mapped(error);
-      expect(p.getStatus()).toBe(503);
-      expect(p.code).toBe('service_unavailable');
+      const p = mapped(error, 503, 'service_unavailable');
       expect(p.headers['Retry-After']).toMatch(/^\d+$/);
       expect(Number(p.headers['Retry-After'])).toBeGreaterThan(0);
     });
@@ -309,15 +288,11 @@ describe('toProblemException', () => {
 
   describe('other errors', () => {
     it('EntityNotFoundError -> 404 not_found', () => {
-      const p = mapped({ name: 'EntityNotFoundError' });
-      expect(p.getStatus()).toBe(404);
-      expect(p.code).toBe('not_found');
+      mapped({ name: 'EntityNotFoundError' }, 404, 'not_found');
     });
 
     it('a 4xx status on a foreign error is kept', () => {
-      const p = mapped({ status: 405, message: 'nope' });
-      expect(p.getStatus()).toBe(405);
-      expect(p.code).toBe('method_not_allowed');
+      const p = mapped({ status: 405, message: 'nope' }, 405, 'method_not_allowed');
       expect(p.detail).toBe('nope');
       const q = mapped({ statusCode: 429 });
       expect(q.getStatus()).toBe(429);
