@@ -1,20 +1,12 @@
-import { runMigrations } from '@app/database';
+import type { BulkJob } from '@app/sdk';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import Redis from 'ioredis';
-import { Client } from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { storedItemsSql } from './support/bulk';
-import { createTestDatabase, type TestDatabase } from './support/database';
-import {
-  API_MAIN,
-  freePort,
-  start,
-  startPrivateRedis,
-  WORKER_MAIN,
-  type Proc,
-} from './support/processes';
-import { startValidatingProxy, type ValidatingProxy } from './support/validating-proxy';
+import { createMigratedDatabase, type MigratedDatabase } from './support/database';
+import { API_MAIN, startPrivateRedis, WORKER_MAIN, type Proc } from './support/processes';
+import { serviceEnv, startService, startWorker as startWorkerProcess } from './support/service';
 import { sleep, eventually } from './support/wait';
 
 /**
@@ -25,20 +17,6 @@ import { sleep, eventually } from './support/wait';
 
 type PrivateRedis = Awaited<ReturnType<typeof startPrivateRedis>>;
 
-interface JobBody {
-  id: string;
-  status: string;
-  total_items: number;
-  processed_items: number;
-  succeeded: number;
-  failed: number;
-}
-
-interface Named {
-  name: string;
-  proc: Proc;
-}
-
 // Large enough that the job is still running when each fault lands (storage v2 applies ~30k items/s here).
 const ITEMS = 100_000;
 const KEYS = { acme: 'key_acme', globex: 'key_globex' } as const;
@@ -48,17 +26,13 @@ const auth = (tenant: Tenant = 'acme') => ({ Authorization: `Bearer ${KEYS[tenan
 const OTHER_ITEMS = 20_000;
 
 describe('bulk jobs under faults (real API and worker processes)', () => {
-  let db: TestDatabase;
-  let pg: Client;
-  const procs: Named[] = [];
+  let db: MigratedDatabase;
+  const procs: { name: string; proc: Proc }[] = [];
   const redises: PrivateRedis[] = [];
-  const proxies: ValidatingProxy[] = [];
+  const stops: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase('bulkfaults');
-    await runMigrations(db.url);
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
+    db = await createMigratedDatabase('bulkfaults');
   });
 
   const alive = (p: Proc) => p.child.exitCode === null && p.child.signalCode === null;
@@ -78,16 +52,16 @@ describe('bulk jobs under faults (real API and worker processes)', () => {
     for (const r of redises.splice(0)) {
       if (alive(r.proc)) await r.stop().catch(() => undefined);
     }
-    for (const p of proxies.splice(0)) await p.close();
+    for (const stop of stops.splice(0)) await stop();
   };
 
   /** A job a failed test left unfinished would otherwise be reconciled by the next test's worker. */
   const cancelLeftovers = async () => {
-    await pg.query(
+    await db.pg.query(
       `UPDATE bulk_job_chunks SET state = 'cancelled' WHERE state = 'pending'
           AND job_id IN (SELECT id FROM bulk_jobs WHERE status IN ('pending', 'processing'))`,
     );
-    await pg.query(
+    await db.pg.query(
       `UPDATE bulk_jobs SET status = 'cancelled', completed_at = now(), updated_at = now()
         WHERE status IN ('pending', 'processing')`,
     );
@@ -109,7 +83,6 @@ describe('bulk jobs under faults (real API and worker processes)', () => {
   });
   afterAll(async () => {
     await stopAll();
-    await pg?.end();
     await db?.drop();
   });
 
@@ -134,41 +107,48 @@ describe('bulk jobs under faults (real API and worker processes)', () => {
     return r;
   };
 
-  const baseEnv = (prefix: string, redisUrl: string): NodeJS.ProcessEnv => ({
-    ...process.env,
-    DATABASE_URL: db.url,
-    REDIS_URL: redisUrl,
-    API_KEYS: Object.entries(KEYS)
-      .map(([t, k]) => `${t}:${k}`)
-      .join(','),
-    CURSOR_SECRET: 'bulk-faults-secret',
-    BULL_PREFIX: prefix,
-    LOG_LEVEL: 'log',
-    NODE_ENV: 'test',
-    BULK_CHUNK_SIZE: '200',
-  });
-
-  const startApi = async (prefix: string, redisUrl: string) => {
-    const port = await freePort();
-    const proc = start('node', [API_MAIN], {
-      env: { ...baseEnv(prefix, redisUrl), PORT: String(port), RUN_WORKERS: 'false' },
+  const env = (prefix: string, redisUrl: string) =>
+    serviceEnv({
+      DATABASE_URL: db.url,
+      REDIS_URL: redisUrl,
+      API_KEYS: Object.entries(KEYS)
+        .map(([t, k]) => `${t}:${k}`)
+        .join(','),
+      CURSOR_SECRET: 'bulk-faults-secret',
+      BULL_PREFIX: prefix,
+      BULK_CHUNK_SIZE: '200',
     });
-    procs.push({ name: `api ${prefix}`, proc });
-    await proc.waitFor(/API listening/, 30_000);
-    const proxy = await startValidatingProxy(`http://127.0.0.1:${port}`);
-    proxies.push(proxy);
-    return { proc, base: proxy.base };
-  };
 
   let workerSeq = 0;
   const startWorker = async (prefix: string, redisUrl: string) => {
-    const port = await freePort();
-    const proc = start('node', [WORKER_MAIN], {
-      env: { ...baseEnv(prefix, redisUrl), PORT: String(port), BULK_LOCK_DURATION_MS: '5000' },
-    });
+    const proc = await startWorkerProcess(env(prefix, redisUrl), 30_000);
     procs.push({ name: `worker #${++workerSeq} ${prefix}`, proc });
-    await proc.waitFor(/Worker started/, 30_000);
     return proc;
+  };
+
+  /** A test's own private Redis, API (behind a validating proxy) and one worker, on its own prefix. */
+  const startStack = async (name: string) => {
+    const prefix = `bf_${name}_${process.pid}_${Date.now()}`;
+    const redis = await privateRedis();
+    // The worker is started (and restarted) by the test: the API runs none.
+    const svc = await startService(
+      { ...env(prefix, redis.url), RUN_WORKERS: 'false' },
+      { worker: false, timeoutMs: 30_000 },
+    );
+    procs.push({ name: `api ${prefix}`, proc: svc.api });
+    stops.push(() => svc.stop());
+    const worker = await startWorker(prefix, redis.url);
+    return { prefix, redis, api: svc, worker };
+  };
+
+  /** Empties the test's Redis (every queue entry gone, as after a crash without persistence). */
+  const flush = async (url: string) => {
+    const client = new Redis(url, { maxRetriesPerRequest: 1 });
+    try {
+      expect(await client.flushall()).toBe('OK');
+    } finally {
+      client.disconnect();
+    }
   };
 
   const kill = async (proc: Proc) => {
@@ -199,7 +179,7 @@ describe('bulk jobs under faults (real API and worker processes)', () => {
     tenant: Tenant = 'acme',
   ) => {
     const res = await submit(base, customerPrefix, n, tenant);
-    const body = (await res.json()) as JobBody;
+    const body = (await res.json()) as BulkJob;
     expect(res.status, JSON.stringify(body)).toBe(202);
     expect(body.total_items).toBe(n);
     return body.id;
@@ -210,12 +190,12 @@ describe('bulk jobs under faults (real API and worker processes)', () => {
     id: string,
     waitSeconds?: number,
     tenant: Tenant = 'acme',
-  ): Promise<JobBody> => {
+  ): Promise<BulkJob> => {
     const res = await fetch(`${base}/bulk-jobs/${id}`, {
       headers: { ...auth(tenant), ...(waitSeconds ? { Prefer: `wait=${waitSeconds}` } : {}) },
       signal: AbortSignal.timeout(30_000),
     });
-    const body = (await res.json()) as JobBody;
+    const body = (await res.json()) as BulkJob;
     expect(res.status, JSON.stringify(body)).toBe(200);
     return body;
   };
@@ -264,7 +244,7 @@ describe('bulk jobs under faults (real API and worker processes)', () => {
   const assertExactlyOnce = async (jobId: string, customerPrefix: string, n = ITEMS) => {
     const like = `${customerPrefix.replace(/_/g, '\\_')}%`;
     const [job] = (
-      await pg.query(
+      await db.pg.query(
         `SELECT tenant_id, status, total_items, processed_items, succeeded, failed FROM bulk_jobs WHERE id = $1`,
         [jobId],
       )
@@ -276,20 +256,20 @@ describe('bulk jobs under faults (real API and worker processes)', () => {
       succeeded: n,
       failed: 0,
     });
-    const orders = await pg.query(
+    const orders = await db.pg.query(
       `SELECT count(*)::int AS n, count(DISTINCT customer_id)::int AS customers,
               count(*) FILTER (WHERE amount::text <> substr(customer_id, $3::int))::int AS wrong_amount
          FROM orders WHERE tenant_id = $1 AND customer_id LIKE $2`,
       [job.tenant_id, like, customerPrefix.length + 1],
     );
     expect(orders.rows[0]).toEqual({ n, customers: n, wrong_amount: 0 });
-    const dupes = await pg.query(
+    const dupes = await db.pg.query(
       `SELECT customer_id, count(*)::int AS n FROM orders WHERE customer_id LIKE $1
         GROUP BY customer_id HAVING count(*) > 1 LIMIT 20`,
       [like],
     );
     expect(dupes.rows).toEqual([]);
-    const itemRows = await pg.query(
+    const itemRows = await db.pg.query(
       `SELECT count(*)::int AS n,
               count(*) FILTER (WHERE i.status = 'succeeded')::int AS succeeded,
               count(DISTINCT i.result_id)::int AS result_ids,
@@ -310,10 +290,9 @@ describe('bulk jobs under faults (real API and worker processes)', () => {
   it('completes exactly once although its worker is SIGKILLed three times mid-job', async () => {
     await withLogs(async () => {
       const t0 = Date.now();
-      const prefix = `bf_kill_${process.pid}_${Date.now()}`;
-      const redis = await privateRedis();
-      const api = await startApi(prefix, redis.url);
-      let worker = await startWorker(prefix, redis.url);
+      const stack = await startStack('kill');
+      const { prefix, redis, api } = stack;
+      let { worker } = stack;
       const id = await submitAccepted(api.base, 'cus_kill_');
       const other = await submitAccepted(api.base, 'cus_kill_other_', OTHER_ITEMS, 'globex');
       let seen = 0;
@@ -336,7 +315,7 @@ describe('bulk jobs under faults (real API and worker processes)', () => {
       await waitCompleted(api.base, other, 120_000, 'globex');
       await assertExactlyOnce(other, 'cus_kill_other_', OTHER_ITEMS);
       // Submitted second and five times smaller, it shared the workers and ended first.
-      const ends = await pg.query<{ id: string }>(
+      const ends = await db.pg.query<{ id: string }>(
         `SELECT id FROM bulk_jobs WHERE id = ANY($1) ORDER BY completed_at`,
         [[id, other]],
       );
@@ -348,19 +327,11 @@ describe('bulk jobs under faults (real API and worker processes)', () => {
   it('completes exactly once after Redis is flushed mid-job and the worker restarts (start-up reconcile)', async () => {
     await withLogs(async () => {
       const t0 = Date.now();
-      const prefix = `bf_flush_${process.pid}_${Date.now()}`;
-      const redis = await privateRedis();
-      const api = await startApi(prefix, redis.url);
-      const worker = await startWorker(prefix, redis.url);
+      const { prefix, redis, api, worker } = await startStack('flush');
       const id = await submitAccepted(api.base, 'cus_flush_');
       const other = await submitAccepted(api.base, 'cus_flush_other_', OTHER_ITEMS, 'globex');
       const seen = await waitForProgress(api.base, id, 0);
-      const client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
-      try {
-        expect(await client.flushall()).toBe('OK');
-      } finally {
-        client.disconnect();
-      }
+      await flush(redis.url);
       console.log(`flush+restart test: flushed at processed_items >= ${seen}`);
       await kill(worker);
       await startWorker(prefix, redis.url);
@@ -375,18 +346,10 @@ describe('bulk jobs under faults (real API and worker processes)', () => {
   it('completes exactly once after Redis is flushed mid-job, by the periodic reconcile alone', async () => {
     await withLogs(async () => {
       const t0 = Date.now();
-      const prefix = `bf_flush2_${process.pid}_${Date.now()}`;
-      const redis = await privateRedis();
-      const api = await startApi(prefix, redis.url);
-      await startWorker(prefix, redis.url);
+      const { prefix, redis, api } = await startStack('flush2');
       const id = await submitAccepted(api.base, 'cus_period_');
       const seen = await waitForProgress(api.base, id, 0);
-      const client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
-      try {
-        expect(await client.flushall()).toBe('OK');
-      } finally {
-        client.disconnect();
-      }
+      await flush(redis.url);
       console.log(`flush (periodic) test: flushed at processed_items >= ${seen}`);
       // No restart: the reconciler runs every 30 s for work untouched for 30 s.
       try {
@@ -411,11 +374,10 @@ describe('bulk jobs under faults (real API and worker processes)', () => {
   it('answers POST /bulk-jobs with 202 or 503 (never 500) while Redis is down, and the job runs once', async () => {
     await withLogs(async () => {
       const t0 = Date.now();
-      const prefix = `bf_down_${process.pid}_${Date.now()}`;
       const n = 2_000;
-      let redis = await privateRedis();
-      const api = await startApi(prefix, redis.url);
-      let worker = await startWorker(prefix, redis.url);
+      const stack = await startStack('down');
+      const { prefix, api } = stack;
+      let { redis, worker } = stack;
       expect((await fetch(`${api.base}/health/ready`)).status).toBe(200);
 
       await redis.stop();
@@ -434,14 +396,14 @@ describe('bulk jobs under faults (real API and worker processes)', () => {
       const postStarted = Date.now();
       const res = await submit(api.base, 'cus_down_', n);
       const postMs = Date.now() - postStarted;
-      const body = (await res.json()) as JobBody & { code?: string };
+      const body = (await res.json()) as BulkJob & { code?: string };
       console.log(
         `redis-down test: POST /bulk-jobs answered ${res.status} in ${postMs} ms: ${JSON.stringify(body)}`,
       );
       expect([202, 503], JSON.stringify(body)).toContain(res.status);
       const jobsCreated = async () =>
         (
-          await pg.query(
+          await db.pg.query(
             `SELECT job_id AS id FROM bulk_job_chunks
               WHERE chunk_no = 0 AND items::json -> 0 ->> 'customer_id' = 'cus_down_0'`,
           )

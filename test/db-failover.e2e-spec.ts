@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { PROCESSED_ITEMS_SQL, TERMINAL } from './support/bulk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ordersLike, PROCESSED_ITEMS_SQL, TERMINAL } from './support/bulk';
 import { startPatroniCluster, type PatroniCluster } from './support/patroni-cluster';
 import { startPgBouncer, type PgBouncer } from './support/pgbouncer';
-import { type Proc, isAlive, stopProcesses } from './support/processes';
+import { dumpOnFailure, isAlive } from './support/processes';
 import { queryOnce } from './support/database';
 import { deleteBullKeys } from './support/resilience-db-redis';
 import { waitForBuiltDist } from './support/resilience-support';
-import { serviceEnv, startApiAndWorker } from './support/service';
-import type { ValidatingProxy } from './support/validating-proxy';
+import { serviceEnv, startService, type RunningService } from './support/service';
+import { timedRequests, type Answer } from './support/timed-requests';
 import { sleep } from './support/wait';
 
 const TOTAL = 20_000;
@@ -18,18 +18,6 @@ const BOUNCER_POOL_SIZE = 8;
 const SERVICE_POOL_SIZE = 12;
 const KEYED_CLIENTS = 4;
 const KEYED_RETRY_BUDGET_MS = 60_000;
-const AUTH = { Authorization: 'Bearer key_acme' };
-
-interface Answer {
-  what: string;
-  /** When the request was sent and when its answer (or error) came. */
-  at: number;
-  done: number;
-  status?: number;
-  retryAfter?: string | null;
-  body?: string;
-  error?: string;
-}
 
 /**
  * The primary of a two-node Patroni cluster dies (SIGKILL of its Patroni and postmaster) in the
@@ -44,10 +32,7 @@ interface Answer {
 describe('PostgreSQL primary failover (Patroni + HAProxy + PgBouncer) during a bulk job', () => {
   let cluster: PatroniCluster;
   let bouncer: PgBouncer;
-  let api: Proc;
-  let worker: Proc;
-  let proxy: ValidatingProxy | undefined;
-  let base: string;
+  let svc: RunningService;
   const prefix = `dbfo_${randomBytes(4).toString('hex')}`;
   const run = randomBytes(4).toString('hex');
 
@@ -75,71 +60,26 @@ describe('PostgreSQL primary failover (Patroni + HAProxy + PgBouncer) during a b
       DB_POOL_SIZE: String(SERVICE_POOL_SIZE),
       BULL_PREFIX: prefix,
     });
-    ({ api, worker, proxy } = await startApiAndWorker(env));
-    base = proxy.base;
+    svc = await startService(env);
   }, 240_000);
 
   afterAll(async () => {
-    await proxy?.close();
-    await stopProcesses(api, worker);
+    await svc?.stop();
     await bouncer?.stop();
     await cluster?.destroy();
     await deleteBullKeys(prefix);
   }, 60_000);
 
-  const call = async (
-    what: string,
-    method: 'GET' | 'POST',
-    path: string,
-    headers: Record<string, string> = {},
-    body?: string,
-    timeoutMs = 15_000,
-  ): Promise<Answer> => {
-    const at = Date.now();
-    try {
-      const res = await fetch(`${base}${path}`, {
-        method,
-        headers: {
-          ...AUTH,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...headers,
-        },
-        body,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      const text = await res.text();
-      return {
-        what,
-        at,
-        done: Date.now(),
-        status: res.status,
-        retryAfter: res.headers.get('retry-after'),
-        body: text,
-      };
-    } catch (e) {
-      const err = e as Error & { cause?: Error };
-      return {
-        what,
-        at,
-        done: Date.now(),
-        error: `${err.message}${err.cause ? `: ${err.cause.message}` : ''}`,
-      };
-    }
-  };
+  const { call } = timedRequests(() => svc.base);
 
   it('promotes the replica, answers only successes or 503 + Retry-After, and loses or repeats nothing', async () => {
-    onTestFailed(() => {
-      for (const [name, text] of [
-        ['api', api.output()],
-        ['worker', worker.output()],
-        ['pgbouncer', bouncer.log()],
-        ['cluster', cluster.log()],
-      ] as const) {
-        const lines = text.trim().split('\n');
-        console.log(
-          `--- ${name}, last 40 of ${lines.length} lines ---\n${lines.slice(-40).join('\n')}`,
-        );
-      }
+    const api = svc.api;
+    const worker = svc.worker!;
+    dumpOnFailure({
+      api: () => api.output(),
+      worker: () => worker.output(),
+      pgbouncer: () => bouncer.log(),
+      cluster: () => cluster.log(),
     });
 
     const items = Array.from({ length: TOTAL }, (_, i) => ({
@@ -147,16 +87,13 @@ describe('PostgreSQL primary failover (Patroni + HAProxy + PgBouncer) during a b
       amount: i,
       currency: 'EUR',
     }));
-    const submitted = await call(
-      'POST /bulk-jobs',
-      'POST',
-      '/bulk-jobs',
-      {},
-      JSON.stringify({ operation: 'create_orders', items }),
-      60_000,
-    );
-    expect(submitted.status, submitted.body ?? submitted.error).toBe(202);
-    const job = JSON.parse(submitted.body!) as { id: string; total_items: number };
+    const submitted = await call('POST /bulk-jobs', '/bulk-jobs', {
+      method: 'POST',
+      body: { operation: 'create_orders', items },
+      timeoutMs: 60_000,
+    });
+    expect(submitted.status, submitted.error ?? submitted.body).toBe(202);
+    const job = submitted.json as { id: string; total_items: number };
     expect(job.total_items).toBe(TOTAL);
 
     // Traffic for the whole failover: keyed POSTs (each retried with the same key and body on a
@@ -174,22 +111,20 @@ describe('PostgreSQL primary failover (Patroni + HAProxy + PgBouncer) during a b
         const body = JSON.stringify({ customer_id: customer, amount: n + 1, currency: 'EUR' });
         const until = Date.now() + KEYED_RETRY_BUDGET_MS;
         for (;;) {
-          const a = await call(
-            'POST /orders (Idempotency-Key)',
-            'POST',
-            '/orders',
-            { 'Idempotency-Key': key },
+          const a = await call('POST /orders (Idempotency-Key)', '/orders', {
+            method: 'POST',
+            headers: { 'Idempotency-Key': key },
             body,
             // Longer than the failover: a retry never races an attempt the service still runs.
-            30_000,
-          );
+            timeoutMs: 30_000,
+          });
           answers.push(a);
           if (a.status === 201 || a.status === 200) {
             acknowledged.push({ customer, key, status: a.status });
             break;
           }
           if (Date.now() > until) {
-            abandoned.push({ customer, key, last: `${a.status ?? a.error} ${a.body ?? ''}` });
+            abandoned.push({ customer, key, last: `${a.status ?? a.error} ${a.body}` });
             break;
           }
           // 503 (or anything else, which the assertions below report): same key, same body.
@@ -200,7 +135,7 @@ describe('PostgreSQL primary failover (Patroni + HAProxy + PgBouncer) during a b
     const ready: Answer[] = [];
     const readinessProbe = async () => {
       while (!stopping) {
-        const a = await call('GET /health/ready', 'GET', '/health/ready', {}, undefined, 5_000);
+        const a = await call('GET /health/ready', '/health/ready', { timeoutMs: 5_000 });
         ready.push(a);
         answers.push(a);
         await sleep(Math.max(0, 200 - (a.done - a.at)));
@@ -208,7 +143,7 @@ describe('PostgreSQL primary failover (Patroni + HAProxy + PgBouncer) during a b
     };
     const jobPoll = async () => {
       while (!stopping) {
-        answers.push(await call('GET /bulk-jobs/{id}', 'GET', `/bulk-jobs/${job.id}`));
+        answers.push(await call('GET /bulk-jobs/{id}', `/bulk-jobs/${job.id}`));
         await sleep(500);
       }
     };
@@ -255,18 +190,13 @@ describe('PostgreSQL primary failover (Patroni + HAProxy + PgBouncer) during a b
     // The job finishes on its own.
     let final: Record<string, unknown> | undefined;
     for (const until = Date.now() + 180_000; !final && Date.now() < until;) {
-      const a = await call(
-        'GET /bulk-jobs/{id}',
-        'GET',
-        `/bulk-jobs/${job.id}`,
-        { Prefer: 'wait=10' },
-        undefined,
-        20_000,
-      );
+      const a = await call('GET /bulk-jobs/{id}', `/bulk-jobs/${job.id}`, {
+        headers: { Prefer: 'wait=10' },
+        timeoutMs: 20_000,
+      });
       answers.push(a);
       if (a.status === 200) {
-        const b = JSON.parse(a.body ?? '{}') as Record<string, unknown>;
-        if (TERMINAL.includes(String(b.status))) final = b;
+        if (TERMINAL.includes(String(a.json.status))) final = a.json;
       } else await sleep(500);
     }
     const finishedAt = Date.now();
@@ -320,7 +250,7 @@ describe('PostgreSQL primary failover (Patroni + HAProxy + PgBouncer) during a b
     expect(abandoned, 'keyed POSTs still failing after 60 s of retries').toEqual([]);
     // Outside the failover the pooled path is healthy: no 503 before the kill, none once ready again.
     const brief = (xs: Answer[]) =>
-      xs.slice(0, 10).map((a) => `${a.what} ${a.status ?? a.error} ${a.body?.slice(0, 200) ?? ''}`);
+      xs.slice(0, 10).map((a) => `${a.what} ${a.status ?? a.error} ${a.body.slice(0, 200)}`);
     expect(
       brief(answers.filter((a) => a.done < killed.at && a.status !== undefined && a.status >= 300)),
       'non-2xx answers before the kill (steady state through PgBouncer)',
@@ -347,12 +277,10 @@ describe('PostgreSQL primary failover (Patroni + HAProxy + PgBouncer) during a b
     });
 
     // Counted in SQL on the new primary (through HAProxy): every job item applied exactly once …
-    const [orders] = await sql<{ n: string; customers: string }>(
-      `SELECT count(*) AS n, count(DISTINCT customer_id) AS customers FROM orders WHERE customer_id LIKE $1`,
-      [`foj\\_${run}\\_%`],
-    );
-    expect(Number(orders.n)).toBe(TOTAL);
-    expect(Number(orders.customers)).toBe(TOTAL);
+    expect(await ordersLike(cluster.url('app'), `foj\\_${run}\\_%`)).toEqual({
+      n: TOTAL,
+      customers: TOTAL,
+    });
     // … and every acknowledged keyed POST made exactly one order.
     const perCustomer = await sql<{ customer_id: string; n: string }>(
       `SELECT customer_id, count(*) AS n FROM orders WHERE customer_id LIKE $1 GROUP BY customer_id`,
@@ -374,7 +302,7 @@ describe('PostgreSQL primary failover (Patroni + HAProxy + PgBouncer) during a b
     );
     expect(primaryPort).toBe(cluster.nodes.find((n) => n.name === promoted.name)!.pgPort);
 
-    const last = await call('GET /health/ready', 'GET', '/health/ready');
+    const last = await call('GET /health/ready', '/health/ready');
     expect(last.status, last.body).toBe(200);
   }, 420_000);
 });

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { startPgBouncer, type PgBouncer } from './support/pgbouncer';
-import { API_MAIN, freePort, start, type Proc, isAlive, stopProcesses } from './support/processes';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ordersLike, TERMINAL } from './support/bulk';
 import { queryOnce } from './support/database';
+import { startPgBouncer, type PgBouncer } from './support/pgbouncer';
+import { dumpOnFailure, isAlive } from './support/processes';
 import { createPrivateCluster, type PrivateCluster } from './support/resilience-db-cluster';
 import { deleteBullKeys } from './support/resilience-db-redis';
 import { waitForBuiltDist } from './support/resilience-support';
-import { startValidatingProxy, type ValidatingProxy } from './support/validating-proxy';
-import { TERMINAL } from './support/bulk';
+import { serviceEnv, startService, type RunningService } from './support/service';
+import { timedRequests, type Answer } from './support/timed-requests';
 
 /** PgBouncer's server connections: far fewer than the service's own pool. */
 const POOL_MODE = 'transaction';
@@ -16,18 +17,6 @@ const SERVICE_POOL_SIZE = 20;
 const CONCURRENCY = 16;
 const BULK_ITEMS = 5_000;
 const CHUNK = 250;
-const AUTH = { Authorization: 'Bearer key_acme' };
-
-interface Answer {
-  what: string;
-  at: number;
-  done: number;
-  status: number;
-  headers: Headers;
-  text: string;
-  json: Record<string, unknown>;
-}
-
 /** Runs `task(0..n-1)` with at most `limit` in flight; answers in index order. */
 async function pool<T>(n: number, limit: number, task: (i: number) => Promise<T>): Promise<T[]> {
   const out = new Array<T>(n);
@@ -53,46 +42,15 @@ async function pool<T>(n: number, limit: number, task: (i: number) => Promise<T>
 describe('the service behind PgBouncer in transaction mode', () => {
   let cluster: PrivateCluster;
   let bouncer: PgBouncer;
-  let api: Proc;
-  let proxy: ValidatingProxy | undefined;
-  let base: string;
+  let svc: RunningService;
   const prefix = `dbpool_${randomBytes(4).toString('hex')}`;
   const run = randomBytes(4).toString('hex');
-  const answers: Answer[] = [];
+  const { answers, call } = timedRequests(() => svc.base, { Authorization: 'Bearer key_acme' });
 
   const sql = <T>(text: string, params: unknown[] = []) =>
     queryOnce<T>(cluster.url('app'), text, params);
-
-  const call = async (
-    what: string,
-    method: 'GET' | 'POST',
-    path: string,
-    headers: Record<string, string> = {},
-    body?: unknown,
-    timeoutMs = 30_000,
-  ): Promise<Answer> => {
-    const at = Date.now();
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: {
-        ...AUTH,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...headers,
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const text = await res.text();
-    let json: Record<string, unknown> = {};
-    try {
-      json = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      // not JSON
-    }
-    const a = { what, at, done: Date.now(), status: res.status, headers: res.headers, text, json };
-    answers.push(a);
-    return a;
-  };
+  const post = (what: string, body: unknown, headers: Record<string, string> = {}) =>
+    call(what, '/orders', { method: 'POST', headers, body, timeoutMs: 30_000 });
 
   const order = (customer: string, amount = 1) => ({
     customer_id: customer,
@@ -109,68 +67,38 @@ describe('the service behind PgBouncer in transaction mode', () => {
       poolMode: POOL_MODE,
       poolSize: BOUNCER_POOL_SIZE,
     });
-    const port = await freePort();
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
+    const env = serviceEnv({
       DATABASE_URL: bouncer.url('app'),
       DATABASE_POOL_MODE: POOL_MODE,
       DB_POOL_SIZE: String(SERVICE_POOL_SIZE),
-      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
       BULL_PREFIX: prefix,
-      API_KEYS: 'acme:key_acme',
-      CURSOR_SECRET: 'x',
-      RATE_LIMIT_PER_MINUTE: '0',
       BULK_CHUNK_SIZE: String(CHUNK),
       // Keeps the 5,000-item job running for a few seconds, so a long-poll meets it running.
       BULK_RATE_LIMIT_CHUNKS_PER_SECOND: '5',
-      LOG_LEVEL: 'log',
-      NODE_ENV: 'test',
-      PORT: String(port),
-    };
+    });
     // No direct URL: migrations and long-polls go through the pooler too.
     delete env.DATABASE_DIRECT_URL;
-    api = start('node', [API_MAIN], { env });
-    await api.waitFor(/API listening/, 90_000);
-    proxy = await startValidatingProxy(`http://127.0.0.1:${port}`);
-    base = proxy.base;
+    // Workers inside the API: the bulk job below runs there.
+    svc = await startService(env, { worker: false, timeoutMs: 90_000 });
   }, 180_000);
 
   afterAll(async () => {
-    await proxy?.close();
-    await stopProcesses(api);
+    await svc?.stop();
     await bouncer?.stop();
     await cluster?.destroy();
     await deleteBullKeys(prefix);
   }, 60_000);
 
-  const dump = () =>
-    onTestFailed(() => {
-      for (const [name, text] of [
-        ['api', api.output()],
-        ['pgbouncer', bouncer.log()],
-      ] as const) {
-        const lines = text.trim().split('\n');
-        console.log(
-          `--- ${name}, last 40 of ${lines.length} lines ---\n${lines.slice(-40).join('\n')}`,
-        );
-      }
-    });
-
-  const ordersOf = async (like: string) => {
-    const [row] = await sql<{ n: string; customers: string }>(
-      `SELECT count(*) AS n, count(DISTINCT customer_id) AS customers FROM orders WHERE customer_id LIKE $1`,
-      [like],
-    );
-    return { n: Number(row.n), customers: Number(row.customers) };
-  };
+  const dump = () => dumpOnFailure({ api: () => svc.api.output(), pgbouncer: () => bouncer.log() });
+  const ordersOf = (like: string) => ordersLike(cluster.url('app'), like);
 
   it(`creates 200 unkeyed orders, ${CONCURRENCY} at a time`, async () => {
     dump();
     const res = await pool(200, CONCURRENCY, (i) =>
-      call('POST /orders', 'POST', '/orders', {}, order(`pl_plain_${run}_${i}`, i + 1)),
+      post('POST /orders', order(`pl_plain_${run}_${i}`, i + 1)),
     );
     expect(
-      res.filter((a) => a.status !== 201).map((a) => `${a.status} ${a.text}`),
+      res.filter((a) => a.status !== 201).map((a) => `${a.status} ${a.body}`),
       'answers other than 201',
     ).toEqual([]);
     expect(await ordersOf(`pl\\_plain\\_${run}\\_%`)).toEqual({ n: 200, customers: 200 });
@@ -180,40 +108,26 @@ describe('the service behind PgBouncer in transaction mode', () => {
     dump();
     const key = (i: number) => `pl-${run}-${i}`;
     const body = (i: number) => order(`pl_keyed_${run}_${i}`, i + 1);
-    const first = await pool(200, CONCURRENCY, (i) =>
-      call(
-        'POST /orders (Idempotency-Key)',
-        'POST',
-        '/orders',
-        { 'Idempotency-Key': key(i) },
-        body(i),
-      ),
-    );
+    const keyed = (i: number) =>
+      post('POST /orders (Idempotency-Key)', body(i), { 'Idempotency-Key': key(i) });
+    const first = await pool(200, CONCURRENCY, keyed);
     expect(
-      first.filter((a) => a.status !== 201).map((a) => `${a.status} ${a.text}`),
+      first.filter((a) => a.status !== 201).map((a) => `${a.status} ${a.body}`),
       'first answers other than 201',
     ).toEqual([]);
     expect(first.filter((a) => a.headers.get('idempotent-replayed') !== null)).toEqual([]);
-    const replay = await pool(200, CONCURRENCY, (i) =>
-      call(
-        'POST /orders (Idempotency-Key)',
-        'POST',
-        '/orders',
-        { 'Idempotency-Key': key(i) },
-        body(i),
-      ),
-    );
+    const replay = await pool(200, CONCURRENCY, keyed);
     const wrong = replay
       .map((a, i) => ({ i, a }))
       .filter(
         ({ i, a }) =>
           a.status !== 201 ||
           a.headers.get('idempotent-replayed') !== 'true' ||
-          a.text !== first[i].text,
+          a.body !== first[i].body,
       )
       .map(
         ({ i, a }) =>
-          `#${i}: ${a.status} replayed=${a.headers.get('idempotent-replayed')} ${a.text}`,
+          `#${i}: ${a.status} replayed=${a.headers.get('idempotent-replayed')} ${a.body}`,
       );
     expect(wrong, 'replays that are not the stored 201').toEqual([]);
     expect(await ordersOf(`pl\\_keyed\\_${run}\\_%`)).toEqual({ n: 200, customers: 200 });
@@ -224,7 +138,7 @@ describe('the service behind PgBouncer in transaction mode', () => {
     const key = `pl-race-${run}`;
     const body = order(`pl_race_${run}`, 42);
     const res = await pool(50, 50, () =>
-      call('POST /orders (Idempotency-Key)', 'POST', '/orders', { 'Idempotency-Key': key }, body),
+      post('POST /orders (Idempotency-Key)', body, { 'Idempotency-Key': key }),
     );
     const executed = res.filter(
       (a) => a.status === 201 && a.headers.get('idempotent-replayed') === null,
@@ -240,21 +154,17 @@ describe('the service behind PgBouncer in transaction mode', () => {
     expect(
       res
         .filter((a) => !executed.includes(a) && !replayed.includes(a) && !inUse.includes(a))
-        .map((a) => `${a.status} ${a.text}`),
+        .map((a) => `${a.status} ${a.body}`),
       'answers other than 201, a replay or 409 idempotency_key_in_use',
     ).toEqual([]);
     expect(executed).toHaveLength(1);
-    for (const a of replayed) expect(a.text).toBe(executed[0].text);
+    for (const a of replayed) expect(a.body).toBe(executed[0].body);
     expect(await ordersOf(`pl\\_race\\_${run}`)).toEqual({ n: 1, customers: 1 });
 
-    const reused = await call(
-      'POST /orders (Idempotency-Key)',
-      'POST',
-      '/orders',
-      { 'Idempotency-Key': key },
-      order(`pl_race_${run}`, 43),
-    );
-    expect(reused.status, reused.text).toBe(422);
+    const reused = await post('POST /orders (Idempotency-Key)', order(`pl_race_${run}`, 43), {
+      'Idempotency-Key': key,
+    });
+    expect(reused.status, reused.body).toBe(422);
     expect(reused.json.code).toBe('idempotency_key_reused');
     expect(await ordersOf(`pl\\_race\\_${run}`)).toEqual({ n: 1, customers: 1 });
   });
@@ -262,17 +172,12 @@ describe('the service behind PgBouncer in transaction mode', () => {
   it(`completes a ${BULK_ITEMS}-item bulk job exactly once; a long-poll returns about 1 s after it completes`, async () => {
     dump();
     const items = Array.from({ length: BULK_ITEMS }, (_, i) => order(`pl_bulk_${run}_${i}`, i + 1));
-    const submitted = await call(
-      'POST /bulk-jobs',
-      'POST',
-      '/bulk-jobs',
-      {},
-      {
-        operation: 'create_orders',
-        items,
-      },
-    );
-    expect(submitted.status, submitted.text).toBe(202);
+    const submitted = await call('POST /bulk-jobs', '/bulk-jobs', {
+      method: 'POST',
+      body: { operation: 'create_orders', items },
+      timeoutMs: 30_000,
+    });
+    expect(submitted.status, submitted.body).toBe(202);
     const id = submitted.json.id as string;
 
     // Long-poll while it runs: each answer comes on a state change (pending → running → completed)
@@ -280,17 +185,11 @@ describe('the service behind PgBouncer in transaction mode', () => {
     let last: Answer | undefined;
     const polls: { sent: number; status: unknown }[] = [];
     for (const until = Date.now() + 120_000; Date.now() < until;) {
-      last = await call(
-        'GET /bulk-jobs/{id} (Prefer: wait=30)',
-        'GET',
-        `/bulk-jobs/${id}`,
-        {
-          Prefer: 'wait=30',
-        },
-        undefined,
-        40_000,
-      );
-      expect(last.status, last.text).toBe(200);
+      last = await call('GET /bulk-jobs/{id} (Prefer: wait=30)', `/bulk-jobs/${id}`, {
+        headers: { Prefer: 'wait=30' },
+        timeoutMs: 40_000,
+      });
+      expect(last.status, last.body).toBe(200);
       polls.push({ sent: last.at, status: last.json.status });
       if (TERMINAL.includes(String(last.json.status))) break;
     }
@@ -325,8 +224,8 @@ describe('the service behind PgBouncer in transaction mode', () => {
     let pages = 0;
     do {
       const path: string = `/orders?limit=7${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-      const page = await call('GET /orders', 'GET', path);
-      expect(page.status, page.text).toBe(200);
+      const page = await call('GET /orders', path, { timeoutMs: 30_000 });
+      expect(page.status, page.body).toBe(200);
       const data = page.json.data as { id: string }[];
       expect(data.length).toBeLessThanOrEqual(7);
       seen.push(...data.map((o) => o.id));
@@ -340,11 +239,13 @@ describe('the service behind PgBouncer in transaction mode', () => {
     expect(seen.length).toBe(200 + 200 + 1 + BULK_ITEMS);
   }, 120_000);
 
-  it('answered no request with a 5xx', () => {
-    expect(isAlive(api), `API exited:\n${api.output().slice(-3000)}`).toBe(true);
+  it('answered every request, none with a 5xx', () => {
+    expect(isAlive(svc.api), `API exited:\n${svc.api.output().slice(-3000)}`).toBe(true);
     expect(
-      answers.filter((a) => a.status >= 500).map((a) => `${a.what}: ${a.status} ${a.text}`),
+      answers
+        .filter((a) => a.error !== undefined || (a.status ?? 0) >= 500)
+        .map((a) => `${a.what}: ${a.status ?? a.error} ${a.body}`),
     ).toEqual([]);
-    expect(api.output()).not.toMatch(/Unhandled error on/);
+    expect(svc.api.output()).not.toMatch(/Unhandled error on/);
   });
 });

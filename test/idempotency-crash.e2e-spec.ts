@@ -1,9 +1,6 @@
-import { runMigrations } from '@app/database';
-import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { API_MAIN, freePort, start, type Proc } from './support/processes';
-import { startValidatingProxy, type ValidatingProxy } from './support/validating-proxy';
+import { createMigratedDatabase, type MigratedDatabase } from './support/database';
+import { serviceEnv, startService, type RunningService } from './support/service';
 
 /**
  * A real API process is SIGKILLed after its handler wrote the order but before the transaction that
@@ -11,17 +8,12 @@ import { startValidatingProxy, type ValidatingProxy } from './support/validating
  * UPDATE, so the kill lands exactly in the window that matters.
  */
 describe('idempotency across a crash', () => {
-  let db: TestDatabase;
-  let pg: Client;
-  const procs: Proc[] = [];
-  const proxies: ValidatingProxy[] = [];
+  let db: MigratedDatabase;
+  const services: RunningService[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase('idemcrash');
-    await runMigrations(db.url);
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
-    await pg.query(`
+    db = await createMigratedDatabase('idemcrash');
+    await db.pg.query(`
       CREATE FUNCTION hold_completion() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF NEW.state = 'completed' THEN PERFORM pg_sleep(120); END IF;
@@ -31,33 +23,23 @@ describe('idempotency across a crash', () => {
         FOR EACH ROW EXECUTE FUNCTION hold_completion();`);
   });
   afterAll(async () => {
-    for (const p of procs) p.child.kill('SIGKILL');
-    for (const p of proxies) await p.close();
-    await pg?.end();
+    for (const svc of services) await svc.stop();
     await db?.drop();
   });
 
+  /** The built API alone (no workers), through a validating proxy: a SIGKILL mid-request reaches the client as a reset connection still. */
   const launch = async () => {
-    const port = await freePort();
-    const env = {
-      ...process.env,
-      DATABASE_URL: db.url,
-      PORT: String(port),
-      API_KEYS: 'acme:key_acme',
-      CURSOR_SECRET: 'x',
-      BULL_PREFIX: `crash_${port}`,
-      RUN_WORKERS: 'false',
-      IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '2',
-      LOG_LEVEL: 'log',
-      NODE_ENV: 'test',
-    };
-    const proc = start('node', [API_MAIN], { env });
-    procs.push(proc);
-    await proc.waitFor(/API listening/, 30_000);
-    // Through the proxy: the SIGKILL mid-request reaches the client as a reset connection still.
-    const proxy = await startValidatingProxy(`http://127.0.0.1:${port}`);
-    proxies.push(proxy);
-    return { proc, base: proxy.base };
+    const svc = await startService(
+      serviceEnv({
+        DATABASE_URL: db.url,
+        BULL_PREFIX: `crash_${services.length}_${process.pid}`,
+        RUN_WORKERS: 'false',
+        IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '2',
+      }),
+      { worker: false, timeoutMs: 30_000 },
+    );
+    services.push(svc);
+    return { proc: svc.api, base: svc.base };
   };
 
   const post = (base: string, key: string) =>
@@ -72,7 +54,8 @@ describe('idempotency across a crash', () => {
     });
   const count = async () =>
     Number(
-      (await pg.query(`SELECT count(*) FROM orders WHERE customer_id = 'cus_crash'`)).rows[0].count,
+      (await db.pg.query(`SELECT count(*) FROM orders WHERE customer_id = 'cus_crash'`)).rows[0]
+        .count,
     );
 
   it('leaves neither the order nor a stored response, and a later retry executes exactly once', async () => {
@@ -80,7 +63,7 @@ describe('idempotency across a crash', () => {
     const inflight = post(first.base, 'crash-key-1').catch((e: Error) => e);
     // Wait until the transaction is parked in the trigger: the order row is written, uncommitted.
     for (let i = 0; ; i++) {
-      const { rows } = await pg.query(
+      const { rows } = await db.pg.query(
         `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep'`,
       );
       if (rows.length) break;
@@ -91,17 +74,19 @@ describe('idempotency across a crash', () => {
     await first.proc.exited(10_000);
     expect(await inflight).toBeInstanceOf(Error);
     // The server notices the dead client; end the parked backend now instead of after the sleep.
-    await pg.query(
+    await db.pg.query(
       `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep'`,
     );
 
     expect(await count()).toBe(0);
     // The response was being recorded in the order's own transaction: nothing of it remains, and
     // the key's lock went with the dead connection.
-    const { rows } = await pg.query(`SELECT state FROM idempotency_keys WHERE key = 'crash-key-1'`);
+    const { rows } = await db.pg.query(
+      `SELECT state FROM idempotency_keys WHERE key = 'crash-key-1'`,
+    );
     expect(rows).toEqual([]);
 
-    await pg.query('DROP TRIGGER hold_completion ON idempotency_keys');
+    await db.pg.query('DROP TRIGGER hold_completion ON idempotency_keys');
     const second = await launch();
     const retried = await post(second.base, 'crash-key-1');
     expect(retried.status).toBe(201);

@@ -1,28 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROCESSED_ITEMS_SQL, storedItemsSql } from './support/bulk';
-import { type Proc, isAlive, stopProcesses } from './support/processes';
+import { ordersLike, PROCESSED_ITEMS_SQL, storedItemsSql, TERMINAL } from './support/bulk';
+import { type Proc, isAlive } from './support/processes';
 import { queryOnce } from './support/database';
 import { createPrivateCluster, type PrivateCluster } from './support/resilience-db-cluster';
 import { deleteBullKeys } from './support/resilience-db-redis';
-import { serviceEnv, startApiAndWorker } from './support/service';
-import type { ValidatingProxy } from './support/validating-proxy';
+import { serviceEnv, startService, type RunningService } from './support/service';
+import { timedRequests, type Answer, type TimedRequest } from './support/timed-requests';
 import { sleep } from './support/wait';
 
 const TOTAL = 20_000;
-const AUTH = { Authorization: 'Bearer key_acme' };
-
-interface Probe {
-  at: number;
-  name: string;
-  status?: number;
-  contentType?: string | null;
-  retryAfter?: string | null;
-  replayed?: string | null;
-  body?: string;
-  error?: string;
-}
 
 /**
  * PostgreSQL goes away in the middle of a 20,000-item bulk job and comes back. A private cluster
@@ -33,10 +21,7 @@ interface Probe {
  */
 describe('PostgreSQL restart in the middle of a bulk job', () => {
   let cluster: PrivateCluster;
-  let api: Proc;
-  let worker: Proc;
-  let proxy: ValidatingProxy | undefined;
-  let base: string;
+  let svc: RunningService;
   const prefix = `resdb_${randomBytes(4).toString('hex')}`;
   const run = randomBytes(4).toString('hex');
 
@@ -49,43 +34,19 @@ describe('PostgreSQL restart in the middle of a bulk job', () => {
       DATABASE_URL: cluster.url('app'),
       BULL_PREFIX: prefix,
     });
-    ({ api, worker, proxy } = await startApiAndWorker(env));
-    base = proxy.base;
+    svc = await startService(env);
   }, 180_000);
 
   afterAll(async () => {
-    await proxy?.close();
-    await stopProcesses(api, worker);
+    await svc?.stop();
     await cluster?.destroy();
     await deleteBullKeys(prefix);
   }, 60_000);
 
-  const probe = async (
-    name: string,
-    path: string,
-    init: RequestInit = {},
-    at = Date.now(),
-  ): Promise<Probe> => {
-    try {
-      const res = await fetch(`${base}${path}`, {
-        ...init,
-        headers: { ...AUTH, ...(init.headers as Record<string, string>) },
-        signal: AbortSignal.timeout(15_000),
-      });
-      return {
-        at,
-        name,
-        status: res.status,
-        contentType: res.headers.get('content-type'),
-        retryAfter: res.headers.get('retry-after'),
-        replayed: res.headers.get('idempotent-replayed'),
-        body: await res.text(),
-      };
-    } catch (e) {
-      const err = e as Error & { cause?: Error };
-      return { at, name, error: `${err.message}${err.cause ? `: ${err.cause.message}` : ''}` };
-    }
-  };
+  const { call } = timedRequests(() => svc.base);
+  /** One request, recorded with the send time `at` (a round of probes shares one tick). */
+  const probe = (name: string, path: string, spec: TimedRequest = {}, at = Date.now()) =>
+    call(name, path, { ...spec, at });
 
   it('answers 503 (never 500) while the database is down and completes the job exactly once after it returns', async () => {
     const items = Array.from({ length: TOTAL }, (_, i) => ({
@@ -94,13 +55,14 @@ describe('PostgreSQL restart in the middle of a bulk job', () => {
       currency: 'EUR',
       ref: `r${i}`,
     }));
-    const submitted = await fetch(`${base}/bulk-jobs`, {
+    const { api, worker } = svc as Required<RunningService>;
+    const submitted = await probe('POST /bulk-jobs', '/bulk-jobs', {
       method: 'POST',
-      headers: { ...AUTH, 'content-type': 'application/json' },
-      body: JSON.stringify({ operation: 'create_orders', items }),
+      body: { operation: 'create_orders', items },
+      timeoutMs: 60_000,
     });
-    expect(submitted.status, await submitted.clone().text()).toBe(202);
-    const job = (await submitted.json()) as { id: string; total_items: number };
+    expect(submitted.status, submitted.error ?? submitted.body).toBe(202);
+    const job = submitted.json as { id: string; total_items: number };
     expect(job.total_items).toBe(TOTAL);
 
     // Wait for the first committed chunk, then pull the plug.
@@ -131,10 +93,9 @@ describe('PostgreSQL restart in the middle of a bulk job', () => {
     );
 
     // While it is down: probe every 200 ms for ~5 s.
-    const probes: Probe[] = [];
+    const probes: Answer[] = [];
     const outageKey = `outage-${run}`;
-    const orderBody = (customer: string) =>
-      JSON.stringify({ customer_id: customer, amount: 1, currency: 'EUR' });
+    const orderBody = (customer: string) => ({ customer_id: customer, amount: 1, currency: 'EUR' });
     const outageStart = Date.now();
     while (Date.now() - outageStart < 5_000) {
       const tick = Date.now();
@@ -144,11 +105,7 @@ describe('PostgreSQL restart in the middle of a bulk job', () => {
           probe(
             'POST /orders',
             '/orders',
-            {
-              method: 'POST',
-              headers: { 'content-type': 'application/json' },
-              body: orderBody(`outage_nokey_${run}`),
-            },
+            { method: 'POST', body: orderBody(`outage_nokey_${run}`) },
             tick,
           ),
           probe(
@@ -156,7 +113,7 @@ describe('PostgreSQL restart in the middle of a bulk job', () => {
             '/orders',
             {
               method: 'POST',
-              headers: { 'content-type': 'application/json', 'Idempotency-Key': outageKey },
+              headers: { 'Idempotency-Key': outageKey },
               body: orderBody(`outage_key_${run}`),
             },
             tick,
@@ -171,7 +128,7 @@ describe('PostgreSQL restart in the middle of a bulk job', () => {
 
     const byStatus: Record<string, number> = {};
     for (const p of probes) {
-      const k = `${p.name} -> ${p.status ?? `ERROR ${p.error}`}`;
+      const k = `${p.what} -> ${p.status ?? `ERROR ${p.error}`}`;
       byStatus[k] = (byStatus[k] ?? 0) + 1;
     }
     console.log(`resilience-db: ${probes.length} probes while down:`, byStatus);
@@ -182,10 +139,10 @@ describe('PostgreSQL restart in the middle of a bulk job', () => {
       'requests that got no HTTP answer',
     ).toEqual([]);
     expect(isAlive(api), `API exited:\n${api.output().slice(-3000)}`).toBe(true);
-    const wrong: Probe[] = [];
+    const wrong: Answer[] = [];
     for (const p of probes) {
-      if (p.name === 'GET /health/ready') {
-        const body = JSON.parse(p.body ?? '{}') as {
+      if (p.what === 'GET /health/ready') {
+        const body = p.json as {
           status?: string;
           details?: Record<string, { status: string }>;
         };
@@ -196,18 +153,12 @@ describe('PostgreSQL restart in the middle of a bulk job', () => {
         )
           wrong.push(p);
       } else {
-        let code: unknown;
-        let status: unknown;
-        try {
-          ({ code, status } = JSON.parse(p.body ?? '') as { code?: unknown; status?: unknown });
-        } catch {
-          code = undefined;
-        }
+        const { code, status } = p.json;
         if (
           p.status !== 503 ||
           status !== 503 ||
           code !== 'service_unavailable' ||
-          !p.contentType?.startsWith('application/problem+json') ||
+          !p.headers.get('content-type')?.startsWith('application/problem+json') ||
           !/^\d+$/.test(p.retryAfter ?? '') ||
           Number(p.retryAfter) <= 0
         )
@@ -231,9 +182,8 @@ describe('PostgreSQL restart in the middle of a bulk job', () => {
       if (p.error) throw new Error(`API stopped answering after the restart: ${p.error}`);
       seen[String(p.status)] = (seen[String(p.status)] ?? 0) + 1;
       if (p.status === 200) {
-        const body = JSON.parse(p.body ?? '{}') as Record<string, unknown>;
-        if (['completed', 'failed', 'cancelled'].includes(String(body.status))) {
-          final = body;
+        if (TERMINAL.includes(String(p.json.status))) {
+          final = p.json;
           break;
         }
       } else {
@@ -259,12 +209,10 @@ describe('PostgreSQL restart in the middle of a bulk job', () => {
     });
 
     // Exactly once: one order per item, every item pointing at its own order.
-    const [orders] = await sql<{ n: string; customers: string }>(
-      `SELECT count(*) AS n, count(DISTINCT customer_id) AS customers FROM orders WHERE customer_id LIKE $1`,
-      [`res_${run}_%`],
-    );
-    expect(Number(orders.n)).toBe(TOTAL);
-    expect(Number(orders.customers)).toBe(TOTAL);
+    expect(await ordersLike(cluster.url('app'), `res_${run}_%`)).toEqual({
+      n: TOTAL,
+      customers: TOTAL,
+    });
     const itemStates = await sql<{ status: string; n: string }>(
       `SELECT status, count(*) AS n FROM (${storedItemsSql('c.job_id = $1')}) i GROUP BY status`,
       [job.id],
@@ -302,15 +250,15 @@ describe('PostgreSQL restart in the middle of a bulk job', () => {
     const retry = () =>
       probe('POST /orders (Idempotency-Key)', '/orders', {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'Idempotency-Key': outageKey },
+        headers: { 'Idempotency-Key': outageKey },
         body: orderBody(`outage_key_${run}`),
       });
     const first = await retry();
     expect(first.status, first.body).toBe(201);
-    expect(first.replayed).toBeNull();
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
     const replay = await retry();
     expect(replay.status, replay.body).toBe(201);
-    expect(replay.replayed).toBe('true');
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
     expect(replay.body).toBe(first.body);
     const [keyed] = await sql<{ n: string }>(
       `SELECT count(*) AS n FROM orders WHERE customer_id = $1`,

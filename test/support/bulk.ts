@@ -1,5 +1,6 @@
 import type { NewJob } from '@app/jobs';
 import type TestAgent from 'supertest/lib/agent';
+import { queryOnce } from './database';
 import { auth, type TenantName } from './test-app';
 
 export const TERMINAL = ['completed', 'failed', 'cancelled'];
@@ -60,3 +61,13 @@ export const newJobRow = (id: string, tenantId: string, over: Partial<NewJob> = 
   retryOf: null,
   ...over,
 });
+
+/** Orders whose customer_id is LIKE `like` in the database at `url`: how many, and of how many customers. */
+export async function ordersLike(url: string, like: string) {
+  const [row] = await queryOnce<{ n: string; customers: string }>(
+    url,
+    `SELECT count(*) AS n, count(DISTINCT customer_id) AS customers FROM orders WHERE customer_id LIKE $1`,
+    [like],
+  );
+  return { n: Number(row.n), customers: Number(row.customers) };
+}

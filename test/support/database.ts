@@ -1,3 +1,4 @@
+import { runMigrations } from '@app/database';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
@@ -21,6 +22,28 @@ export async function createTestDatabase(label = 'e2e'): Promise<TestDatabase> {
     url: url.toString(),
     drop: () =>
       queryOnce(ADMIN_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).then(() => undefined),
+  };
+}
+
+export interface MigratedDatabase extends TestDatabase {
+  /** A connection of the test's own (closed by `drop`). */
+  pg: Client;
+}
+
+/** A fresh database with the service's migrations, for tests that start the built service on it. */
+export async function createMigratedDatabase(label: string): Promise<MigratedDatabase> {
+  const db = await createTestDatabase(label);
+  await runMigrations(db.url);
+  const pg = new Client({ connectionString: db.url });
+  pg.on('error', () => undefined); // a test that ends backends must not fail through this one
+  await pg.connect();
+  return {
+    ...db,
+    pg,
+    drop: async () => {
+      await pg.end().catch(() => undefined);
+      await db.drop();
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { onTestFailed } from 'vitest';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const API_MAIN = resolve(ROOT, 'dist/apps/api/src/main.js');
@@ -120,4 +121,16 @@ export async function stopProcesses(...procs: (Proc | undefined)[]): Promise<voi
     p.child.kill('SIGTERM');
     await p.exited(15_000).catch(() => p.child.kill('SIGKILL'));
   }
+}
+
+/** When the current test fails: the last 40 lines of each named output (process logs and the like). */
+export function dumpOnFailure(outputs: Record<string, () => string>): void {
+  onTestFailed(() => {
+    for (const [name, output] of Object.entries(outputs)) {
+      const lines = output().trim().split('\n');
+      console.log(
+        `--- ${name}, last 40 of ${lines.length} lines ---\n${lines.slice(-40).join('\n')}`,
+      );
+    }
+  });
 }

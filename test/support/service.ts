@@ -17,30 +17,44 @@ export function serviceEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   };
 }
 
-export interface ApiAndWorker {
+/** A worker process of the built service, once it has started. */
+export async function startWorker(env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<Proc> {
+  const worker = start('node', [WORKER_MAIN], { env });
+  await worker.waitFor(/Worker started/, timeoutMs);
+  return worker;
+}
+
+export interface RunningService {
   api: Proc;
-  worker: Proc;
+  /** Undefined when started with `worker: false`. */
+  worker?: Proc;
   proxy: ValidatingProxy;
+  /** The proxy's base: where the test sends its requests. */
+  base: string;
   stop(): Promise<void>;
 }
 
 /**
- * The built API alone first (it applies the migrations; the worker then finds nothing to do), then a
- * worker process, and a validating proxy in front of the API.
+ * The built API alone first (it applies the migrations; a worker then finds nothing to do), then a
+ * worker process, and a validating proxy in front of the API. With `worker: false` there is no
+ * worker process: the API runs the workers itself (unless `env` says RUN_WORKERS=false).
  */
-export async function startApiAndWorker(env: NodeJS.ProcessEnv): Promise<ApiAndWorker> {
+export async function startService(
+  env: NodeJS.ProcessEnv,
+  { worker: withWorker = true, timeoutMs = 60_000 } = {},
+): Promise<RunningService> {
   const port = await freePort();
   const api = start('node', [API_MAIN], {
-    env: { ...env, PORT: String(port), RUN_WORKERS: 'false' },
+    env: { ...env, PORT: String(port), ...(withWorker ? { RUN_WORKERS: 'false' } : {}) },
   });
-  await api.waitFor(/API listening/, 60_000);
-  const worker = start('node', [WORKER_MAIN], { env });
-  await worker.waitFor(/Worker started/, 60_000);
+  await api.waitFor(/API listening/, timeoutMs);
+  const worker = withWorker ? await startWorker(env, timeoutMs) : undefined;
   const proxy = await startValidatingProxy(`http://127.0.0.1:${port}`);
   return {
     api,
     worker,
     proxy,
+    base: proxy.base,
     stop: async () => {
       await proxy.close();
       await stopProcesses(api, worker);
