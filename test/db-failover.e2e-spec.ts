@@ -1,13 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ordersLike, PROCESSED_ITEMS_SQL, TERMINAL } from './support/bulk';
 import { startPatroniCluster, type PatroniCluster } from './support/patroni-cluster';
 import { startPgBouncer, type PgBouncer } from './support/pgbouncer';
 import { dumpOnFailure, isAlive } from './support/processes';
 import { queryOnce } from './support/database';
-import { deleteBullKeys } from './support/resilience-db-redis';
 import { waitForBuiltDist } from './support/resilience-support';
-import { serviceEnv, startService, type RunningService } from './support/service';
+import { faultRun, serviceEnv, startService, type RunningService } from './support/service';
 import { timedRequests, type Answer } from './support/timed-requests';
 import { sleep } from './support/wait';
 
@@ -30,11 +28,10 @@ const KEYED_RETRY_BUDGET_MS = 60_000;
  * exactly once, counted in SQL on the new primary.
  */
 describe('PostgreSQL primary failover (Patroni + HAProxy + PgBouncer) during a bulk job', () => {
+  const { prefix, run, started, cleanup } = faultRun('dbfo');
   let cluster: PatroniCluster;
   let bouncer: PgBouncer;
   let svc: RunningService;
-  const prefix = `dbfo_${randomBytes(4).toString('hex')}`;
-  const run = randomBytes(4).toString('hex');
 
   const sql = <T>(text: string, params: unknown[] = []) =>
     queryOnce<T>(cluster.url('app'), text, params);
@@ -42,17 +39,18 @@ describe('PostgreSQL primary failover (Patroni + HAProxy + PgBouncer) during a b
   beforeAll(async () => {
     await waitForBuiltDist();
     const t0 = Date.now();
-    cluster = await startPatroniCluster();
+    cluster = started(await startPatroniCluster(), (c) => c.destroy());
     console.log(
       `db-failover: Patroni cluster (etcd, 2 nodes, sync replica, HAProxy) up in ${Date.now() - t0} ms; primary ${await cluster.primary()}`,
     );
     await cluster.createDatabase('app');
-    bouncer = await startPgBouncer({
+    const pooler = startPgBouncer({
       host: '127.0.0.1',
       port: cluster.haproxyPort,
       poolMode: POOL_MODE,
       poolSize: BOUNCER_POOL_SIZE,
     });
+    bouncer = started(await pooler, (b) => b.stop());
     const env = serviceEnv({
       DATABASE_URL: bouncer.url('app'),
       DATABASE_POOL_MODE: POOL_MODE,
@@ -60,15 +58,10 @@ describe('PostgreSQL primary failover (Patroni + HAProxy + PgBouncer) during a b
       DB_POOL_SIZE: String(SERVICE_POOL_SIZE),
       BULL_PREFIX: prefix,
     });
-    svc = await startService(env);
+    svc = started(await startService(env), (s) => s.stop());
   }, 240_000);
 
-  afterAll(async () => {
-    await svc?.stop();
-    await bouncer?.stop();
-    await cluster?.destroy();
-    await deleteBullKeys(prefix);
-  }, 60_000);
+  afterAll(cleanup, 60_000);
 
   const { call } = timedRequests(() => svc.base);
 

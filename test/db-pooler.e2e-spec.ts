@@ -1,13 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ordersLike, TERMINAL } from './support/bulk';
 import { queryOnce } from './support/database';
 import { startPgBouncer, type PgBouncer } from './support/pgbouncer';
 import { dumpOnFailure, isAlive } from './support/processes';
 import { createPrivateCluster, type PrivateCluster } from './support/resilience-db-cluster';
-import { deleteBullKeys } from './support/resilience-db-redis';
 import { waitForBuiltDist } from './support/resilience-support';
-import { serviceEnv, startService, type RunningService } from './support/service';
+import { faultRun, serviceEnv, startService, type RunningService } from './support/service';
 import { timedRequests, type Answer } from './support/timed-requests';
 
 /** PgBouncer's server connections: far fewer than the service's own pool. */
@@ -40,11 +38,10 @@ async function pool<T>(n: number, limit: number, task: (i: number) => Promise<T>
  * checked in SQL on the private cluster behind the pooler; no answer may be a 5xx.
  */
 describe('the service behind PgBouncer in transaction mode', () => {
+  const { prefix, run, started, cleanup } = faultRun('dbpool');
   let cluster: PrivateCluster;
   let bouncer: PgBouncer;
   let svc: RunningService;
-  const prefix = `dbpool_${randomBytes(4).toString('hex')}`;
-  const run = randomBytes(4).toString('hex');
   const { answers, call } = timedRequests(() => svc.base, { Authorization: 'Bearer key_acme' });
 
   const sql = <T>(text: string, params: unknown[] = []) =>
@@ -60,13 +57,14 @@ describe('the service behind PgBouncer in transaction mode', () => {
 
   beforeAll(async () => {
     await waitForBuiltDist();
-    cluster = await createPrivateCluster();
-    bouncer = await startPgBouncer({
+    cluster = started(await createPrivateCluster(), (c) => c.destroy());
+    const pooler = startPgBouncer({
       host: '127.0.0.1',
       port: cluster.port,
       poolMode: POOL_MODE,
       poolSize: BOUNCER_POOL_SIZE,
     });
+    bouncer = started(await pooler, (b) => b.stop());
     const env = serviceEnv({
       DATABASE_URL: bouncer.url('app'),
       DATABASE_POOL_MODE: POOL_MODE,
@@ -79,15 +77,11 @@ describe('the service behind PgBouncer in transaction mode', () => {
     // No direct URL: migrations and long-polls go through the pooler too.
     delete env.DATABASE_DIRECT_URL;
     // Workers inside the API: the bulk job below runs there.
-    svc = await startService(env, { worker: false, timeoutMs: 90_000 });
+    const service = startService(env, { worker: false, timeoutMs: 90_000 });
+    svc = started(await service, (s) => s.stop());
   }, 180_000);
 
-  afterAll(async () => {
-    await svc?.stop();
-    await bouncer?.stop();
-    await cluster?.destroy();
-    await deleteBullKeys(prefix);
-  }, 60_000);
+  afterAll(cleanup, 60_000);
 
   const dump = () => dumpOnFailure({ api: () => svc.api.output(), pgbouncer: () => bouncer.log() });
   const ordersOf = (like: string) => ordersLike(cluster.url('app'), like);

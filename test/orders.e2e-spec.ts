@@ -7,6 +7,12 @@ import { useTestApp } from './support/use-test-app';
 describe('orders', () => {
   const t = useTestApp({ TEST_LABEL: 'orders' });
 
+  const order = (customer_id: string, amount: number, more: Partial<CreateOrder> = {}) => ({
+    customer_id,
+    amount,
+    currency: 'EUR',
+    ...more,
+  });
   const create = (order: CreateOrder, client = t.acme) =>
     body(client.POST('/orders', { body: order }), 201);
   const patch = (id: string, status: OrderStatus, client = t.acme) =>
@@ -46,40 +52,33 @@ describe('orders', () => {
   });
 
   it('accepts an initial status', async () => {
-    const order = await create({
-      customer_id: 'cus_1',
-      amount: 0,
-      currency: 'USD',
-      status: 'paid',
-    });
-    expect(order.status).toBe('paid');
+    const created = await create(order('cus_1', 0, { currency: 'USD', status: 'paid' }));
+    expect(created).toMatchObject({ currency: 'USD', status: 'paid' });
   });
 
   it('walks the status machine with PATCH, bumping version only on change', async () => {
-    const order = await create({ customer_id: 'cus_2', amount: 5, currency: 'EUR' });
-    const paid = await body(patch(order.id, 'paid'), 200);
+    const created = await create(order('cus_2', 5));
+    const paid = await body(patch(created.id, 'paid'), 200);
     expect(paid).toMatchObject({ status: 'paid', version: 2 });
-    expect(paid.updated_at >= order.updated_at).toBe(true);
-    expect(await body(patch(order.id, 'paid'), 200)).toMatchObject({ status: 'paid', version: 2 });
-    expect(await problem(patch(order.id, 'pending'), 409)).toMatchObject({
+    expect(paid.updated_at >= created.updated_at).toBe(true);
+    expect(await body(patch(created.id, 'paid'), 200)).toMatchObject({
+      status: 'paid',
+      version: 2,
+    });
+    expect(await problem(patch(created.id, 'pending'), 409)).toMatchObject({
       code: 'invalid_transition',
       status: 409,
     });
-    await body(patch(order.id, 'shipped'), 200);
-    expect((await body(patch(order.id, 'delivered'), 200)).version).toBe(4);
+    await body(patch(created.id, 'shipped'), 200);
+    expect((await body(patch(created.id, 'delivered'), 200)).version).toBe(4);
   });
 
   it('serialises concurrent PATCHes: exactly one of two conflicting moves wins', async () => {
     // From paid, shipped and cancelled exclude each other: whichever lands second is illegal.
-    const order = await create({
-      customer_id: 'cus_3',
-      amount: 5,
-      currency: 'EUR',
-      status: 'paid',
-    });
-    const [a, b] = await Promise.all([patch(order.id, 'shipped'), patch(order.id, 'cancelled')]);
+    const { id } = await create(order('cus_3', 5, { status: 'paid' }));
+    const [a, b] = await Promise.all([patch(id, 'shipped'), patch(id, 'cancelled')]);
     expect([a.response.status, b.response.status].sort()).toEqual([200, 409]);
-    expect((await body(get(order.id), 200)).version).toBe(2);
+    expect((await body(get(id), 200)).version).toBe(2);
   });
 
   // Malformed input is sent as raw HTTP on purpose: the typed client cannot write most of it.
@@ -106,27 +105,24 @@ describe('orders', () => {
   it.each([[{ status: 'teleported' }], [{ status: 'paid', amount: 3 }], [{}]])(
     'rejects a PATCH with an unknown status or extra fields (%j)',
     async (invalid) => {
-      const order = await create({ customer_id: 'c', amount: 1, currency: 'EUR' });
-      await t.http.patch(`/orders/${order.id}`).set(auth()).send(invalid).expect(400);
+      const { id } = await create(order('c', 1));
+      await t.http.patch(`/orders/${id}`).set(auth()).send(invalid).expect(400);
     },
   );
 
   it('answers 404 for unknown ids and for ids of another tenant', async () => {
-    const order = await create({ customer_id: 'c', amount: 1, currency: 'EUR' });
+    const { id } = await create(order('c', 1));
     expect((await problem(get('ord_doesnotexist'), 404)).code).toBe('not_found');
-    await problem(get(order.id, t.globex), 404);
-    await problem(patch(order.id, 'paid', t.globex), 404);
+    await problem(get(id, t.globex), 404);
+    await problem(patch(id, 'paid', t.globex), 404);
     const list = await body(t.globex.GET('/orders'), 200);
-    expect(list.data.map((o) => o.id)).not.toContain(order.id);
-    expect((await body(get(order.id), 200)).status).toBe('pending');
+    expect(list.data.map((o) => o.id)).not.toContain(id);
+    expect((await body(get(id), 200)).status).toBe('pending');
   });
 
   it('lists newest first with filters and the page envelope', async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++)
-      ids.push(
-        (await create({ customer_id: 'cus_list', amount: i, currency: 'EUR' }, t.globex)).id,
-      );
+    for (let i = 0; i < 5; i++) ids.push((await create(order('cus_list', i), t.globex)).id);
     await body(patch(ids[1], 'paid', t.globex), 200);
     const list = (query: { status?: OrderStatus; limit?: number }) =>
       answered(

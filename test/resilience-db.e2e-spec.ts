@@ -1,12 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ordersLike, PROCESSED_ITEMS_SQL, storedItemsSql, TERMINAL } from './support/bulk';
 import { type Proc, isAlive } from './support/processes';
 import { queryOnce } from './support/database';
 import { createPrivateCluster, type PrivateCluster } from './support/resilience-db-cluster';
-import { deleteBullKeys } from './support/resilience-db-redis';
-import { serviceEnv, startService, type RunningService } from './support/service';
+import { faultRun, serviceEnv, startService, type RunningService } from './support/service';
 import { timedRequests, type Answer, type TimedRequest } from './support/timed-requests';
 import { sleep } from './support/wait';
 
@@ -20,28 +18,23 @@ const TOTAL = 20_000;
  * a dropped connection. After `pg_ctl start` the job must finish with every item applied exactly once.
  */
 describe('PostgreSQL restart in the middle of a bulk job', () => {
+  const { prefix, run, started, cleanup } = faultRun('resdb');
   let cluster: PrivateCluster;
   let svc: RunningService;
-  const prefix = `resdb_${randomBytes(4).toString('hex')}`;
-  const run = randomBytes(4).toString('hex');
 
   const sql = <T>(text: string, params: unknown[] = []) =>
     queryOnce<T>(cluster.url('app'), text, params);
 
   beforeAll(async () => {
-    cluster = await createPrivateCluster();
+    cluster = started(await createPrivateCluster(), (c) => c.destroy());
     const env = serviceEnv({
       DATABASE_URL: cluster.url('app'),
       BULL_PREFIX: prefix,
     });
-    svc = await startService(env);
+    svc = started(await startService(env), (s) => s.stop());
   }, 180_000);
 
-  afterAll(async () => {
-    await svc?.stop();
-    await cluster?.destroy();
-    await deleteBullKeys(prefix);
-  }, 60_000);
+  afterAll(cleanup, 60_000);
 
   const { call } = timedRequests(() => svc.base);
   /** One request, recorded with the send time `at` (a round of probes shares one tick). */

@@ -219,6 +219,16 @@ describe('soak: mixed load against one API process', () => {
       ...(Math.random() < 0.3 ? { status: 'paid' } : {}),
     });
 
+  /** The request under this lap's key and body (chosen by the keyed POST, sent again by the replay). */
+  const withKey = <R extends { headers?: Record<string, string> }>(
+    req: R,
+    ctx: Record<string, unknown>,
+  ) => ({
+    ...req,
+    headers: { ...req.headers, ...JSON_TYPE, 'Idempotency-Key': ctx.key as string },
+    body: ctx.keyBody as string,
+  });
+
   /** One connection's cycle; autocannon loops over it and resets `ctx` at each lap. */
   const requests = (): autocannon.Request[] => [
     {
@@ -245,11 +255,7 @@ describe('soak: mixed load against one API process', () => {
       setupRequest: (req, ctx) => {
         ctx.key = `soak-${run}-${randomBytes(8).toString('hex')}`;
         ctx.keyBody = orderBody('keyed');
-        return {
-          ...req,
-          headers: { ...req.headers, ...JSON_TYPE, 'Idempotency-Key': ctx.key as string },
-          body: ctx.keyBody as string,
-        };
+        return withKey(req, ctx);
       },
       onResponse: (status, body, ctx, headers) => {
         record('POST /orders (Idempotency-Key)', status, body);
@@ -269,11 +275,7 @@ describe('soak: mixed load against one API process', () => {
       // The same key and body again: the stored response, byte for byte, and nothing new.
       method: 'POST',
       path: '/orders',
-      setupRequest: (req, ctx) => ({
-        ...req,
-        headers: { ...req.headers, ...JSON_TYPE, 'Idempotency-Key': ctx.key as string },
-        body: ctx.keyBody as string,
-      }),
+      setupRequest: withKey,
       onResponse: (status, body, ctx, headers) => {
         record('POST /orders (replay)', status, body);
         counters.replays++;

@@ -117,6 +117,19 @@ function uncovered(target: Target): string[] {
 
 const T = 'acme';
 
+/** No filter, each of two filters alone, and both: the four shapes of a list's WHERE. */
+function filterSets<A extends object, B extends object>(
+  [a, onlyA]: [string, A],
+  [b, onlyB]: [string, B],
+): [string, Partial<A & B>][] {
+  return [
+    ['no filter', {}],
+    [`${a} filter`, onlyA],
+    [`${b} filter`, onlyB],
+    [`${a} and ${b} filters`, { ...onlyA, ...onlyB }],
+  ];
+}
+
 /** Page 1 and the page after it, for each direction and filter set (list SQL is built per shape). */
 async function eachPageShape<F>(
   key: readonly KeyColumn[],
@@ -167,13 +180,11 @@ describe('SQL snapshots of the repositories', () => {
     await capture(orders, 'insert', (insert) => insert({ ...order(1), tenantId: T, version: 1 }));
     await capture(orders, 'insertMany', (insertMany) => insertMany(T, [order(2), order(3)]));
     await capture(orders, 'find', (find) => find(T, 'ord_snap_1'));
-    const filterSets: [string, { status?: 'pending'; customerId?: string }][] = [
-      ['no filter', {}],
-      ['status filter', { status: 'pending' }],
-      ['customer filter', { customerId: 'cus_1' }],
-      ['status and customer filters', { status: 'pending', customerId: 'cus_1' }],
-    ];
-    await eachPageShape(ORDER_PAGE_KEY, filterSets, async (filters, page, label) => {
+    const shapes = filterSets(
+      ['status', { status: 'pending' as const }],
+      ['customer', { customerId: 'cus_1' }],
+    );
+    await eachPageShape(ORDER_PAGE_KEY, shapes, async (filters, page, label) => {
       let rows: Record<string, unknown>[] = [];
       await capture(orders, 'page', async (p) => (rows = await p(T, filters, page)), label);
       const last = rows[page.limit - 1];
@@ -199,13 +210,11 @@ describe('SQL snapshots of the repositories', () => {
     );
     await jobs.insert(job('job_snap_2', { sourceFormat: 'ndjson' }));
     await capture(jobs, 'setTotal', (setTotal) => setTotal('job_snap_2', 3));
-    const filterSets: [string, { status?: 'pending'; operation?: string }][] = [
-      ['no filter', {}],
-      ['status filter', { status: 'pending' }],
-      ['operation filter', { operation: 'update_orders_status' }],
-      ['status and operation filters', { status: 'pending', operation: 'update_orders_status' }],
-    ];
-    await eachPageShape(BULK_JOBS_PAGE_KEY, filterSets, async (filters, page, label) => {
+    const shapes = filterSets(
+      ['status', { status: 'pending' as const }],
+      ['operation', { operation: 'update_orders_status' }],
+    );
+    await eachPageShape(BULK_JOBS_PAGE_KEY, shapes, async (filters, page, label) => {
       let next: string[] | null = null;
       await capture(jobs, 'page', async (p) => (next = (await p(T, filters, page)).nextKey), label);
       return next;

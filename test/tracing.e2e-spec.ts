@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database';
+import { createTestDatabase, queryOnce, type TestDatabase } from './support/database';
 import {
   SpanKindNo,
   startHookReceiver,
@@ -9,15 +8,8 @@ import {
   type OtlpReceiver,
   type ReceivedSpan,
 } from './support/otlp-receiver';
-import {
-  API_MAIN,
-  freePort,
-  start,
-  startPrivateRedis,
-  WORKER_MAIN,
-  type Proc,
-} from './support/processes';
-import { startValidatingProxy } from './support/validating-proxy';
+import { startPrivateRedis, type Proc } from './support/processes';
+import { startService } from './support/service';
 import { eventually } from './support/wait';
 
 /** Exports and deliveries arrive in their own time: wait long, look often. */
@@ -48,11 +40,8 @@ describe('OpenTelemetry traces', { timeout: 180_000 }, () => {
   });
 
   afterAll(async () => {
-    for (const { proc } of procs) {
-      if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
-      await proc.exited(10_000).catch(() => undefined);
-    }
-    for (const close of closers) await close();
+    // Last in, first out: the processes stop before the receivers they export to.
+    for (const close of closers.reverse()) await close();
     await redis?.stop();
     await db?.drop();
   });
@@ -72,18 +61,13 @@ describe('OpenTelemetry traces', { timeout: 180_000 }, () => {
     ...extra,
   });
 
-  const launch = async (name: string, main: string, env: NodeJS.ProcessEnv, ready: RegExp) => {
-    const proc = start('node', [main], { env });
-    procs.push({ name, proc });
-    await proc.waitFor(ready, 60_000);
-    return proc;
-  };
-
-  /** The API's port behind a validating proxy (headers, traceparent included, pass unchanged). */
-  const proxied = async (port: number) => {
-    const proxy = await startValidatingProxy(`http://127.0.0.1:${port}`);
-    closers.push(() => proxy.close());
-    return proxy.base;
+  /** The API (and a worker process unless `worker: false`) behind a validating proxy; traceparent passes it unchanged. */
+  const launch = async (name: string, env: NodeJS.ProcessEnv, worker = true) => {
+    const svc = await startService(env, { worker });
+    closers.push(() => svc.stop());
+    procs.push({ name, proc: svc.api });
+    if (svc.worker) procs.push({ name: `${name} worker`, proc: svc.worker });
+    return svc;
   };
 
   const withLogs = async (fn: () => Promise<void>) => {
@@ -113,17 +97,12 @@ describe('OpenTelemetry traces', { timeout: 180_000 }, () => {
     });
 
   const storedTraceContext = async (jobId: string): Promise<{ traceparent: string } | null> => {
-    const client = new Client({ connectionString: db.url });
-    await client.connect();
-    try {
-      const { rows } = await client.query<{ trace_context: { traceparent: string } | null }>(
-        'SELECT trace_context FROM bulk_jobs WHERE id = $1',
-        [jobId],
-      );
-      return rows[0].trace_context;
-    } finally {
-      await client.end();
-    }
+    const [row] = await queryOnce<{ trace_context: { traceparent: string } | null }>(
+      db.url,
+      'SELECT trace_context FROM bulk_jobs WHERE id = $1',
+      [jobId],
+    );
+    return row.trace_context;
   };
 
   const isHttp = (s: ReceivedSpan) => s.scope === '@opentelemetry/instrumentation-http';
@@ -147,21 +126,16 @@ describe('OpenTelemetry traces', { timeout: 180_000 }, () => {
       OTEL_LOGS_EXPORTER: 'none',
     };
     const prefix = `trace_${randomBytes(4).toString('hex')}`;
-    const port = await freePort();
-    const api = await launch(
-      'api',
-      API_MAIN,
-      baseEnv(prefix, { ...otel, PORT: String(port), RUN_WORKERS: 'false' }),
-      /API listening/,
-    );
-    const worker = await launch('worker', WORKER_MAIN, baseEnv(prefix, otel), /Worker started/);
+    const svc = await launch('api', baseEnv(prefix, otel));
+    const { api } = svc;
+    const worker = svc.worker!;
     await withLogs(async () => {
       expect(api.output()).toMatch(/OpenTelemetry tracing on: exporter otlp \(http\/json\)/);
       expect(worker.output()).toMatch(/OpenTelemetry tracing on/);
 
       const traceId = randomBytes(16).toString('hex');
       const clientSpanId = randomBytes(8).toString('hex');
-      const res = await submit(await proxied(port), hooks.url, `00-${traceId}-${clientSpanId}-01`);
+      const res = await submit(svc.base, hooks.url, `00-${traceId}-${clientSpanId}-01`);
       const job = (await res.json()) as { id: string };
       expect(res.status, JSON.stringify(job)).toBe(202);
 
@@ -280,15 +254,9 @@ describe('OpenTelemetry traces', { timeout: 180_000 }, () => {
   const runJobInOneProcess = async (name: string, otel: NodeJS.ProcessEnv) => {
     const hooks = await startHookReceiver();
     closers.push(() => hooks.close());
-    const port = await freePort();
     const prefix = `trace_${randomBytes(4).toString('hex')}`;
-    const api = await launch(
-      name,
-      API_MAIN,
-      baseEnv(prefix, { ...otel, PORT: String(port) }),
-      /API listening/,
-    );
-    const base = await proxied(port);
+    // Workers inside the API.
+    const { api, base } = await launch(name, baseEnv(prefix, otel), false);
     const traceId = randomBytes(16).toString('hex');
     const res = await submit(base, hooks.url, `00-${traceId}-${randomBytes(8).toString('hex')}-01`);
     const job = (await res.json()) as { id: string };

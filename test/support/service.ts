@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { deleteBullKeys } from './resilience-db-redis';
 import { API_MAIN, freePort, start, stopProcesses, WORKER_MAIN, type Proc } from './processes';
 import { startValidatingProxy, type ValidatingProxy } from './validating-proxy';
 
@@ -58,6 +60,29 @@ export async function startService(
     stop: async () => {
       await proxy.close();
       await stopProcesses(api, worker);
+    },
+  };
+}
+
+/**
+ * A fault test's run: a Bull prefix and a tag (`run`) of its own for what it writes, and the things
+ * it starts (`started(x, stop)` keeps the stop), all stopped by `cleanup()`, last started first,
+ * before the prefix's Redis keys are deleted.
+ */
+export function faultRun(name: string) {
+  const prefix = `${name}_${randomBytes(4).toString('hex')}`;
+  const run = randomBytes(4).toString('hex');
+  const stops: (() => Promise<void>)[] = [];
+  return {
+    prefix,
+    run,
+    started: <T>(thing: T, stop: (thing: T) => Promise<void>): T => {
+      stops.push(() => stop(thing));
+      return thing;
+    },
+    cleanup: async (): Promise<void> => {
+      for (const stop of stops.splice(0).reverse()) await stop();
+      await deleteBullKeys(prefix);
     },
   };
 }
