@@ -1,0 +1,60 @@
+import { runInTracedWork } from '@app/telemetry';
+import { Process, Processor } from '@nestjs/bull';
+import { JobDispatcher } from '../queueing/job-dispatcher.service';
+import {
+  BULK_QUEUE,
+  JobName,
+  QUEUE_SETTINGS,
+  type BulkQueueJob,
+  type ChunkPayload,
+} from '../queueing/job-queues';
+import { JobRunner } from './job-runner.service';
+
+/**
+ * Applies chunks and atomic jobs; delegates everything to the runner. One handler for every job name:
+ * Bull adds up the concurrency of named handlers, and WORKER_CONCURRENCY must be the real ceiling.
+ */
+@Processor(BULK_QUEUE)
+export class BulkJobsProcessor {
+  constructor(
+    private readonly runner: JobRunner,
+    private readonly dispatcher: JobDispatcher,
+  ) {}
+
+  @Process({ name: '*', concurrency: QUEUE_SETTINGS[BULK_QUEUE].concurrency() })
+  apply(job: BulkQueueJob) {
+    const queue = { 'messaging.system': 'bull', 'messaging.destination.name': BULK_QUEUE };
+    switch (job.name) {
+      case JobName.Atomic:
+        return runInTracedWork(
+          'bulk_job.atomic',
+          job.data.trace,
+          { ...queue, 'bulk_job.id': job.data.jobId },
+          () => this.runner.processAtomic(job.data.jobId),
+        );
+      case JobName.Chunk:
+        return this.turn(job.data, queue);
+    }
+  }
+
+  /**
+   * A turn applies whichever chunk is fairest. When every tenant with waiting chunks is at its limit,
+   * the turn keeps this worker loop and asks again every `blockedRetryMs` (a slot frees up, or another
+   * tenant's work arrives): handing it back at once would send the loop through every other queued
+   * turn of that tenant, one claim each, over and over. After `blockedHoldMs` it goes back to the
+   * queue, so that a draining worker is not held up for long.
+   */
+  private async turn(data: ChunkPayload, attributes: Record<string, string>) {
+    const { blockedRetryMs, blockedHoldMs } = QUEUE_SETTINGS[BULK_QUEUE];
+    const until = Date.now() + blockedHoldMs;
+    for (;;) {
+      const result = await this.runner.processNext(attributes, data.jobId);
+      if (result.outcome !== 'blocked') return result;
+      if (Date.now() + blockedRetryMs > until) {
+        await this.dispatcher.requeueTurn(data);
+        return result;
+      }
+      await new Promise((r) => setTimeout(r, blockedRetryMs));
+    }
+  }
+}
