@@ -309,15 +309,15 @@ export interface components {
         [key: string]: unknown;
       }[];
       /**
-       * @description Orders this tenant's own jobs (never another tenant's); default `normal`.
-       * @enum {string}
-       */
-      priority?: 'high' | 'normal' | 'low';
-      /**
        * Format: uri
        * @description Receives a signed `bulk_job.*` event when the job ends (http/https, public addresses only).
        */
       webhook_url?: string;
+      /**
+       * @description Orders this tenant's own jobs (never another tenant's); default `normal`.
+       * @enum {string}
+       */
+      priority?: 'high' | 'normal' | 'low';
       /** @description All or nothing: if any item fails, none is applied and the job fails. */
       atomic?: boolean;
     };
@@ -549,9 +549,9 @@ export interface operations {
       query?: {
         /** @description Required with `application/x-ndjson` and `text/csv` bodies. */
         operation?: string;
+        webhook_url?: string;
         /** @description Orders this tenant's own jobs (never another tenant's); default `normal`. */
         priority?: 'high' | 'normal' | 'low';
-        webhook_url?: string;
         atomic?: boolean;
       };
       header?: {

@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { JOB_PRIORITIES, type JobPriority } from '../../domain/jobs.constants';
@@ -15,6 +16,22 @@ import {
 
 const toBool = ({ value }: { value: unknown }) =>
   value === 'true' ? true : value === 'false' ? false : value;
+
+/** The body and the query string accept the same optional webhook URL and priority. */
+const OptionalWebhookUrl = () =>
+  applyDecorators(
+    // The Swagger plugin reads class-validator decorators on the property itself, not inside this.
+    ApiPropertyOptional({ format: 'uri', maxLength: 2048 }),
+    IsOptional(),
+    IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }),
+    MaxLength(2048),
+  );
+const OptionalPriority = () =>
+  applyDecorators(
+    ApiPropertyOptional({ enum: JOB_PRIORITIES }),
+    IsOptional(),
+    IsIn(JOB_PRIORITIES),
+  );
 
 /** The envelope only: items are checked one by one by the worker, never here. */
 export class CreateBulkJobDto {
@@ -38,9 +55,7 @@ export class CreateBulkJobDto {
   items: Record<string, unknown>[];
 
   /** Receives a signed `bulk_job.*` event when the job ends (http/https, public addresses only). */
-  @IsOptional()
-  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
-  @MaxLength(2048)
+  @OptionalWebhookUrl()
   webhook_url?: string;
 
   /** All or nothing: if any item fails, none is applied and the job fails. */
@@ -49,9 +64,7 @@ export class CreateBulkJobDto {
   atomic?: boolean;
 
   /** Orders this tenant's own jobs (never another tenant's); default `normal`. */
-  @ApiPropertyOptional({ enum: JOB_PRIORITIES })
-  @IsOptional()
-  @IsIn(JOB_PRIORITIES)
+  @OptionalPriority()
   priority?: JobPriority;
 }
 
@@ -65,9 +78,7 @@ export class CreateBulkJobQueryDto {
   @MaxLength(100)
   operation?: string;
 
-  @IsOptional()
-  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
-  @MaxLength(2048)
+  @OptionalWebhookUrl()
   webhook_url?: string;
 
   @IsOptional()
@@ -76,8 +87,6 @@ export class CreateBulkJobQueryDto {
   atomic?: boolean;
 
   /** Orders this tenant's own jobs (never another tenant's); default `normal`. */
-  @ApiPropertyOptional({ enum: JOB_PRIORITIES })
-  @IsOptional()
-  @IsIn(JOB_PRIORITIES)
+  @OptionalPriority()
   priority?: JobPriority;
 }
