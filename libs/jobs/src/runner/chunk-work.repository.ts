@@ -1,22 +1,10 @@
 import { Database } from '@app/database';
 import { Injectable } from '@nestjs/common';
+import type { ClaimedChunk } from '../domain/claimed-chunk';
 import type { ChunkState } from '../domain/job-status';
-import type { JobStatus } from '../domain/jobs.constants';
 import type { FailureRow } from '../items/bulk-job-chunks.repository';
 
-/** A chunk as a worker claims it, with what it needs of its job. */
-export interface ClaimedChunk {
-  chunkNo: number;
-  state: ChunkState;
-  items: string;
-  duplicates: number[] | null;
-  tenantId: string;
-  operation: string;
-  jobStatus: JobStatus;
-  chunkSize: number;
-  totalItems: number;
-  sourceFormat: string;
-}
+export type { ClaimedChunk } from '../domain/claimed-chunk';
 
 /** What a chunk commits when it has been applied (or stopped). */
 export interface ChunkOutcome {

@@ -2,7 +2,7 @@ import type { TraceCarrier } from '@app/telemetry';
 import { Database } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import type { JobPriority } from '../domain/jobs.constants';
-import type { ClaimedChunk } from '../runner/chunk-work.repository';
+import type { ClaimedChunk } from '../domain/claimed-chunk';
 import { RUNNING_SLOTS_SQL, takeSlotSql } from './tenant-slots';
 
 /** A chunk claimed by the fair scheduler, with the tenant slot it holds (null: none was free). */
