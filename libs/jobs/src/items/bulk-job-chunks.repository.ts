@@ -2,14 +2,9 @@ import { Database } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import type { ChunkState } from '../domain/job-status';
 import { ChunkCopy, type ChunkWriter } from './chunk-copy';
+import type { FailureRow } from './failure-row';
 
-export interface FailureRow {
-  idx: number;
-  itemId: string | null;
-  ref: string | null;
-  code: string;
-  message: string;
-}
+export type { FailureRow } from './failure-row';
 
 /** A stored chunk as readers (items list, results) see it. */
 export interface StoredChunk {

@@ -2,7 +2,7 @@ import { Database } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import type { ClaimedChunk } from '../domain/claimed-chunk';
 import type { ChunkState } from '../domain/job-status';
-import type { FailureRow } from '../items/bulk-job-chunks.repository';
+import type { FailureRow } from '../items/failure-row';
 
 export type { ClaimedChunk } from '../domain/claimed-chunk';
 

@@ -19,7 +19,7 @@ import {
   type NoClaim,
 } from '../scheduling/fair-scheduler.service';
 import { OperationRegistry } from '../domain/operations/operation.registry';
-import type { FailureRow } from '../items/bulk-job-chunks.repository';
+import type { FailureRow } from '../items/failure-row';
 import { JobItemsService } from '../items/job-items.service';
 import { ChunkWorkRepository, type ClaimedChunk, type ChunkOutcome } from './chunk-work.repository';
 
