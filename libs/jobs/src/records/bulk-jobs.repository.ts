@@ -1,8 +1,9 @@
 import { Database } from '@app/database';
 import {
   buildPositionalKeyset,
+  mapPage,
+  newestFirstKey,
   PaginationService,
-  type KeyColumn,
   type Page,
   type PageRequest,
 } from '@app/pagination';
@@ -13,10 +14,7 @@ import { movableFrom } from '../domain/job-status';
 import { JOB_PRIORITIES, type JobPriority, type JobStatus } from '../domain/jobs.constants';
 
 /** The jobs list's keyset: newest first. Owned here because the alias `j` is this file's. */
-export const BULK_JOBS_PAGE_KEY: readonly KeyColumn[] = [
-  { column: 'j.created_at', type: 'timestamptz' },
-  { column: 'j.id', type: 'text' },
-];
+export const BULK_JOBS_PAGE_KEY = newestFirstKey('j');
 
 export interface NewJob {
   id: string;
@@ -235,7 +233,7 @@ export class BulkJobsRepository {
       params,
     );
     const result = this.pagination.pageFromRows(rows, page);
-    return { ...result, items: result.items.map(toJob) };
+    return mapPage(result, toJob);
   }
 
   /** The current status of each of these jobs that still exists. */

@@ -1,8 +1,9 @@
 import { Database } from '@app/database';
 import {
   buildPositionalKeyset,
+  mapPage,
+  newestFirstKey,
   PaginationService,
-  type KeyColumn,
   type Page,
   type PageRequest,
 } from '@app/pagination';
@@ -11,10 +12,7 @@ import { JobEvent } from '../domain/entities/event.entity';
 import { PROGRESS_CHANNEL, type EventType } from '../domain/jobs.constants';
 
 /** The events list's keyset: newest first. Owned here because the alias `e` is this file's. */
-export const EVENTS_PAGE_KEY: readonly KeyColumn[] = [
-  { column: 'e.created_at', type: 'timestamptz' },
-  { column: 'e.id', type: 'text' },
-];
+export const EVENTS_PAGE_KEY = newestFirstKey('e');
 
 const EVENT_COLUMNS = `e.id, e.tenant_id, e.type, e.job_id, e.data, e.webhook_url, e.delivery_status,
   e.delivery_attempts, e.created_at`;
@@ -110,7 +108,7 @@ export class JobEventsRepository {
       params,
     );
     const result = this.pagination.pageFromRows(rows, page);
-    return { ...result, items: result.items.map(toEvent) };
+    return mapPage(result, toEvent);
   }
 
   async findDeliverable(id: string): Promise<DeliverableEvent | null> {

@@ -1,4 +1,4 @@
-import type { Page, PageRequest } from '@app/pagination';
+import { mapPage, type Page, type PageRequest } from '@app/pagination';
 import { Injectable } from '@nestjs/common';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
@@ -35,7 +35,7 @@ export class ReadJobs {
     page: PageRequest,
   ): Promise<Page<BulkJobDto>> {
     const result = await this.records.page(tenantId, filters, page);
-    return { ...result, items: result.items.map((j) => toBulkJobDto(j)) };
+    return mapPage(result, toBulkJobDto);
   }
 
   async listItems(
@@ -47,7 +47,7 @@ export class ReadJobs {
     const job = await this.records.find(tenantId, jobId);
     const after = page.after ? Number(page.after[0]) : -1;
     const result = await this.items.page(job, status, after, page.limit);
-    return { ...result, items: result.items.map(toItemDto) };
+    return mapPage(result, toItemDto);
   }
 
   async listEvents(
@@ -56,7 +56,7 @@ export class ReadJobs {
     page: PageRequest,
   ): Promise<Page<EventDto>> {
     const result = await this.records.eventsPage(tenantId, type, page);
-    return { ...result, items: result.items.map((e) => toEventDto(e)) };
+    return mapPage(result, toEventDto);
   }
 
   /** Streams every item's outcome straight from Postgres in chunk batches, honouring back-pressure. */
