@@ -6,3 +6,4 @@ export * from './repeatable';
 export * from './redis-primary.service';
 export * from './queue-errors.listener';
 export * from './bull-internals';
+export * from './queue-worker';
