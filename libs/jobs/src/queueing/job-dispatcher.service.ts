@@ -5,12 +5,10 @@ import type { Job, JobOptions, Queue } from 'bull';
 import { randomUUID } from 'node:crypto';
 import {
   atomicJobId,
-  BULK_JOB_OPTIONS,
   BULK_QUEUE,
   chunkJobId,
   JobName,
   QUEUE_SETTINGS,
-  WEBHOOK_JOB_OPTIONS,
   type ChunkPayload,
   WEBHOOK_QUEUE,
   type JobNameOf,
@@ -32,7 +30,7 @@ const work = <N extends JobNameOf>(
 ): Work<N> => ({
   name,
   data,
-  opts: { ...BULK_JOB_OPTIONS, ...extra, jobId },
+  opts: { ...extra, jobId }, // the rest is the queue's defaultJobOptions
 });
 
 /**
@@ -91,10 +89,7 @@ export class JobDispatcher {
     await this.webhooks.add(
       JobName.Deliver,
       { eventId, trace } satisfies JobPayloads[typeof JobName.Deliver],
-      {
-        ...WEBHOOK_JOB_OPTIONS,
-        jobId: eventId,
-      },
+      { jobId: eventId },
     );
   }
 

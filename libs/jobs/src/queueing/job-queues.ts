@@ -1,4 +1,3 @@
-import { validateEnv } from '@app/common';
 import type { TraceCarrier } from '@app/telemetry';
 import type { Job, JobOptions } from 'bull';
 
@@ -58,59 +57,38 @@ export type BulkQueueJob = NamedJob<typeof JobName.Chunk> | NamedJob<typeof JobN
 export const chunkJobId = (jobId: string, chunk: number) => `${jobId}:${chunk}`;
 export const atomicJobId = (jobId: string) => `${jobId}:atomic`;
 
-/** The validated environment when asked (tests change it between apps in one process). */
-const settings = () => validateEnv(process.env);
-
-/** Every worker setting in one place; environment variables (validated at boot) override. */
+/**
+ * Fixed worker settings. What the environment decides (concurrency, lock duration, attempts, rate
+ * limit, webhook timeout and backoff base) is `queueConfig` of @app/common, injected.
+ */
 export const QUEUE_SETTINGS = {
   [BULK_QUEUE]: {
-    concurrency: () => settings().WORKER_CONCURRENCY,
-    get lockDurationMs() {
-      return settings().BULK_LOCK_DURATION_MS;
-    },
-    get attempts() {
-      return settings().BULK_ATTEMPTS;
-    },
-    /** Optional ceiling on chunks per second per queue (protects the database); 0 = unlimited. */
-    get rateLimitPerSecond() {
-      return settings().BULK_RATE_LIMIT_CHUNKS_PER_SECOND;
-    },
     /** A turn that found every tenant with work at its chunk limit asks again after this long… */
     blockedRetryMs: 250,
     /** …for at most this long, then goes back to the queue (delayed by `blockedRetryMs`). */
     blockedHoldMs: 5_000,
   },
-  [WEBHOOK_QUEUE]: {
-    concurrency: () => settings().WEBHOOK_CONCURRENCY,
-    lockDurationMs: 30_000,
-    get attempts() {
-      return settings().WEBHOOK_ATTEMPTS;
-    },
-    get timeoutMs() {
-      return settings().WEBHOOK_TIMEOUT_MS;
-    },
-  },
+  [WEBHOOK_QUEUE]: { lockDurationMs: 30_000 },
 } as const;
 
-export const BULK_JOB_OPTIONS: JobOptions = {
-  attempts: QUEUE_SETTINGS[BULK_QUEUE].attempts,
+/** The bulk queue's `defaultJobOptions`: every `add` gets them. */
+export const bulkJobOptions = (attempts: number): JobOptions => ({
+  attempts,
   backoff: { type: 'exponential', delay: 1000 },
   removeOnComplete: true,
   removeOnFail: 1000,
-};
+});
 
-export const WEBHOOK_JOB_OPTIONS: JobOptions = {
-  attempts: QUEUE_SETTINGS[WEBHOOK_QUEUE].attempts,
+/** The webhook queue's `defaultJobOptions`. */
+export const webhookJobOptions = (attempts: number): JobOptions => ({
+  attempts,
   backoff: { type: 'jittered' },
   removeOnComplete: true,
   removeOnFail: 1000,
-};
+});
 
-/** Exponential backoff with jitter for webhook retries (base read at call time: tests shorten it). */
-export function jitteredBackoff(
-  attemptsMade: number,
-  baseMs = settings().WEBHOOK_BACKOFF_BASE_MS,
-): number {
+/** Exponential backoff with jitter for webhook retries, from WEBHOOK_BACKOFF_BASE_MS. */
+export function jitteredBackoff(attemptsMade: number, baseMs: number): number {
   const ceiling = Math.min(baseMs * 2 ** Math.max(0, attemptsMade - 1), 3_600_000);
   return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
 }

@@ -18,6 +18,8 @@ function setup(...answers: TurnResult[]) {
   const processor = new BulkJobsProcessor(
     runner as unknown as JobRunner,
     dispatcher as unknown as JobDispatcher,
+    {} as never, // queue and config: only onModuleInit uses them
+    {} as never,
   );
   return { processor, runner, dispatcher };
 }

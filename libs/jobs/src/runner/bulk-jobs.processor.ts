@@ -1,5 +1,10 @@
+import { queueConfig } from '@app/common';
+import { processQueue } from '@app/queue';
 import { runInTracedWork } from '@app/telemetry';
-import { Process, Processor } from '@nestjs/bull';
+import { InjectQueue } from '@nestjs/bull';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import type { Queue } from 'bull';
 import { JobDispatcher } from '../queueing/job-dispatcher.service';
 import {
   BULK_QUEUE,
@@ -14,14 +19,21 @@ import { JobRunner } from './job-runner.service';
  * Applies chunks and atomic jobs; delegates everything to the runner. One handler for every job name:
  * Bull adds up the concurrency of named handlers, and WORKER_CONCURRENCY must be the real ceiling.
  */
-@Processor(BULK_QUEUE)
-export class BulkJobsProcessor {
+@Injectable()
+export class BulkJobsProcessor implements OnModuleInit {
   constructor(
     private readonly runner: JobRunner,
     private readonly dispatcher: JobDispatcher,
+    @InjectQueue(BULK_QUEUE) private readonly queue: Queue,
+    @Inject(queueConfig.KEY) private readonly queues: ConfigType<typeof queueConfig>,
   ) {}
 
-  @Process({ name: '*', concurrency: QUEUE_SETTINGS[BULK_QUEUE].concurrency() })
+  onModuleInit(): void {
+    processQueue(this.queue, '*', this.queues.bulk.concurrency, (job) =>
+      this.apply(job as unknown as BulkQueueJob),
+    );
+  }
+
   apply(job: BulkQueueJob) {
     const queue = { 'messaging.system': 'bull', 'messaging.destination.name': BULK_QUEUE };
     switch (job.name) {

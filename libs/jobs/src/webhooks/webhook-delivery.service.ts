@@ -1,11 +1,10 @@
-import { bulkConfig } from '@app/common';
+import { bulkConfig, queueConfig } from '@app/common';
 import { annotateActiveSpan, injectTraceHeaders } from '@app/telemetry';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { QUEUE_SETTINGS, WEBHOOK_QUEUE } from '../queueing/job-queues';
 import { JobRecords } from '../records/job-records.service';
 import { newWebhookSecret, signWebhook } from './signature';
 import { resolveWebhookTarget, UnsafeWebhookUrlError } from './url-guard';
@@ -23,6 +22,7 @@ export class WebhookDeliveryService implements OnModuleInit {
   constructor(
     private readonly records: JobRecords,
     @Inject(bulkConfig.KEY) private readonly config: ConfigType<typeof bulkConfig>,
+    @Inject(queueConfig.KEY) private readonly queues: ConfigType<typeof queueConfig>,
   ) {
     this.secret = config.webhookSecret ?? newWebhookSecret();
   }
@@ -124,7 +124,7 @@ export class WebhookDeliveryService implements OnModuleInit {
       else cb(null, address, family);
     };
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const timeout = QUEUE_SETTINGS[WEBHOOK_QUEUE].timeoutMs;
+    const timeout = this.queues.webhooks.timeoutMs;
     return new Promise((resolve, reject) => {
       const req = send(
         url,
