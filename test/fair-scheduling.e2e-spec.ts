@@ -260,6 +260,8 @@ describe('per-tenant limits under concurrency', () => {
   const env = {
     TEST_LABEL: 'caps',
     BULK_CHUNK_SIZE: '10',
+    // CAP workers per app (also the default, which the bulk processor may fix when its file loads).
+    WORKER_CONCURRENCY: String(CAP),
     BULL_PREFIX: `test_caps_${randomBytes(4).toString('hex')}`,
     ...LIMITS,
   };
@@ -315,9 +317,8 @@ describe('per-tenant limits under concurrency', () => {
   });
 
   it('runs as many of one tenant’s chunks at once as TENANT_MAX_CONCURRENT_CHUNKS, never more', async () => {
-    // A second worker process on the same database and queue: twice as many workers as the cap,
-    // so a cap that did not hold across workers would show. (WORKER_CONCURRENCY is read when the
-    // processor class is loaded, once per test file: 2 workers per app here.)
+    // A second worker app on the same database and queue: twice as many workers as the cap, so a
+    // cap that did not hold across workers would show.
     const more = await createTestApp(env, [], t.db);
     const tenant: TenantName = 'globex';
     const items = 8 * CAP * 10;
