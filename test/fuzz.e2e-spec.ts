@@ -7,6 +7,7 @@ import { Generator } from './support/fuzz/generator';
 import type { Pools } from './support/fuzz/request';
 import { describeFailure, runPlan, type Failure } from './support/fuzz/run';
 import { operationsOf, type Op, type SpecDocument } from './support/fuzz/spec';
+import { recorder } from './support/openapi-validator';
 import { auth, createTestApp, type TestApp } from './support/test-app';
 
 /*
@@ -133,6 +134,7 @@ describe('OpenAPI-driven fuzzing', () => {
       `fuzz: seed ${SEED} (FUZZ_SEED=${SEED}), ${indices.length} requests over ${ops.length} operations: ` +
         ops.map((o) => `${o.method.toUpperCase()} ${o.path}`).join(', '),
     );
+    const recordedBefore = recorder.responses;
     const started = Date.now();
     const report = await runPlan({
       generator: new Generator(ops, pools, { seed: SEED, total: TOTAL }),
@@ -142,6 +144,7 @@ describe('OpenAPI-driven fuzzing', () => {
       concurrency: CONCURRENCY,
       deadlineMs: REQUEST_DEADLINE_MS,
     });
+    const recorded = recorder.responses - recordedBefore;
 
     const sorted = Object.fromEntries(
       Object.entries(report.statuses).sort(([a], [b]) => a.localeCompare(b)),
@@ -175,12 +178,13 @@ describe('OpenAPI-driven fuzzing', () => {
       );
     }
 
-    // Every planned request was sent and checked.
+    // Every planned request was sent and checked, and each answer went through openapi.json too.
     expect(
       indices.filter((i) => !report.checked.has(i)),
       'planned but not checked',
     ).toEqual([]);
     expect(report.checked.size).toBe(indices.length);
+    expect(recorded, 'answers checked against openapi.json').toBe(report.answered);
     if (ONLY.length === 0) {
       const short = shortfalls(report.kinds, minimumRuns(ops, indices.length));
       expect(short, `case kinds under their minimum (seed ${SEED})`).toEqual([]);

@@ -1,16 +1,21 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, inject } from 'vitest';
-import { recorder } from './openapi-validator';
+import { endAllowances, recorder } from './openapi-validator';
+
+const report = (found: string[], when: string) =>
+  new Error(
+    `${found.length} response(s) ${when} do not match openapi.json:\n  ${found.join('\n  ')}`,
+  );
 
 // A mismatch fails the test during which the response was sent (responses finish before the
 // awaiting test resumes, so they are attributed to the right test).
 afterEach(() => {
   const found = recorder.pending.splice(0);
-  if (found.length) {
-    throw new Error(
-      `${found.length} response(s) do not match openapi.json:\n  ${found.join('\n  ')}`,
-    );
+  const unused = endAllowances();
+  if (found.length) throw report(found, 'sent during this test');
+  if (unused.length) {
+    throw new Error(`allowUndocumented() never used by an answer:\n  ${unused.join('\n  ')}`);
   }
 });
 
@@ -22,13 +27,17 @@ afterAll(() => {
     join(dir, `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.json`),
     JSON.stringify({
       validated: recorder.validated,
-      notAnOperation: recorder.notAnOperation,
+      outside: recorder.outside,
+      allowed: recorder.allowed,
       mismatches: recorder.mismatches,
       reached: Object.fromEntries(recorder.reached),
     }),
   );
+  recorder.responses = 0;
   recorder.validated = 0;
-  recorder.notAnOperation = 0;
+  recorder.outside = 0;
+  recorder.allowed = 0;
   recorder.mismatches = 0;
   recorder.reached.clear();
+  endAllowances();
 });
