@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, inject } from 'vitest';
+import { afterAll, afterEach, beforeEach, inject } from 'vitest';
 import { endAllowances, recorder } from './openapi-validator';
 
 const report = (found: string[], when: string) =>
@@ -9,7 +9,14 @@ const report = (found: string[], when: string) =>
   );
 
 // A mismatch fails the test during which the response was sent (responses finish before the
-// awaiting test resumes, so they are attributed to the right test).
+// awaiting test resumes, so they are attributed to the right test). One sent outside any test
+// fails the next test, or the file (afterAll, registered first, runs after the file's own).
+beforeEach(() => {
+  const found = recorder.pending.splice(0);
+  if (found.length)
+    throw report(found, 'sent before this test (in beforeAll, or after the previous test ended)');
+});
+
 afterEach(() => {
   const found = recorder.pending.splice(0);
   const unused = endAllowances();
@@ -21,6 +28,7 @@ afterEach(() => {
 
 // One file per test file; test/support/global-setup.ts adds them up when the run ends.
 afterAll(() => {
+  const late = recorder.pending.splice(0);
   const dir = inject('openapiCoverageDir');
   mkdirSync(dir, { recursive: true });
   writeFileSync(
@@ -40,4 +48,5 @@ afterAll(() => {
   recorder.mismatches = 0;
   recorder.reached.clear();
   endAllowances();
+  if (late.length) throw report(late, 'sent after the last test (in afterAll)');
 });
