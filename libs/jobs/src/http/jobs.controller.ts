@@ -107,7 +107,7 @@ export class JobsController {
       },
     },
   })
-  @ApiAcceptedResponse({ type: BulkJobDto, headers: LOCATION })
+  @ApiAcceptedResponse({ type: BulkJobDto, headers: { ...LOCATION, ...RETRY_AFTER } })
   @ApiProblems(413, 415, [
     429,
     'Rate limited (`rate_limited`), the tenant has TENANT_MAX_ACTIVE_JOBS unfinished jobs ' +
@@ -292,7 +292,7 @@ export class JobsController {
     summary: 'Retry the failed items in a new job',
     description: 'The new job has `retry_of` set to this job.',
   })
-  @ApiAcceptedResponse({ type: BulkJobDto, headers: LOCATION })
+  @ApiAcceptedResponse({ type: BulkJobDto, headers: { ...LOCATION, ...RETRY_AFTER } })
   @ApiProblems(
     404,
     [
