@@ -59,7 +59,7 @@ export async function buildSpec() {
   const { AppModule } = require(DIST_APP);
   const { openApiDocument } = require(DIST_RUNTIME);
   const { ALL_CONFIG_NAMESPACES, validateEnv } = require(DIST_COMMON);
-  const app = await NestFactory.create(AppModule, {
+  const app = await NestFactory.create(AppModule.register({ runWorkers: false }), {
     preview: true,
     logger: false,
     abortOnError: false,
