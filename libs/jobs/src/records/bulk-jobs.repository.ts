@@ -1,12 +1,6 @@
 import { Database } from '@app/database';
-import {
-  buildPositionalKeyset,
-  mapPage,
-  newestFirstKey,
-  PaginationService,
-  type Page,
-  type PageRequest,
-} from '@app/pagination';
+import type { Page, PageRequest } from '@app/pagination';
+import { buildPositionalKeyset, mapPage, newestFirstKey, PaginationService } from '@app/pagination';
 import type { TraceCarrier } from '@app/telemetry';
 import { Injectable } from '@nestjs/common';
 import { BulkJob } from '../domain/entities/bulk-job.entity';

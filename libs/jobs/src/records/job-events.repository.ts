@@ -1,12 +1,6 @@
 import { Database } from '@app/database';
-import {
-  buildPositionalKeyset,
-  mapPage,
-  newestFirstKey,
-  PaginationService,
-  type Page,
-  type PageRequest,
-} from '@app/pagination';
+import type { Page, PageRequest } from '@app/pagination';
+import { buildPositionalKeyset, mapPage, newestFirstKey, PaginationService } from '@app/pagination';
 import { Injectable } from '@nestjs/common';
 import { JobEvent } from '../domain/entities/event.entity';
 import { PROGRESS_CHANNEL, type EventType } from '../domain/jobs.constants';
