@@ -38,6 +38,10 @@ export default tseslint.config(
               group: ['../../*/src/*', '../../../*'],
               message: 'Import other libs through their @app/<lib> barrel.',
             },
+            {
+              group: ['../*/*.repository', '../../*/*.repository'],
+              message: "Repositories are private to their room (folder): call that room's service.",
+            },
           ],
         },
       ],

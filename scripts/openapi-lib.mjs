@@ -58,8 +58,8 @@ export async function buildSpec() {
   const { NestFactory } = require('@nestjs/core');
   const { AppModule } = require(DIST_APP);
   const { openApiDocument } = require(DIST_RUNTIME);
-  const { ALL_CONFIG_NAMESPACES } = require(DIST_COMMON);
-  const app = await NestFactory.create(AppModule, {
+  const { ALL_CONFIG_NAMESPACES, validateEnv } = require(DIST_COMMON);
+  const app = await NestFactory.create(AppModule.register({ runWorkers: false }), {
     preview: true,
     logger: false,
     abortOnError: false,
@@ -72,7 +72,7 @@ export async function buildSpec() {
       const value = get(token, options);
       if (value !== null && value !== undefined) return value;
       const factory = ALL_CONFIG_NAMESPACES.find((ns) => ns.KEY === token);
-      if (factory) return factory();
+      if (factory) return factory(validateEnv(process.env));
       throw new Error(`openapi: preview mode has no instance of ${String(token?.name ?? token)}`);
     };
     const view = new Proxy(app, {

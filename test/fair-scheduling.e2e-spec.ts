@@ -1,9 +1,11 @@
 import { BULK_QUEUE } from '@app/jobs';
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
+import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForJob } from './support/bulk';
+import { installChunkProbe, probedTenants, setChunkProbe } from './support/chunk-probe';
 import { auth, createTestApp, type TenantName, type TestApp } from './support/test-app';
 
 interface Job {
@@ -172,7 +174,6 @@ describe('per-tenant limits', () => {
   const LIMITS = {
     TENANT_MAX_ACTIVE_JOBS: '2',
     TENANT_MAX_ITEMS_PER_DAY: '50',
-    TENANT_MAX_CONCURRENT_CHUNKS: '1',
   };
 
   beforeAll(async () => {
@@ -244,29 +245,105 @@ describe('per-tenant limits', () => {
     );
     expect(jobs.rows[0]).toEqual({ n: 2, items: 50 });
   });
+});
 
-  it('never runs more of one tenant’s chunks at once than TENANT_MAX_CONCURRENT_CHUNKS', async () => {
-    // globex's earlier job may still be pending: one more fits under TENANT_MAX_ACTIVE_JOBS.
-    const res = await post('globex', 45, 'cus_conc').expect(202);
-    let most = 0;
-    let done = false;
-    const watch = (async () => {
-      while (!done) {
-        const { rows } = await pg.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM pg_locks
-            WHERE locktype = 'advisory' AND objsubid = 2 AND granted AND classid = hashtext('globex')::oid
-              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-        );
-        most = Math.max(most, rows[0].n);
-        await new Promise((r) => setTimeout(r, 2));
-      }
-    })();
-    const job = await waitForJob(t.http, res.body.id, 'globex');
-    done = true;
-    await watch;
-    expect(job.status).toBe('completed');
-    expect(most).toBe(1);
-    const applied = await pg.query(ORDERS_OF, ['cus_conc']);
-    expect(applied.rows[0]).toEqual({ n: 45, distinct_amounts: 45 });
+describe('per-tenant limits under concurrency', () => {
+  let t: TestApp;
+  let pg: Client;
+  let queue: Queue;
+  const CAP = 2;
+  const ACTIVE = 3;
+  const LIMITS = {
+    TENANT_MAX_CONCURRENT_CHUNKS: String(CAP),
+    TENANT_MAX_ACTIVE_JOBS: String(ACTIVE),
+  };
+  const env = {
+    TEST_LABEL: 'caps',
+    BULK_CHUNK_SIZE: '10',
+    // CAP workers per app (also the default, which the bulk processor may fix when its file loads).
+    WORKER_CONCURRENCY: String(CAP),
+    BULL_PREFIX: `test_caps_${randomBytes(4).toString('hex')}`,
+    ...LIMITS,
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp(env);
+    pg = new Client({ connectionString: t.db.url });
+    await pg.connect();
+    queue = t.app.get<Queue>(getQueueToken(BULK_QUEUE));
+    await installChunkProbe(pg);
   });
+  afterAll(async () => {
+    for (const name of Object.keys(LIMITS)) delete process.env[name];
+    await pg?.end();
+    await t?.close();
+  });
+
+  it('admits exactly TENANT_MAX_ACTIVE_JOBS of many concurrent submissions of one tenant', async () => {
+    const tenant = 'initech';
+    let accepted: string[] = [];
+    // Paused workers: an admitted job stays unfinished, so no slot opens while the requests run.
+    await queue.pause(true);
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 3 * ACTIVE + 1 }, (_, i) =>
+          t.http
+            .post('/bulk-jobs')
+            .set(auth(tenant))
+            .set('Idempotency-Key', `concurrent-admission-${i}`)
+            .send({ operation: 'create_orders', items: orders(1, `cus_adm_${i}`) }),
+        ),
+      );
+      accepted = answers.filter((r) => r.status === 202).map((r) => r.body.id as string);
+      expect(accepted).toHaveLength(ACTIVE);
+      for (const r of answers.filter((a) => a.status !== 202)) {
+        expect(r.status, r.text).toBe(429);
+        expect(r.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(r.body).toMatchObject({ status: 429, code: 'too_many_active_jobs' });
+        expect(r.headers['retry-after']).toMatch(/^[1-9]\d*$/);
+      }
+      // Postgres holds exactly the admitted jobs, all unfinished, and nothing of the refused ones.
+      const { rows } = await pg.query<{ id: string; status: string }>(
+        `SELECT id, status FROM bulk_jobs WHERE tenant_id = $1`,
+        [tenant],
+      );
+      expect(rows.map((r) => r.id).sort()).toEqual([...accepted].sort());
+      expect(rows.every((r) => r.status === 'pending' || r.status === 'processing')).toBe(true);
+    } finally {
+      await queue.resume(true);
+    }
+    for (const id of accepted)
+      expect((await waitForJob(t.http, id, tenant)).status).toBe('completed');
+  });
+
+  it('runs as many of one tenant’s chunks at once as TENANT_MAX_CONCURRENT_CHUNKS, never more', async () => {
+    // A second worker app on the same database and queue: twice as many workers as the cap, so a
+    // cap that did not hold across workers would show.
+    const more = await createTestApp(env, [], t.db);
+    const tenant: TenantName = 'globex';
+    const items = 8 * CAP * 10;
+    try {
+      // Each chunk's write of orders waits until CAP chunks of its tenant were inside at once (or
+      // 3 s), and at least 300 ms: chunks that run together are seen together, whatever the load.
+      await setChunkProbe(pg, { holdMs: 300, meet: CAP, meetMs: 3_000 });
+      const job = (
+        await t.http
+          .post('/bulk-jobs')
+          .set(auth(tenant))
+          .send({ operation: 'create_orders', items: orders(items, 'cus_cap') })
+          .expect(202)
+      ).body as Job;
+      expect((await waitForJob(t.http, job.id, tenant, 120_000)).status).toBe('completed');
+    } finally {
+      await setChunkProbe(pg, { holdMs: 0, meet: 1 });
+      await more.close();
+    }
+    // Every chunk wrote its orders once, inside a transaction that held one of the tenant's slots,
+    // and at its busiest the tenant had exactly CAP chunks running, while other workers were free.
+    expect(await probedTenants(pg, [tenant])).toEqual([
+      { tenant_id: tenant, writes: items / 10, rows: items, most_inside: CAP, without_slot: 0 },
+    ]);
+    const applied = await pg.query(ORDERS_OF, ['cus_cap']);
+    expect(applied.rows[0]).toEqual({ n: items, distinct_amounts: items });
+  }, 180_000);
 });

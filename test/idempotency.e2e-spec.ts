@@ -59,6 +59,7 @@ describe('idempotency keys', () => {
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.headers.location).toBe(first.headers.location);
     expect(again.headers['content-type']).toBe(first.headers['content-type']);
+    expect(again.headers['content-length']).toBe(first.headers['content-length']);
     expect(again.text).toBe(first.text);
     expect(await countOrders('cus_replay')).toBe(1);
     expect(await record(k)).toMatchObject({
@@ -258,6 +259,7 @@ describe('idempotency keys', () => {
     const first = await patchOrder(order.id, k, 'delivered').expect(409);
     const again = await patchOrder(order.id, k, 'delivered').expect(409);
     expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.headers['content-type']).toBe(first.headers['content-type']);
     expect(again.text).toBe(first.text);
     expect(again.body.code).toBe('invalid_transition');
   });

@@ -1,20 +1,19 @@
-import {
-  BulkJobChunksRepository,
-  BulkJobsRepository,
-  JobEventsRepository,
-  type NewJob,
-} from '@app/jobs';
+import { BulkJobChunksRepository } from '../libs/jobs/src/items/bulk-job-chunks.repository';
+import { BulkJobsRepository, type NewJob } from '../libs/jobs/src/records/bulk-jobs.repository';
+import { JobEventsRepository } from '../libs/jobs/src/records/job-events.repository';
+import { ChunkWorkRepository } from '../libs/jobs/src/runner/chunk-work.repository';
 import { Database } from '@app/database';
 import { Client } from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newJobRow } from './support/bulk';
 import { useTestApp } from './support/use-test-app';
 
-/** The jobs repositories against a real Postgres: the SQL they own does what their callers rely on. */
+/** The jobs rooms' repositories against a real Postgres: the SQL they own does what their callers rely on. */
 describe('jobs repositories (real Postgres)', () => {
   const t = useTestApp({ TEST_LABEL: 'jobsrepo', RUN_WORKERS: 'false' });
   let jobs: BulkJobsRepository;
   let chunks: BulkJobChunksRepository;
+  let work: ChunkWorkRepository;
   let events: JobEventsRepository;
   let tx: Database;
   let n = 0;
@@ -24,6 +23,8 @@ describe('jobs repositories (real Postgres)', () => {
     chunks = t.app.get(BulkJobChunksRepository);
     events = t.app.get(JobEventsRepository);
     tx = t.app.get(Database);
+    // The runner's repository belongs to the worker module, which this app (no workers) leaves out.
+    work = new ChunkWorkRepository(tx);
   });
 
   /** A job with `items` stored in chunks of 2 through the COPY writer. */
@@ -64,11 +65,11 @@ describe('jobs repositories (real Postgres)', () => {
     expect(await jobs.markProcessing(id)).toBe(true);
     expect(await jobs.markProcessing(id)).toBe(false);
     await tx.transaction(async () => {
-      await chunks.complete(id, [
+      await work.complete(id, [
         { chunkNo: 0, state: 'done', succeeded: 1, failed: 1, resultIds: null },
         { chunkNo: 1, state: 'done', succeeded: 2, failed: 0, resultIds: '["a","b"]' },
       ]);
-      await chunks.insertFailures(id, [
+      await work.insertFailures(id, [
         { idx: 1, itemId: 'x', ref: null, code: 'not_found', message: 'm' },
       ]);
     });
@@ -80,7 +81,7 @@ describe('jobs repositories (real Postgres)', () => {
     });
     // Chunk 2 is still pending: completing "when no chunk is pending" does nothing yet.
     expect(await jobs.finish(id, 'completed', 60, { whenNoPendingChunks: true })).toBeNull();
-    await chunks.complete(id, [
+    await work.complete(id, [
       { chunkNo: 2, state: 'done', succeeded: 1, failed: 0, resultIds: null },
     ]);
     const ended = await jobs.finish(id, 'completed', 60, { whenNoPendingChunks: true });
@@ -144,7 +145,7 @@ describe('jobs repositories (real Postgres)', () => {
       ],
       { atomic: true },
     );
-    await chunks.rollBack(id, new Map([[1, 2]]));
+    await work.rollBack(id, new Map([[1, 2]]));
     const rows = await t.pg.query(
       `SELECT chunk_no, state, succeeded, failed FROM bulk_job_chunks WHERE job_id = $1 ORDER BY 1`,
       [id],
@@ -169,7 +170,7 @@ describe('jobs repositories (real Postgres)', () => {
       traceContext,
     });
     // A chunk that just finished means the job is moving: not stale.
-    await chunks.complete(id, [
+    await work.complete(id, [
       { chunkNo: 0, state: 'done', succeeded: 2, failed: 0, resultIds: null },
     ]);
     expect((await jobs.staleActive(60, 100)).map((j) => j.id)).not.toContain(id);

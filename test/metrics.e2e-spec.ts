@@ -1,9 +1,12 @@
 import { BULK_QUEUE } from '@app/jobs';
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
+import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForJob } from './support/bulk';
+import { chunksInside, installChunkProbe, setChunkProbe } from './support/chunk-probe';
 import { auth, createTestApp, type TestApp } from './support/test-app';
+import { eventually } from './support/wait';
 
 describe('GET /metrics', () => {
   let t: TestApp;
@@ -54,30 +57,69 @@ describe('GET /metrics', () => {
     expect(res.text).toMatch(/redis_failovers_total 0/);
   });
 
-  it('shows waiting and running chunks per tenant', async () => {
+  it('shows waiting and running chunks per tenant, running while chunks run', async () => {
+    const pg = new Client({ connectionString: t.db.url });
+    await pg.connect();
     const queue = t.app.get<Queue>(getQueueToken(BULK_QUEUE));
-    await queue.pause(true);
+    const tenants = ['acme', 'globex'] as const;
+    const gauge = (text: string, tenant: string, state: string) =>
+      new RegExp(`^bulk_tenant_chunks\\{tenant="${tenant}",state="${state}"\\} (\\d+)$`, 'm').exec(
+        text,
+      )?.[1];
+    const scrape = async () =>
+      (await t.http.get('/metrics').set('Authorization', 'Bearer admin-key').expect(200)).text;
     try {
+      // Chunks that reach their write of orders stay running until the gate opens.
+      await installChunkProbe(pg);
+      await setChunkProbe(pg, { gateOpen: false });
       const items = Array.from({ length: 3 }, (_, i) => ({
         customer_id: 'c',
         amount: i,
         currency: 'EUR',
       }));
-      for (const tenant of ['acme', 'globex'] as const) {
-        await t.http
-          .post('/bulk-jobs')
-          .set(auth(tenant))
-          .send({ operation: 'create_orders', items })
-          .expect(202);
+      const jobs: string[] = [];
+      await queue.pause(true);
+      try {
+        for (const tenant of tenants) {
+          const res = await t.http
+            .post('/bulk-jobs')
+            .set(auth(tenant))
+            .send({ operation: 'create_orders', items })
+            .expect(202);
+          jobs.push(res.body.id as string);
+        }
+        // One chunk each (BULK_CHUNK_SIZE 1000), nothing running while the workers are paused.
+        const paused = await scrape();
+        for (const tenant of tenants) {
+          expect(gauge(paused, tenant, 'waiting')).toBe('1');
+          expect(gauge(paused, tenant, 'running')).toBe('0');
+        }
+      } finally {
+        await queue.resume(true);
       }
-      const res = await t.http.get('/metrics').set('Authorization', 'Bearer admin-key').expect(200);
-      // One chunk each (BULK_CHUNK_SIZE 1000), nothing running while the workers are paused.
-      for (const tenant of ['acme', 'globex']) {
-        expect(res.text).toContain(`bulk_tenant_chunks{tenant="${tenant}",state="waiting"} 1`);
-        expect(res.text).toContain(`bulk_tenant_chunks{tenant="${tenant}",state="running"} 0`);
+      // Both chunks running (held at the gate, as Postgres shows): the gauge says so.
+      for (const tenant of tenants) {
+        await eventually(
+          `a chunk of ${tenant} running`,
+          async () => (await chunksInside(pg, tenant)) === 1,
+        );
       }
+      const running = await scrape();
+      for (const tenant of tenants) {
+        expect(gauge(running, tenant, 'running')).toBe('1');
+        expect(gauge(running, tenant, 'waiting')).toBe('0');
+      }
+      await setChunkProbe(pg, { gateOpen: true });
+      for (const [i, id] of jobs.entries()) {
+        expect((await waitForJob(t.http, id, tenants[i])).status).toBe('completed');
+      }
+      // Nothing runs once they are done: no tenant reports a running chunk.
+      const after = await scrape();
+      expect(after).not.toMatch(/^bulk_tenant_chunks\{[^}]*state="running"\} [1-9]/m);
+      for (const tenant of tenants) expect(await chunksInside(pg, tenant)).toBe(0);
     } finally {
-      await queue.resume(true);
+      await setChunkProbe(pg, { gateOpen: true }).catch(() => undefined);
+      await pg.end();
     }
   });
 

@@ -1,9 +1,11 @@
-import { Order, ORDER_PAGE_KEY } from '@app/orders';
-import { PaginationService } from '@app/pagination';
+import { paginationConfig } from '@app/common';
+import { sqlLiteral, type Statement } from '@app/database';
+import { CursorCodec } from '@app/pagination';
+import type { ConfigType } from '@nestjs/config';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordStatements } from './support/statements';
 import { auth, createTestApp, type TestApp } from './support/test-app';
 
 /*
@@ -766,8 +768,10 @@ describe('cursor pagination of GET /orders', () => {
    *     the scan starts at the cursor instead of reading and discarding the rows before it, so a
    *     deep page reads no more rows (at most LIMIT 21) than page 1 — the "cost does not grow with
    *     depth" promise of the contract.
-   * Checked twice: on hand-written SQL equivalent to what PaginationService builds, and on the SQL
-   * that PaginationService.paginate actually ran through TypeORM (read back from its query builder).
+   * Checked on the very statements `GET /orders` sent (recorded as the app sent them, values
+   * included), so a change to the repository's SQL changes what is explained. The service sends
+   * them as named prepared statements, which Postgres may run with a custom plan (values known) or,
+   * after a few executions, a generic one: both plans are checked.
    */
   describe('EXPLAIN of the keyset query', () => {
     const TENANT = 'initech';
@@ -798,6 +802,12 @@ describe('cursor pagination of GET /orders', () => {
       ],
     ];
     const summaries: string[] = [];
+    const PLANS = [
+      ['force_custom_plan', 'plan'],
+      ['force_custom_plan', 'analyzed plan'],
+      ['force_generic_plan', 'plan'],
+      ['force_generic_plan', 'analyzed plan'],
+    ] as const;
 
     beforeAll(async () => {
       await db.query(
@@ -829,33 +839,23 @@ describe('cursor pagination of GET /orders', () => {
       return [rows[0].ts, rows[0].id];
     }
 
-    function keysetSql(filter: Filter, after: boolean): string {
-      const where = ['o.tenant_id = $1'];
-      let n = 1;
-      if (filter) where.push(`o.${filter.column} = $${++n}`);
-      if (after) where.push(`(o.created_at, o.id) < ($${++n}::timestamptz, $${++n}::text)`);
-      return `SELECT o.id, o.tenant_id, o.customer_id, o.amount, o.currency, o.status, o.version,
-                     o.created_at, o.updated_at,
-                     (o.created_at)::text AS "__key0", (o.id)::text AS "__key1"
-              FROM orders o
-              WHERE ${where.join(' AND ')}
-              ORDER BY o.created_at DESC, o.id DESC
-              LIMIT 21`;
-    }
-
     async function explain(
       label: string,
-      sql: string,
-      params: unknown[],
+      statement: Statement,
       expectedIndex: string,
       deep: boolean,
     ): Promise<void> {
-      for (const kind of ['plan', 'analyzed plan'] as const) {
+      const args = (statement.values ?? []).map((v) => sqlLiteral(v)).join(', ');
+      for (const [mode, kind] of PLANS) {
         const options = kind === 'plan' ? 'FORMAT JSON' : 'ANALYZE, FORMAT JSON';
-        const result = await db.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(
-          `EXPLAIN (${options}) ${sql}`,
-          params,
-        );
+        // As the service's prepared statement runs: PREPAREd, then EXECUTEd with its values.
+        await db.query(`SET plan_cache_mode = ${mode}`);
+        await db.query(`PREPARE explained AS ${statement.text}`);
+        const result = await db
+          .query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(
+            `EXPLAIN (${options}) EXECUTE explained(${args})`,
+          )
+          .finally(() => db.query('DEALLOCATE explained; RESET plan_cache_mode'));
         const root = result.rows[0]['QUERY PLAN'][0].Plan;
         const nodes = flatten(root);
         const types = nodes.map((n) => n['Node Type']);
@@ -870,8 +870,8 @@ describe('cursor pagination of GET /orders', () => {
               `${n['Actual Rows'] !== undefined ? ` rows=${n['Actual Rows']}` : ''}`,
           )
           .join(' -> ');
-        if (kind === 'analyzed plan') summaries.push(`${label}: ${shown}`);
-        const why = `${label} ${kind}: ${shown}`;
+        if (kind === 'analyzed plan') summaries.push(`${label}, ${mode}: ${shown}`);
+        const why = `${label} ${mode} ${kind}: ${shown}`;
         expect(types, why).not.toContain('Sort');
         expect(types, why).not.toContain('Incremental Sort');
         expect(types, why).not.toContain('Seq Scan');
@@ -892,57 +892,43 @@ describe('cursor pagination of GET /orders', () => {
       }
     }
 
-    it.each(CASES)(
-      'hand-written keyset SQL, %s: page 1 and a deep page',
-      async (label, filter, index) => {
-        const base = filter ? [TENANT, filter.value] : [TENANT];
-        await explain(`${label}, page 1`, keysetSql(filter, false), base, index, false);
-        const [ts, id] = await deepKey(filter);
-        await explain(
-          `${label}, deep page`,
-          keysetSql(filter, true),
-          [...base, ts, id],
-          index,
-          true,
-        );
-      },
-    );
+    /** `GET /orders` as the tenant, and the one statement over `orders` it sent. */
+    async function served(query: Query): Promise<{ body: PageBody; statement: Statement }> {
+      const url = `/orders?${new URLSearchParams(query).toString()}`;
+      let body: PageBody | undefined;
+      const sent = await recordStatements(t.app, async () => {
+        const res = await t.http.get(url).set(auth(TENANT));
+        expect(res.status, `GET ${url}: ${res.text}`).toBe(200);
+        body = res.body as PageBody;
+      });
+      const reads = sent.filter((st) => /\bFROM\s+orders\b/i.test(st.text));
+      expect(reads, `statements over orders sent by GET ${url}`).toHaveLength(1);
+      expect(reads[0].values, reads[0].text).toContain(TENANT);
+      return { body: body!, statement: reads[0] };
+    }
+
+    /** A cursor of the list `page1` came from, signed as the service signs, that resumes after `key`. */
+    function cursorAfter(page1: PageBody, key: [string, string]): string {
+      const [body] = String(page1.next_cursor).split('.');
+      const issued = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { b: string };
+      const { secret } = t.app.get<ConfigType<typeof paginationConfig>>(paginationConfig.KEY);
+      return new CursorCodec(secret).encode(key, issued.b);
+    }
 
     it.each(CASES)(
-      'SQL that PaginationService.paginate ran, %s: page 1 and a deep page',
+      'the statements GET /orders runs, %s: page 1 and a deep page',
       async (label, filter, index) => {
-        const ds = t.app.get(DataSource);
-        const pagination = t.app.get(PaginationService);
-        const build = () => {
-          const qb = ds
-            .getRepository(Order)
-            .createQueryBuilder('o')
-            .where('o.tenant_id = :tenantId', { tenantId: TENANT });
-          if (filter?.column === 'status')
-            qb.andWhere('o.status = :status', { status: filter.value });
-          if (filter?.column === 'customer_id')
-            qb.andWhere('o.customer_id = :customerId', { customerId: filter.value });
-          return qb;
-        };
-        const deep = await deepKey(filter);
-        for (const [page, after] of [
-          ['page 1', null],
-          ['deep page', deep],
-        ] as const) {
-          const qb = build();
-          const result = await pagination.paginate(qb, {
-            limit: 20,
-            after: after ? [...after] : null,
-            key: ORDER_PAGE_KEY,
-            direction: 'desc',
-          });
-          expect(result.items).toHaveLength(20);
-          expect(result.nextKey).toHaveLength(2);
-          const [sql, params] = qb.getQueryAndParameters();
-          expect(sql).toMatch(/ORDER BY .*created_at.* DESC, .*id.* DESC/);
-          expect(sql).toMatch(/LIMIT 21/);
-          await explain(`paginate() ${label}, ${page}`, sql, params, index, after !== null);
-        }
+        const query: Query = { limit: '20', ...(filter ? { [filter.column]: filter.value } : {}) };
+        const first = await served(query);
+        expect(first.body.data).toHaveLength(20);
+        await explain(`${label}, page 1`, first.statement, index, false);
+        const after = await deepKey(filter);
+        const deep = await served({ ...query, cursor: cursorAfter(first.body, after) });
+        // The 20 rows that follow the deep key, as Postgres orders the list.
+        const list = await expectedIds(TENANT, filter ? { [filter.column]: filter.value } : {});
+        const at = list.indexOf(after[1]);
+        expect(deep.body.data.map((o) => o.id)).toEqual(list.slice(at + 1, at + 21));
+        await explain(`${label}, deep page`, deep.statement, index, true);
       },
     );
   });

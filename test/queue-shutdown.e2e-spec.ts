@@ -1,4 +1,4 @@
-import { QueueErrorsListener } from '@app/queue';
+import { jobLockKey, lockToken, QueueErrorsListener } from '@app/queue';
 import type { DiscoveryService } from '@nestjs/core';
 import Bull from 'bull';
 import Redis from 'ioredis';
@@ -21,9 +21,8 @@ describe('queue shutdown (real Redis)', () => {
     // What the race leaves behind: fetched and never locked, or locked by this worker and never
     // processed; beside an entry a live worker elsewhere holds.
     await redis.lpush(queue.toKey('active'), 'orphaned', 'abandoned', 'held');
-    const token = (queue as unknown as { token: string }).token;
-    await redis.set(`${queue.toKey('abandoned')}:lock`, token, 'PX', 60_000);
-    await redis.set(`${queue.toKey('held')}:lock`, 'another-worker', 'PX', 60_000);
+    await redis.set(jobLockKey(queue, 'abandoned'), lockToken(queue), 'PX', 60_000);
+    await redis.set(jobLockKey(queue, 'held'), 'another-worker', 'PX', 60_000);
     const listener = new QueueErrorsListener({
       getProviders: () => [{ instance: queue }],
     } as unknown as DiscoveryService);
@@ -34,7 +33,7 @@ describe('queue shutdown (real Redis)', () => {
       'abandoned',
       'orphaned',
     ]);
-    expect(await redis.exists(`${queue.toKey('abandoned')}:lock`)).toBe(0);
+    expect(await redis.exists(jobLockKey(queue, 'abandoned'))).toBe(0);
     const keys = await redis.keys(`${queue.toKey('')}*`);
     if (keys.length) await redis.del(...keys);
   });

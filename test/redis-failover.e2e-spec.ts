@@ -1,4 +1,5 @@
 import { runMigrations } from '@app/database';
+import { REDIS_COMMAND_TIMEOUT_MS } from '@app/queue';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
@@ -33,12 +34,38 @@ const headers = (tenant: string, extra: Record<string, string> = {}) => ({
 const JOBS = 6;
 const PER_JOB = 3000;
 const CHUNK = 100;
+/**
+ * Longer than readiness waits for Redis (at most REDIS_COMMAND_TIMEOUT_MS): a readiness probe sent
+ * as the primary dies is answered while there is no primary at all.
+ */
+const DOWN_AFTER_MS = REDIS_COMMAND_TIMEOUT_MS + 1000;
 
+/** One answer the service gave: when it was asked and answered, and what it said. */
 interface Seen {
-  at: number;
   what: string;
+  sentAt: number;
+  at: number;
   status: number;
   retryAfter: string | null;
+  contentType: string | null;
+  body: Record<string, unknown>;
+}
+
+/**
+ * Why an answer breaks the contract while Redis fails over, or null: success, 429 `rate_limited`
+ * (probe tenants share a rate limit), or 503 with `Retry-After` (a `service_unavailable` problem,
+ * or the Terminus body of readiness). Never a 500, never a dropped request.
+ */
+function offContract(s: Seen): string | null {
+  if (s.status >= 200 && s.status < 300) return null;
+  const problem = /^application\/problem\+json/.test(s.contentType ?? '');
+  const retry = /^[1-9]\d*$/.test(s.retryAfter ?? '');
+  if (s.status === 429 && problem && retry && s.body.code === 'rate_limited') return null;
+  if (s.status === 503 && retry) {
+    if (s.what === 'ready' && s.body.status === 'error') return null;
+    if (s.what !== 'ready' && problem && s.body.code === 'service_unavailable') return null;
+  }
+  return `${s.what} ${s.status} (${s.contentType}, Retry-After ${s.retryAfter}): ${JSON.stringify(s.body)}`;
 }
 
 describe('Redis Sentinel failover (real processes, loopback)', () => {
@@ -51,7 +78,7 @@ describe('Redis Sentinel failover (real processes, loopback)', () => {
 
   beforeAll(async () => {
     await waitForBuiltDist();
-    set = await startSentinelSet();
+    set = await startSentinelSet({ downAfterMs: DOWN_AFTER_MS });
     db = await createTestDatabase('failover');
     await runMigrations(db.url);
     pg = new Client({ connectionString: db.url });
@@ -118,6 +145,26 @@ describe('Redis Sentinel failover (real processes, loopback)', () => {
     }
     return { status: res.status, json, text, retryAfter: res.headers.get('retry-after'), res };
   };
+  /** Sends at once; the answer as seen, or status 0 for a request that got none. */
+  const observe = async (what: string, request: () => ReturnType<typeof call>): Promise<Seen> => {
+    const sentAt = Date.now();
+    try {
+      const r = await request();
+      const contentType = r.res.headers.get('content-type');
+      return {
+        what,
+        sentAt,
+        at: Date.now(),
+        status: r.status,
+        retryAfter: r.retryAfter,
+        contentType,
+        body: r.json,
+      };
+    } catch (e) {
+      const body = { error: String(e) };
+      return { what, sentAt, at: Date.now(), status: 0, retryAfter: null, contentType: null, body };
+    }
+  };
 
   const submit = async (tenant: string, label: string, n: number, priority = 'normal') => {
     const items = Array.from({ length: n }, (_, i) => ({
@@ -166,6 +213,7 @@ describe('Redis Sentinel failover (real processes, loopback)', () => {
       expect(r.status, r.text).toBe(202);
       expected.set(r.json.id as string, PER_JOB);
     }
+    const running = [...expected.keys()];
 
     // Traffic all along: readiness, reads, writes and small bulk jobs from the probe tenants.
     const seen: Seen[] = [];
@@ -173,20 +221,17 @@ describe('Redis Sentinel failover (real processes, loopback)', () => {
     const probe = (async () => {
       for (let i = 0; probing; i++) {
         const tenant = `probe${i % PROBE_TENANTS}`;
-        const calls: [string, Promise<Awaited<ReturnType<typeof call>>>][] = [
-          ['ready', call('GET', '/health/ready')],
-          ['list', call('GET', '/orders?limit=1', tenant)],
-          [
-            'create',
+        const answers = [
+          observe('ready', () => call('GET', '/health/ready')),
+          observe('list', () => call('GET', '/orders?limit=1', tenant)),
+          observe('create', () =>
             call('POST', '/orders', tenant, { customer_id: `p${i}`, amount: 1, currency: 'EUR' }),
-          ],
+          ),
         ];
-        if (i % 5 === 0) calls.push(['bulk', submit(tenant, `probe${i}`, 20)]);
-        for (const [what, pending] of calls) {
-          const r: { status: number; json: Record<string, unknown>; retryAfter: string | null } =
-            await pending.catch(() => ({ status: 0, json: {}, retryAfter: null }));
-          seen.push({ at: Date.now(), what, status: r.status, retryAfter: r.retryAfter });
-          if (what === 'bulk' && r.status === 202) expected.set(r.json.id as string, 20);
+        if (i % 5 === 0) answers.push(observe('bulk', () => submit(tenant, `probe${i}`, 20)));
+        for (const s of await Promise.all(answers)) {
+          seen.push(s);
+          if (s.what === 'bulk' && s.status === 202) expected.set(s.body.id as string, 20);
         }
         await sleep(100);
       }
@@ -225,23 +270,50 @@ describe('Redis Sentinel failover (real processes, loopback)', () => {
       500 / CHUNK,
     );
 
-    const killedAt = Date.now();
     set.procs.primary.child.kill('SIGKILL');
+    await set.procs.primary.exited(10_000);
+    const killedAt = Date.now();
+    // Readiness asked as the primary dies: there is no primary to answer it for a while.
+    const firstReady = observe('ready', () => call('GET', '/health/ready'));
+    // The kill landed mid-job: chunks still pending now were pending then (a done chunk stays done).
+    const { rows: atKill } = await pg.query<{ running: number; lost: number }>(
+      `SELECT count(*) FILTER (WHERE job_id = ANY($1))::int AS running,
+              count(*) FILTER (WHERE job_id = $2)::int AS lost
+         FROM bulk_job_chunks WHERE state = 'pending'`,
+      [running, lostId],
+    );
+    expect(atKill[0].running, 'chunks of the running jobs pending at the kill').toBeGreaterThan(0);
+    expect(atKill[0].lost, 'chunks of the lost job pending at the kill').toBeGreaterThan(0);
+    const replica = set.direct(set.replicaPort);
     let promotedAt = 0;
+    /** When the replica last said it was still a replica: until then no primary existed. */
+    let noPrimaryUntil = killedAt;
     while (!promotedAt) {
+      const asked = Date.now();
+      const [role] = (await replica.call('ROLE')) as [string];
+      if (role === 'slave') noPrimaryUntil = asked;
       if ((await set.masterAddress()) === replicaAddr) promotedAt = Date.now();
       else if (Date.now() - killedAt > 30_000) throw new Error('replica not promoted in 30 s');
       else await sleep(50);
     }
+    seen.push(await firstReady);
+    // Readiness asked and answered while no primary existed said so (503, Retry-After).
+    const blind = seen.filter(
+      (s) => s.what === 'ready' && s.sentAt >= killedAt && s.at <= noPrimaryUntil,
+    );
+    expect(blind.length, 'readiness answers while no primary existed').toBeGreaterThan(0);
+    expect(blind.filter((s) => s.status !== 503)).toEqual([]);
     let readyAt = 0;
     let readyBody: Record<string, unknown> = {};
     while (!readyAt) {
-      const r = await call('GET', '/health/ready');
+      const r = await observe('ready', () => call('GET', '/health/ready'));
+      seen.push(r);
       if (r.status === 200) {
-        readyAt = Date.now();
-        readyBody = r.json;
-      } else if (Date.now() - killedAt > 60_000) throw new Error(`not ready in 60 s: ${r.text}`);
-      else await sleep(100);
+        readyAt = r.at;
+        readyBody = r.body;
+      } else if (Date.now() - killedAt > 60_000) {
+        throw new Error(`not ready in 60 s: ${JSON.stringify(r.body)}`);
+      } else await sleep(100);
     }
     expect(readyBody.details).toMatchObject({
       redis: { status: 'up', primary: replicaAddr, via: 'sentinel' },
@@ -292,14 +364,13 @@ describe('Redis Sentinel failover (real processes, loopback)', () => {
     const workerOut = procs[1].output();
     expect(workerOut).toMatch(/re-enqueued \d+ lost unit\(s\)/);
 
-    // Never a 500: 503 (with Retry-After) or success while it happened.
-    const bad = seen.filter(
-      (s) => s.status === 0 || (s.status >= 500 && !(s.status === 503 && s.retryAfter)),
-    );
-    expect(bad, JSON.stringify(bad.slice(0, 5))).toEqual([]);
+    // Every answer, before, during and after the outage, kept the contract: never a 500.
+    expect(seen.map(offContract).filter(Boolean)).toEqual([]);
+    // Traffic went on through the outage.
+    expect(
+      seen.filter((s) => s.what !== 'ready' && s.sentAt <= readyAt && s.at >= killedAt).length,
+    ).toBeGreaterThan(0);
     const unavailable = seen.filter((s) => s.status === 503);
-    const during = seen.filter((s) => s.at >= killedAt && s.at <= readyAt);
-    expect(during.length).toBeGreaterThan(0);
 
     // Idempotency keys still work: an old key replays, a new one records and replays.
     const replay = await call(
@@ -351,9 +422,11 @@ describe('Redis Sentinel failover (real processes, loopback)', () => {
     expect(metrics.text).toMatch(/redis_failovers_total [1-9]/);
 
     console.log(
-      `[failover] primary SIGKILLed mid-job; sentinels promoted the replica after ${promotedAt - killedAt} ms; ` +
+      `[failover] primary SIGKILLed mid-job (${atKill[0].running} chunks of the running jobs and ` +
+        `${atKill[0].lost} of the lost job pending); sentinels promoted the replica after ${promotedAt - killedAt} ms; ` +
         `first readiness 200 after ${readyAt - killedAt} ms; all ${ids.length} jobs (${itemsExpected} items) ` +
-        `completed ${completedAt - killedAt} ms after the kill; ${seen.length} probe requests, ` +
+        `completed ${completedAt - killedAt} ms after the kill; ${seen.length} requests observed ` +
+        `(${blind.length} readiness answers while no primary existed), ` +
         `${unavailable.length} answered 503 (${unavailable.map((s) => s.what).join(',') || 'none'}), ` +
         `${seen.filter((s) => s.status === 429).length} answered 429, none 500`,
     );

@@ -9,20 +9,22 @@ import {
   type KeyRecord,
 } from '../libs/idempotency/src/idempotency-keys.repository';
 import { IdempotencyService, type KeyedRequest } from '../libs/idempotency/src/idempotency.service';
-import { BulkJobChunksRepository } from '../libs/jobs/src/repositories/bulk-job-chunks.repository';
+import { BulkJobChunksRepository } from '../libs/jobs/src/items/bulk-job-chunks.repository';
 import {
   BULK_JOBS_PAGE_KEY,
   BulkJobsRepository,
   type NewJob,
-} from '../libs/jobs/src/repositories/bulk-jobs.repository';
+} from '../libs/jobs/src/records/bulk-jobs.repository';
 import {
   EVENTS_PAGE_KEY,
   JobEventsRepository,
-} from '../libs/jobs/src/repositories/job-events.repository';
-import { TenantQuotasRepository } from '../libs/jobs/src/repositories/tenant-quotas.repository';
+} from '../libs/jobs/src/records/job-events.repository';
+import { ChunkWorkRepository } from '../libs/jobs/src/runner/chunk-work.repository';
+import { TenantQuotasRepository } from '../libs/jobs/src/scheduling/tenant-quotas.repository';
+import { TenantSlotsRepository } from '../libs/jobs/src/scheduling/tenant-slots.repository';
 import { OrdersRepository, type NewOrderRow } from '../libs/orders/src/orders.repository';
 import { ORDER_PAGE_KEY } from '../libs/orders/src/orders.service';
-import type { EventType } from '../libs/jobs/src/jobs.constants';
+import type { EventType } from '../libs/jobs/src/domain/jobs.constants';
 import { newJobRow } from './support/bulk';
 import { createTestApp, type TestApp } from './support/test-app';
 
@@ -48,10 +50,12 @@ const target = (type: Target['type'], file: string, skip: string[] = []): Target
 const TARGETS = [
   target(OrdersRepository, 'orders/src/queries/orders.repository.sql'),
   // returning: private, the CTE that insert, setTotal and finish wrap their writes in.
-  target(BulkJobsRepository, 'jobs/src/queries/bulk-jobs.repository.sql', ['returning']),
-  target(BulkJobChunksRepository, 'jobs/src/queries/bulk-job-chunks.repository.sql'),
-  target(JobEventsRepository, 'jobs/src/queries/job-events.repository.sql'),
-  target(TenantQuotasRepository, 'jobs/src/queries/tenant-quotas.repository.sql'),
+  target(BulkJobsRepository, 'jobs/src/records/queries/bulk-jobs.repository.sql', ['returning']),
+  target(JobEventsRepository, 'jobs/src/records/queries/job-events.repository.sql'),
+  target(BulkJobChunksRepository, 'jobs/src/items/queries/bulk-job-chunks.repository.sql'),
+  target(ChunkWorkRepository, 'jobs/src/runner/queries/chunk-work.repository.sql'),
+  target(TenantSlotsRepository, 'jobs/src/scheduling/queries/tenant-slots.repository.sql'),
+  target(TenantQuotasRepository, 'jobs/src/scheduling/queries/tenant-quotas.repository.sql'),
   target(IdempotencyKeysRepository, 'idempotency/src/queries/idempotency-keys.repository.sql'),
 ];
 
@@ -159,7 +163,13 @@ describe('SQL snapshots of the repositories', () => {
     vi.spyOn(db, 'copyFrom').mockImplementation((sql) => (note({ text: sql }), copyFrom(sql)));
     await ordersCalls(t.app.get(OrdersRepository));
     await jobsCalls(t.app.get(BulkJobsRepository));
-    await chunksCalls(t.app.get(BulkJobChunksRepository), t.app.get(BulkJobsRepository));
+    // The runner's repository lives in the worker module, which this app (no workers) leaves out.
+    await chunksCalls(
+      t.app.get(BulkJobChunksRepository),
+      new ChunkWorkRepository(db),
+      t.app.get(TenantSlotsRepository),
+      t.app.get(BulkJobsRepository),
+    );
     await eventsCalls(t.app.get(JobEventsRepository));
     await quotasCalls(t.app.get(TenantQuotasRepository));
     await idempotencyCalls(t.app.get(IdempotencyKeysRepository), t.app.get(IdempotencyService));
@@ -222,7 +232,6 @@ describe('SQL snapshots of the repositories', () => {
     await capture(jobs, 'findForTenant', (find) => find(T, 'job_snap_1'));
     await capture(jobs, 'findById', (find) => find('job_snap_1'));
     await capture(jobs, 'statuses', (statuses) => statuses(['job_snap_1', 'job_snap_2']));
-    await capture(jobs, 'activeCount', (activeCount) => activeCount(T));
     await capture(jobs, 'markProcessing', (mark) => mark('job_snap_1'));
     await capture(jobs, 'staleActive', (staleActive) => staleActive(0, 10));
     await capture(jobs, 'finish', (finish) =>
@@ -234,7 +243,12 @@ describe('SQL snapshots of the repositories', () => {
     await capture(jobs, 'delete', (del) => del('job_snap_1', T));
   }
 
-  async function chunksCalls(chunks: BulkJobChunksRepository, jobs: BulkJobsRepository) {
+  async function chunksCalls(
+    chunks: BulkJobChunksRepository,
+    work: ChunkWorkRepository,
+    slots: TenantSlotsRepository,
+    jobs: BulkJobsRepository,
+  ) {
     const id = 'job_snap_chunks';
     await jobs.insert(job(id, { totalItems: 6 }));
     const items = JSON.stringify([{ id: 'ord_snap_1', status: 'paid' }, { id: 'ord_x' }]);
@@ -247,16 +261,16 @@ describe('SQL snapshots of the repositories', () => {
         await w.close();
       });
     await capture(chunks, 'writer', (writer) => store(writer, id, 3), 'COPY of three chunks');
-    await capture(chunks, 'schedulable', (schedulable) => schedulable());
-    await capture(chunks, 'tenantLoad', (tenantLoad) => tenantLoad());
-    await capture(chunks, 'claim', (claim) => db.transaction(() => claim(id, 0)));
-    await capture(chunks, 'claimNext', (claimNext) => db.transaction(() => claimNext(id, 2)));
-    await capture(chunks, 'lockPending', (lock) => db.transaction(() => lock(id)));
+    await capture(slots, 'schedulable', (schedulable) => schedulable());
+    await capture(slots, 'tenantLoad', (tenantLoad) => tenantLoad());
+    await capture(work, 'claim', (claim) => db.transaction(() => claim(id, 0)));
+    await capture(slots, 'claimNext', (claimNext) => db.transaction(() => claimNext(id, 2)));
+    await capture(work, 'lockPending', (lock) => db.transaction(() => lock(id)));
     await capture(chunks, 'readItems', (readItems) => readItems(id, 0));
     const done = { chunkNo: 0, state: 'done', succeeded: 1, failed: 1, resultIds: null } as const;
-    await capture(chunks, 'complete', (complete) => complete(id, [done]));
+    await capture(work, 'complete', (complete) => complete(id, [done]));
     const failure = { idx: 1, itemId: 'ord_x', ref: null, code: 'NOT_FOUND', message: 'no order' };
-    await capture(chunks, 'insertFailures', (insert) => insert(id, [failure]));
+    await capture(work, 'insertFailures', (insert) => insert(id, [failure]));
     await capture(chunks, 'anyPending', (anyPending) => anyPending(id));
     await capture(chunks, 'pendingChunkNos', (pendingChunkNos) => pendingChunkNos(id));
     await capture(chunks, 'readFrom', (readFrom) => readFrom(id, 0, 10, ['done', 'pending']));
@@ -270,7 +284,7 @@ describe('SQL snapshots of the repositories', () => {
     await jobs.insert(job(atomic, { atomic: true, totalItems: 2 }));
     await store((jobId) => chunks.writer(jobId), atomic, 1);
     const failed = new Map([[0, 1]]);
-    await capture(chunks, 'rollBack', (rollBack) => db.transaction(() => rollBack(atomic, failed)));
+    await capture(work, 'rollBack', (rollBack) => db.transaction(() => rollBack(atomic, failed)));
   }
 
   async function eventsCalls(events: JobEventsRepository): Promise<void> {
@@ -302,6 +316,7 @@ describe('SQL snapshots of the repositories', () => {
   }
 
   async function quotasCalls(quotas: TenantQuotasRepository): Promise<void> {
+    await capture(quotas, 'activeCount', (activeCount) => activeCount(T));
     await capture(quotas, 'lockAdmissions', (lock) => db.transaction(() => lock(T)));
     await capture(quotas, 'addItemsToday', (add) => db.transaction(() => add(T, 10, 1000)));
     await capture(quotas, 'itemsToday', (itemsToday) => itemsToday(T));

@@ -1,4 +1,4 @@
-import type { NewJob } from '@app/jobs';
+import type { NewJob } from '../../libs/jobs/src/records/bulk-jobs.repository';
 import type TestAgent from 'supertest/lib/agent';
 import { queryOnce } from './database';
 import { auth, type TenantName } from './test-app';

@@ -4,6 +4,7 @@ import { Body, Controller, HttpCode, Module, Post, Res } from '@nestjs/common';
 import { OrdersModule } from '@app/orders';
 import type { Response } from 'express';
 import { IsString } from 'class-validator';
+import { serveOutsideTheDocument } from './openapi-validator';
 
 class ProbeDto {
   @IsString()
@@ -11,6 +12,12 @@ class ProbeDto {
 }
 
 export class ProbeFailure extends Error {}
+
+serveOutsideTheDocument({
+  name: 'the idempotency probes of test/support/idempotency-probe.module.ts',
+  methods: ['POST'],
+  path: /^\/probe\/(accept|fail-after-write|slow)$/,
+});
 
 /** Test-only endpoints that write an order and then behave in ways real handlers might. */
 @Controller('probe')

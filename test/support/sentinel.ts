@@ -43,9 +43,9 @@ const server = (dir: string, port: number, extra: string[] = []) =>
 
 /**
  * A private Redis primary, one replica and three sentinels (quorum 2) on free loopback ports,
- * nothing persisted. Sentinels declare the primary down after 1 s without an answer.
+ * nothing persisted. Sentinels declare the primary down after `downAfterMs` without an answer.
  */
-export async function startSentinelSet(): Promise<SentinelSet> {
+export async function startSentinelSet({ downAfterMs = 1000 } = {}): Promise<SentinelSet> {
   const dir = mkdtempSync(join(tmpdir(), 'sentinels-'));
   const primaryPort = await freePort();
   const replicaPort = await freePort();
@@ -69,7 +69,7 @@ export async function startSentinelSet(): Promise<SentinelSet> {
         'bind 127.0.0.1',
         `dir ${dir}`,
         `sentinel monitor ${MASTER_NAME} 127.0.0.1 ${primaryPort} 2`,
-        `sentinel down-after-milliseconds ${MASTER_NAME} 1000`,
+        `sentinel down-after-milliseconds ${MASTER_NAME} ${downAfterMs}`,
         `sentinel failover-timeout ${MASTER_NAME} 5000`,
         `sentinel parallel-syncs ${MASTER_NAME} 1`,
         '',

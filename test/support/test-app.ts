@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { validateEnv } from '@app/common';
 import { runMigrations } from '@app/database';
 import { configureHttpApp } from '@app/runtime';
 import { Logger, type INestApplication, type Type } from '@nestjs/common';
@@ -45,12 +46,17 @@ export async function createTestApp(
     BULL_PREFIX: `test_${randomBytes(4).toString('hex')}`,
     CURSOR_SECRET: 'test-cursor-secret',
     LOG_LEVEL: 'error',
+    // Each app decides for itself: an earlier app's RUN_WORKERS=false must not carry over.
+    RUN_WORKERS: 'true',
     ...env,
   });
   Logger.overrideLogger(['error', 'warn']);
   await runMigrations(db.url);
   const moduleRef = await Test.createTestingModule({
-    imports: [AppModule, ...extraImports],
+    imports: [
+      AppModule.register({ runWorkers: validateEnv(process.env).RUN_WORKERS }),
+      ...extraImports,
+    ],
   }).compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error', 'warn'] });
   // Before anything else, so that even answers from body parsers and guards are checked.

@@ -10,29 +10,32 @@ import { QueueModule } from '@app/queue';
 import { IdempotencyModule } from '@app/idempotency';
 import { OpsModule } from '@app/ops';
 import { HttpCoreModule, WorkersModule } from '@app/runtime';
-import { Module } from '@nestjs/common';
-import { ConditionalModule } from '@nestjs/config';
+import { Module, type DynamicModule } from '@nestjs/common';
 
-@Module({
-  imports: [
-    AppConfigModule,
-    DatabaseModule,
-    QueueModule,
-    HttpCoreModule,
-    AuthModule,
-    PaginationModule,
-    IdempotencyModule,
-    HealthModule,
-    OrdersModule,
-    OrdersBulkModule,
-    JobsModule,
-    MetricsModule,
-    OpsModule,
-    // Processors run in the API process too unless RUN_WORKERS=false.
-    ConditionalModule.registerWhen(
-      WorkersModule,
-      (env) => !/^(false|0|no)$/i.test(env.RUN_WORKERS ?? ''),
-    ),
-  ],
-})
-export class AppModule {}
+const API = [
+  AppConfigModule,
+  DatabaseModule,
+  QueueModule,
+  HttpCoreModule,
+  AuthModule,
+  PaginationModule,
+  IdempotencyModule,
+  HealthModule,
+  OrdersModule,
+  OrdersBulkModule,
+  JobsModule,
+  MetricsModule,
+  OpsModule,
+];
+
+@Module({})
+export class AppModule {
+  /**
+   * The API, with the Bull processors in the same process unless `runWorkers` is false
+   * (RUN_WORKERS). Decided when the application is created, from the configuration validated then,
+   * not when this file is loaded.
+   */
+  static register({ runWorkers }: { runWorkers: boolean }): DynamicModule {
+    return { module: AppModule, imports: runWorkers ? [...API, WorkersModule] : API };
+  }
+}

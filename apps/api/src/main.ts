@@ -1,6 +1,6 @@
 import './instrument';
 import 'reflect-metadata';
-import { appConfig } from '@app/common';
+import { appConfig, validateEnv } from '@app/common';
 import { useStructuredLogging } from '@app/ops';
 import {
   configureHttpApp,
@@ -23,7 +23,11 @@ async function bootstrap(): Promise<void> {
   logUnhandledRejections();
   new Logger('Tracing').log(tracingStatus());
   const infra = await prepareInfrastructure();
-  const app = await NestFactory.create(AppModule, { bodyParser: false, bufferLogs: true });
+  const { RUN_WORKERS } = validateEnv(process.env);
+  const app = await NestFactory.create(AppModule.register({ runWorkers: RUN_WORKERS }), {
+    bodyParser: false,
+    bufferLogs: true,
+  });
   app.useLogger(app.get(StructuredLogger));
   const drain = new HttpDrain();
   configureHttpApp(app, drain);

@@ -3,7 +3,7 @@ import { Global, Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClsModule } from 'nestjs-cls';
-import { dataSourceOptions } from './data-source';
+import { dataSourceOptions } from './data-source-options';
 import { Database } from './database';
 import { DatabaseListener } from './database-listener';
 

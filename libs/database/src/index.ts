@@ -2,7 +2,7 @@ export * from './advisory-locks';
 export * from './database.module';
 export * from './database';
 export * from './database-listener';
-export * from './data-source';
+export * from './data-source-options';
 export * from './embedded-postgres';
 export * from './migrate';
 export * from './migrations';

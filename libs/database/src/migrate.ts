@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { DataSource, MigrationExecutor } from 'typeorm';
 import { ADVISORY_LOCKS } from './advisory-locks';
-import { dataSourceOptions } from './data-source';
+import { dataSourceOptions } from './data-source-options';
 import { MIGRATIONS } from './migrations';
 
 const logger = new Logger('Migrations');

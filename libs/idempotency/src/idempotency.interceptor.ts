@@ -1,7 +1,6 @@
 import {
   digestBodyStream,
   getTenantId,
-  PrecomputedResponse,
   ProblemCode,
   ProblemException,
   renderError,
@@ -161,14 +160,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
             throw this.reused(req.method, req.path);
           }
         }
-        throw new PrecomputedResponse(
-          outcome.response.status,
-          {
-            ...outcome.response.headers,
-            [IDEMPOTENT_REPLAYED_HEADER.toLowerCase()]: 'true',
-          },
-          outcome.response.body,
-        );
+        return replay(outcome.response);
     }
   }
 
@@ -205,6 +197,21 @@ export class IdempotencyInterceptor implements NestInterceptor {
   private badKey(message: string): ProblemException {
     return ProblemException.validation([{ field: 'Idempotency-Key', message }], message);
   }
+}
+
+/**
+ * The stored answer, sent as it was: a web Response is the whole answer to Nest, whose status and
+ * headers win over the route's own (`@HttpCode()`, or 201 for a POST).
+ */
+function replay({ status, headers, body }: StoredResponse): globalThis.Response {
+  return new globalThis.Response(body === '' ? null : body, {
+    status,
+    headers: {
+      ...headers,
+      ...(body === '' ? {} : { 'content-length': String(Buffer.byteLength(body)) }),
+      [IDEMPOTENT_REPLAYED_HEADER.toLowerCase()]: 'true',
+    },
+  });
 }
 
 function pickHeaders(headers: Record<string, string>): Record<string, string> {

@@ -1,10 +1,10 @@
 import { ProblemDetailsSchema } from '@app/common';
-import type { OpenAPIObject } from '@nestjs/swagger';
+import type { OpenAPIObject, ResponseObject } from '@nestjs/swagger';
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from './idempotency.constants';
 
 interface Operation {
   parameters?: { name: string; in: string }[];
-  responses: Record<string, unknown>;
+  responses: Record<string, ResponseObject>;
 }
 
 /** Adds the `Idempotency-Key` header, the replay header and the 409/422 problems to every POST/PATCH. */
@@ -14,6 +14,7 @@ export function documentIdempotency(document: OpenAPIObject, ttlSeconds: number)
       schema: { $ref: `#/components/schemas/${ProblemDetailsSchema.name}` },
     },
   };
+  const replayed = { $ref: `#/components/headers/${IDEMPOTENT_REPLAYED_HEADER}` };
   for (const item of Object.values(document.paths)) {
     for (const method of ['post', 'patch'] as const) {
       const op = (item as Record<string, Operation | undefined>)[method];
@@ -46,6 +47,27 @@ export function documentIdempotency(document: OpenAPIObject, ttlSeconds: number)
           'The Idempotency-Key was used with a different request (`idempotency_key_reused`).',
         content: problem,
       };
+      // Any stored answer can be replayed. Never stored: 5xx answers, and refusals decided before
+      // or instead of the handler (401 comes before the key is read, 422 is about the key itself).
+      // Response objects may be shared with other operations: replace, never change them.
+      for (const [status, response] of Object.entries(op.responses)) {
+        if (status.startsWith('5') || status === '401' || status === '422') continue;
+        const headers = { ...response.headers, [IDEMPOTENT_REPLAYED_HEADER]: replayed };
+        op.responses[status] = { ...response, headers };
+      }
     }
   }
+  document.components = {
+    ...document.components,
+    headers: {
+      ...document.components?.headers,
+      [IDEMPOTENT_REPLAYED_HEADER]: {
+        description:
+          'Present (`true`) when this is the stored answer of an earlier request with the same ' +
+          '`Idempotency-Key`: nothing was executed again.',
+        required: false,
+        schema: { type: 'string', enum: ['true'] },
+      },
+    },
+  };
 }

@@ -1,36 +1,29 @@
-export * from './jobs.constants';
-export * from './job-status';
-export * from './jobs.errors';
-export * from './operations/bulk-operation';
-export * from './operations/operation.registry';
-export * from './entities/bulk-job.entity';
-export * from './entities/bulk-job-chunk.entity';
-export * from './entities/bulk-job-failure.entity';
-export * from './entities/event.entity';
-export * from './entities/tenant-daily-items.entity';
-export * from './dto/bulk-job.dto';
-export * from './dto/bulk-job-item.dto';
-export * from './dto/event.dto';
-export * from './dto/create-bulk-job.dto';
-export * from './dto/list-queries.dto';
-export * from './ingest/ndjson';
-export * from './ingest/csv';
-export * from './results-writer';
-export * from './prefer';
-export * from './webhooks/signature';
-export * from './webhooks/url-guard';
-export * from './jobs.service';
-export * from './repositories/bulk-jobs.repository';
-export * from './repositories/bulk-job-chunks.repository';
-export * from './repositories/job-events.repository';
-export * from './job-lifecycle.service';
-export * from './job-runner.service';
-export * from './jobs-maintenance.service';
-export * from './jobs-core.module';
+// What other libraries and the apps use of bulk jobs: the modules, the queue and job vocabulary, the
+// bulk-operation contract, and the services the worker app and metrics call. Repositories stay inside.
 export * from './jobs.module';
+export * from './jobs-core.module';
 export * from './jobs-worker.module';
-export * from './operations/item-validator';
-export * from './scheduling/fair-order';
-export * from './scheduling/fair-scheduler.service';
-export * from './scheduling/tenant-quotas.service';
-export * from './repositories/tenant-quotas.repository';
+export * from './domain/jobs.constants';
+export * from './domain/job-status';
+export * from './domain/jobs.errors';
+export * from './domain/operations/bulk-operation';
+export * from './domain/operations/operation.registry';
+export { compileFastCheck } from './domain/operations/item-validator';
+export * from './domain/entities/bulk-job.entity';
+export * from './domain/entities/bulk-job-chunk.entity';
+export * from './domain/entities/bulk-job-failure.entity';
+export * from './domain/entities/event.entity';
+export * from './domain/entities/tenant-daily-items.entity';
+export { BULK_QUEUE, WEBHOOK_QUEUE, JobName } from './queueing/job-queues';
+export type {
+  JobPayloads,
+  ChunkPayload,
+  AtomicPayload,
+  WebhookPayload,
+} from './queueing/job-queues';
+export { JobRecords } from './records/job-records.service';
+export type { OperationStats, DurationStats } from './records/job-records.service';
+export { FairScheduler, type TenantLoad } from './scheduling/fair-scheduler.service';
+export { JobRunner, type TurnResult } from './runner/job-runner.service';
+export { JobsMaintenanceService } from './maintenance/jobs-maintenance.service';
+export * from './webhooks/signature';

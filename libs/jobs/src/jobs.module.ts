@@ -1,15 +1,19 @@
 import { Module } from '@nestjs/common';
-import { EventsController } from './events.controller';
-import { JobProgressListener } from './job-progress.listener';
+import { EventsController } from './http/events.controller';
+import { JobProgressListener } from './http/job-progress.listener';
+import { JobsController } from './http/jobs.controller';
 import { JobsCoreModule } from './jobs-core.module';
-import { JobsController } from './jobs.controller';
-import { JobsService } from './jobs.service';
+import { AcceptJob } from './use-cases/accept-job/accept-job.use-case';
+import { CancelJob } from './use-cases/cancel-job/cancel-job.use-case';
+import { CreateJob } from './use-cases/create-job/create-job.use-case';
+import { DeleteJob } from './use-cases/delete-job/delete-job.use-case';
+import { ReadJobs } from './use-cases/read-jobs/read-jobs.service';
+import { RetryJob } from './use-cases/retry-job/retry-job.use-case';
 
-/** The HTTP side of bulk jobs. */
+/** The HTTP side of bulk jobs: thin controllers over one use case per action. */
 @Module({
   imports: [JobsCoreModule],
   controllers: [JobsController, EventsController],
-  providers: [JobsService, JobProgressListener],
-  exports: [JobsService],
+  providers: [CreateJob, AcceptJob, CancelJob, RetryJob, DeleteJob, ReadJobs, JobProgressListener],
 })
 export class JobsModule {}

@@ -1,10 +1,4 @@
-import {
-  BULK_QUEUE,
-  BulkJobChunksRepository,
-  BulkJobsRepository,
-  WEBHOOK_QUEUE,
-  type TenantLoad,
-} from '@app/jobs';
+import { BULK_QUEUE, FairScheduler, JobRecords, WEBHOOK_QUEUE, type TenantLoad } from '@app/jobs';
 import { MAINTENANCE_QUEUE, RedisPrimaryService } from '@app/queue';
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
@@ -100,8 +94,8 @@ export class MetricsService {
 
   constructor(
     private readonly primary: RedisPrimaryService,
-    private readonly bulkJobs: BulkJobsRepository,
-    private readonly chunks: BulkJobChunksRepository,
+    private readonly records: JobRecords,
+    private readonly scheduler: FairScheduler,
     @InjectQueue(BULK_QUEUE) private readonly bulk: Queue,
     @InjectQueue(WEBHOOK_QUEUE) private readonly webhooks: Queue,
     @InjectQueue(MAINTENANCE_QUEUE) private readonly maintenance: Queue,
@@ -125,7 +119,7 @@ export class MetricsService {
   }
 
   private async collectJobs(): Promise<void> {
-    const rows = await this.bulkJobs.statsByOperation();
+    const rows = await this.records.statsByOperation();
     this.jobs.reset();
     this.items.reset();
     const totals = new Map<string, { succeeded: number; failed: number; pending: number }>();
@@ -142,7 +136,7 @@ export class MetricsService {
       this.items.set({ operation, outcome: 'failed' }, t.failed);
       this.items.set({ operation, outcome: 'unprocessed' }, t.pending);
     }
-    const durations = await this.bulkJobs.durationsLastHour();
+    const durations = await this.records.durationsLastHour();
     this.durations.reset();
     for (const d of durations) {
       this.durations.set({ operation: d.operation, quantile: '0.5' }, Number(d.p50));
@@ -152,7 +146,7 @@ export class MetricsService {
   }
 
   private async collectTenants(): Promise<void> {
-    const load = topTenants(await this.chunks.tenantLoad());
+    const load = topTenants(await this.scheduler.tenantLoad());
     this.tenantChunks.reset();
     for (const t of load) {
       this.tenantChunks.set({ tenant: t.tenantId, state: 'waiting' }, t.waiting);

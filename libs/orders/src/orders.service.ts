@@ -1,6 +1,6 @@
 import { newId, ProblemCode } from '@app/common';
-import type { PageRequest, Page } from '@app/pagination';
-import { PaginationService } from '@app/pagination';
+import type { Page, PageRequest } from '@app/pagination';
+import { mapPage, newestFirstKey, PaginationService } from '@app/pagination';
 import { Injectable } from '@nestjs/common';
 import { CreateOrderDto } from './dto/create-order.dto';
 import { ListOrdersQueryDto } from './dto/list-orders-query.dto';
@@ -9,10 +9,7 @@ import { OrdersRepository } from './orders.repository';
 import { transition, type OrderStatus } from './order-status';
 import { OrderError } from './orders.errors';
 
-export const ORDER_PAGE_KEY = [
-  { column: 'o.created_at', type: 'timestamptz' },
-  { column: 'o.id', type: 'text' },
-] as const;
+export const ORDER_PAGE_KEY = newestFirstKey('o');
 
 @Injectable()
 export class OrdersService {
@@ -73,6 +70,6 @@ export class OrdersService {
       page,
     );
     const result = this.pagination.pageFromRows(rows, page);
-    return { ...result, items: result.items.map((o) => OrderDto.from(o)) };
+    return mapPage(result, (o) => OrderDto.from(o));
   }
 }

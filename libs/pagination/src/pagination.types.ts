@@ -37,3 +37,16 @@ export interface Page<T> {
 
 export const DEFAULT_PAGE_LIMIT = 20;
 export const MAX_PAGE_LIMIT = 100;
+
+/** The same page with each item mapped (rows to entities, entities to DTOs); the cursor key is kept. */
+export function mapPage<T, U>(page: Page<T>, fn: (item: T) => U): Page<U> {
+  return { ...page, items: page.items.map((item) => fn(item)) };
+}
+
+/** The key of a newest-first list over `alias`: creation time, then id to break ties. */
+export function newestFirstKey(alias: string): readonly KeyColumn[] {
+  return [
+    { column: `${alias}.created_at`, type: 'timestamptz' },
+    { column: `${alias}.id`, type: 'text' },
+  ];
+}

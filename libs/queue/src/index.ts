@@ -5,3 +5,5 @@ export * from './queue.module';
 export * from './repeatable';
 export * from './redis-primary.service';
 export * from './queue-errors.listener';
+export * from './bull-internals';
+export * from './queue-worker';

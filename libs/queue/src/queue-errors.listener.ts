@@ -1,33 +1,12 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import Bull from 'bull';
-import type { Redis } from 'ioredis';
+import { hasLocalWorker, requeueUnlockedActive } from './bull-internals';
 
 const SETTLE_MS = 5_000;
 const CLOSE_MS = 20_000;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
-
-/**
- * Moves back to `wait` every `active` entry that holds no lock or this queue instance's own lock
- * (ARGV[2], Bull's lock token per queue instance). Bull fetches with a blocking BRPOPLPUSH
- * (wait → active) and locks in a second step, and a fetch that completes while the queue closes is
- * never processed: such entries stayed active until another worker's stalled check noticed them,
- * two lock periods later. Entries locked by any other worker are left alone.
- */
-const REQUEUE_ABANDONED = `
-local n = 0
-for _, id in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
-  local lockKey = ARGV[1] .. id .. ':lock'
-  local lock = redis.call('GET', lockKey)
-  if not lock or lock == ARGV[2] then
-    if lock then redis.call('DEL', lockKey) end
-    redis.call('LREM', KEYS[1], 1, id)
-    redis.call('RPUSH', KEYS[2], id)
-    n = n + 1
-  end
-end
-return n`;
 
 /**
  * Keeps Redis trouble from taking the process down. Bull queues emit `error` when Redis goes away
@@ -63,7 +42,7 @@ export class QueueErrorsListener implements OnModuleInit, BeforeApplicationShutd
   }
 
   private async close(queue: Bull.Queue): Promise<void> {
-    const clients = (queue as unknown as { clients: Redis[] }).clients ?? [];
+    const clients = queue.clients;
     const settling = () =>
       clients.some((c) => ['connecting', 'connect', 'reconnecting'].includes(c.status));
     for (let waited = 0; settling() && waited < SETTLE_MS; waited += 100) await sleep(100);
@@ -79,25 +58,20 @@ export class QueueErrorsListener implements OnModuleInit, BeforeApplicationShutd
     for (const c of clients) c.disconnect();
   }
 
-  /** After a worker's queue closed: entries it fetched but never processed go back to wait. */
+  /**
+   * After a worker's queue closed: entries it fetched but never processed go back to wait. Bull
+   * fetches with a blocking BRPOPLPUSH (wait → active) and locks in a second step, and a fetch that
+   * completes while the queue closes is never processed: such entries stayed active until another
+   * worker's stalled check noticed them, two lock periods later.
+   */
   private async requeueUnlocked(queue: Bull.Queue): Promise<void> {
-    const handlers = (queue as unknown as { handlers?: Record<string, unknown> }).handlers ?? {};
-    if (!Object.keys(handlers).length) return; // no worker here: nothing of ours can be in flight
+    if (!hasLocalWorker(queue)) return; // no worker here: nothing of ours can be in flight
     const redis = queue.client.duplicate({ lazyConnect: true });
     try {
       await Promise.race([
         (async () => {
           await redis.connect();
-          const n = Number(
-            await redis.eval(
-              REQUEUE_ABANDONED,
-              2,
-              queue.toKey('active'),
-              queue.toKey('wait'),
-              queue.toKey(''),
-              (queue as unknown as { token: string }).token,
-            ),
-          );
+          const n = await requeueUnlockedActive(queue, redis);
           if (n) this.logger.log(`Queue ${queue.name}: ${n} abandoned entry(ies) back to wait`);
         })(),
         sleep(SETTLE_MS),

@@ -1,9 +1,22 @@
 import { idempotencyConfig } from '@app/common';
 import { documentIdempotency } from '@app/idempotency';
 import { EVENT_TYPES } from '@app/jobs';
+import { REQUEST_ID_HEADER } from '@app/ops';
 import { INestApplication } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import {
+  DocumentBuilder,
+  SwaggerModule,
+  type OpenAPIObject,
+  type ResponseObject,
+} from '@nestjs/swagger';
+
+/** Readiness answers its 503 (the Terminus body, not a problem) with `Retry-After: 5`. */
+const NOT_READY_RETRY_AFTER = {
+  description: 'Seconds to wait before asking again.',
+  required: true,
+  schema: { type: 'integer', minimum: 0 },
+} as const;
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -36,6 +49,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   // answer 503 once shutting down, and by then HttpDrain has closed every connection. Never sent.
   const live = document.paths['/health/live']?.get;
   if (live) delete live.responses['503'];
+  const notReady = document.paths['/health/ready']?.get?.responses['503'] as
+    ResponseObject | undefined;
+  if (notReady) notReady.headers = { 'Retry-After': NOT_READY_RETRY_AFTER };
   // Streamed bodies (NDJSON, CSV) are text, whatever the JSON body's schema is.
   for (const item of Object.values(document.paths)) {
     for (const op of Object.values(item) as {
@@ -69,7 +85,54 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     document,
     app.get<ConfigType<typeof idempotencyConfig>>(idempotencyConfig.KEY).ttlSeconds,
   );
+  documentResponseHeaders(document);
   return document;
+}
+
+/**
+ * Documented response headers that every response of that status carries, as far as the
+ * decorators do not say so themselves: each handler documenting `Location` sets it on every
+ * answer, and a 202 (an accepted job) always names its polling interval in `Retry-After`.
+ */
+const ALWAYS_SENT: Record<string, (status: string) => boolean> = {
+  Location: () => true,
+  'Retry-After': (status) => status === '202',
+};
+
+/**
+ * `X-Request-Id` on every response (the request logger sets it before anything can answer: the
+ * caller's id when it is 1–128 safe characters, else a new UUID), and `required` on the headers
+ * of ALWAYS_SENT, so that clients may rely on them and the e2e checks refuse an answer without one.
+ */
+function documentResponseHeaders(document: OpenAPIObject): void {
+  const components = (document.components ??= {});
+  components.headers = {
+    ...components.headers,
+    [REQUEST_ID_HEADER]: {
+      description:
+        "The request's id, as in the service's log: the caller's `X-Request-Id` when it is 1–128 " +
+        'characters of `A-Za-z0-9._~:@+=/-`, else a new UUID.',
+      required: true,
+      schema: { type: 'string', pattern: '^[A-Za-z0-9._~:@+=/-]{1,128}$' },
+    },
+  };
+  for (const item of Object.values(document.paths)) {
+    for (const op of Object.values(item) as { responses?: Record<string, ResponseObject> }[]) {
+      // Response and header objects may be shared between operations: replace, never change them.
+      for (const [status, response] of Object.entries(op.responses ?? {})) {
+        const headers = Object.fromEntries(
+          Object.entries(response.headers ?? {}).map(([name, header]) => [
+            name,
+            !('$ref' in header) && ALWAYS_SENT[name]?.(status)
+              ? { ...header, required: true }
+              : header,
+          ]),
+        );
+        headers[REQUEST_ID_HEADER] = { $ref: `#/components/headers/${REQUEST_ID_HEADER}` };
+        op.responses![status] = { ...response, headers };
+      }
+    }
+  }
 }
 
 /**

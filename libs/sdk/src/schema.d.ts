@@ -309,15 +309,15 @@ export interface components {
         [key: string]: unknown;
       }[];
       /**
-       * @description Orders this tenant's own jobs (never another tenant's); default `normal`.
-       * @enum {string}
-       */
-      priority?: 'high' | 'normal' | 'low';
-      /**
        * Format: uri
        * @description Receives a signed `bulk_job.*` event when the job ends (http/https, public addresses only).
        */
       webhook_url?: string;
+      /**
+       * @description Orders this tenant's own jobs (never another tenant's); default `normal`.
+       * @enum {string}
+       */
+      priority?: 'high' | 'normal' | 'low';
       /** @description All or nothing: if any item fails, none is applied and the job fails. */
       atomic?: boolean;
     };
@@ -470,7 +470,12 @@ export interface components {
     'webhook-timestamp': string;
   };
   requestBodies: never;
-  headers: never;
+  headers: {
+    /** @description Present (`true`) when this is the stored answer of an earlier request with the same `Idempotency-Key`: nothing was executed again. */
+    'Idempotent-Replayed': 'true';
+    /** @description The request's id, as in the service's log: the caller's `X-Request-Id` when it is 1–128 characters of `A-Za-z0-9._~:@+=/-`, else a new UUID. */
+    'X-Request-Id': string;
+  };
   pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -496,6 +501,7 @@ export interface operations {
         headers: {
           /** @description RFC 8288 link to the next page (`rel="next"`), present when `has_more` is true. */
           Link?: string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -505,6 +511,7 @@ export interface operations {
       /** @description Malformed or invalid request (`validation_failed`, `invalid_cursor`). */
       400: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -514,6 +521,9 @@ export interface operations {
       /** @description Missing or invalid API key (`unauthorized`); carries `WWW-Authenticate: Bearer`. */
       401: {
         headers: {
+          /** @description The authentication scheme: `Bearer` (RFC 6750). */
+          'WWW-Authenticate': string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -524,7 +534,8 @@ export interface operations {
       429: {
         headers: {
           /** @description Seconds to wait before retrying. */
-          'Retry-After'?: number;
+          'Retry-After': number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -535,7 +546,8 @@ export interface operations {
       503: {
         headers: {
           /** @description Seconds to wait before retrying. */
-          'Retry-After'?: number;
+          'Retry-After': number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -549,9 +561,9 @@ export interface operations {
       query?: {
         /** @description Required with `application/x-ndjson` and `text/csv` bodies. */
         operation?: string;
+        webhook_url?: string;
         /** @description Orders this tenant's own jobs (never another tenant's); default `normal`. */
         priority?: 'high' | 'normal' | 'low';
-        webhook_url?: string;
         atomic?: boolean;
       };
       header?: {
@@ -580,8 +592,12 @@ export interface operations {
     responses: {
       202: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           /** @description URL of the job resource */
-          Location?: string;
+          Location: string;
+          /** @description Suggested polling interval in seconds while the job runs */
+          'Retry-After': number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -591,6 +607,8 @@ export interface operations {
       /** @description Malformed or invalid request (`validation_failed`, `invalid_cursor`). */
       400: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -600,6 +618,9 @@ export interface operations {
       /** @description Missing or invalid API key (`unauthorized`); carries `WWW-Authenticate: Bearer`. */
       401: {
         headers: {
+          /** @description The authentication scheme: `Bearer` (RFC 6750). */
+          'WWW-Authenticate': string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -609,7 +630,9 @@ export interface operations {
       /** @description Conflict, e.g. `idempotency_key_in_use` (retry after `Retry-After` seconds). */
       409: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           'Retry-After'?: number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -619,6 +642,8 @@ export interface operations {
       /** @description Body too large (`payload_too_large`). */
       413: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -628,6 +653,8 @@ export interface operations {
       /** @description Unsupported body media type (`unsupported_media_type`). */
       415: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -637,6 +664,7 @@ export interface operations {
       /** @description The Idempotency-Key was used with a different request (`idempotency_key_reused`). */
       422: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -646,8 +674,10 @@ export interface operations {
       /** @description Rate limited (`rate_limited`), the tenant has TENANT_MAX_ACTIVE_JOBS unfinished jobs (`too_many_active_jobs`), or this job would pass TENANT_MAX_ITEMS_PER_DAY (`daily_item_limit_reached`); see `Retry-After`. */
       429: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           /** @description Seconds to wait before retrying. */
-          'Retry-After'?: number;
+          'Retry-After': number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -658,7 +688,8 @@ export interface operations {
       503: {
         headers: {
           /** @description Seconds to wait before retrying. */
-          'Retry-After'?: number;
+          'Retry-After': number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -686,6 +717,7 @@ export interface operations {
           'Preference-Applied'?: string;
           /** @description Suggested polling interval in seconds while the job runs */
           'Retry-After'?: number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -695,6 +727,7 @@ export interface operations {
       /** @description Malformed or invalid request (`validation_failed`, `invalid_cursor`). */
       400: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -704,6 +737,9 @@ export interface operations {
       /** @description Missing or invalid API key (`unauthorized`); carries `WWW-Authenticate: Bearer`. */
       401: {
         headers: {
+          /** @description The authentication scheme: `Bearer` (RFC 6750). */
+          'WWW-Authenticate': string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -713,6 +749,7 @@ export interface operations {
       /** @description Unknown id, or an id of another tenant (`not_found`). */
       404: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -723,7 +760,8 @@ export interface operations {
       429: {
         headers: {
           /** @description Seconds to wait before retrying. */
-          'Retry-After'?: number;
+          'Retry-After': number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -734,7 +772,8 @@ export interface operations {
       503: {
         headers: {
           /** @description Seconds to wait before retrying. */
-          'Retry-After'?: number;
+          'Retry-After': number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -757,6 +796,7 @@ export interface operations {
       /** @description Deleted. */
       204: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content?: never;
@@ -764,6 +804,7 @@ export interface operations {
       /** @description Malformed or invalid request (`validation_failed`, `invalid_cursor`). */
       400: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -773,6 +814,9 @@ export interface operations {
       /** @description Missing or invalid API key (`unauthorized`); carries `WWW-Authenticate: Bearer`. */
       401: {
         headers: {
+          /** @description The authentication scheme: `Bearer` (RFC 6750). */
+          'WWW-Authenticate': string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -782,6 +826,7 @@ export interface operations {
       /** @description Unknown id, or an id of another tenant (`not_found`). */
       404: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -793,6 +838,7 @@ export interface operations {
         headers: {
           /** @description Seconds to wait before retrying. */
           'Retry-After'?: number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -803,7 +849,8 @@ export interface operations {
       429: {
         headers: {
           /** @description Seconds to wait before retrying. */
-          'Retry-After'?: number;
+          'Retry-After': number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -814,7 +861,8 @@ export interface operations {
       503: {
         headers: {
           /** @description Seconds to wait before retrying. */
-          'Retry-After'?: number;
+          'Retry-After': number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -839,6 +887,8 @@ export interface operations {
     responses: {
       202: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -848,6 +898,8 @@ export interface operations {
       /** @description Malformed or invalid request (`validation_failed`, `invalid_cursor`). */
       400: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -857,6 +909,9 @@ export interface operations {
       /** @description Missing or invalid API key (`unauthorized`); carries `WWW-Authenticate: Bearer`. */
       401: {
         headers: {
+          /** @description The authentication scheme: `Bearer` (RFC 6750). */
+          'WWW-Authenticate': string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -866,6 +921,8 @@ export interface operations {
       /** @description Unknown id, or an id of another tenant (`not_found`). */
       404: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -875,8 +932,10 @@ export interface operations {
       /** @description The job has already ended (`job_not_cancellable`). */
       409: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           /** @description Seconds to wait before retrying. */
           'Retry-After'?: number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -886,6 +945,8 @@ export interface operations {
       /** @description Body too large (`payload_too_large`). */
       413: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -895,6 +956,8 @@ export interface operations {
       /** @description Unsupported body media type (`unsupported_media_type`). */
       415: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -904,6 +967,7 @@ export interface operations {
       /** @description The Idempotency-Key was used with a different request (`idempotency_key_reused`). */
       422: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -913,8 +977,10 @@ export interface operations {
       /** @description Rate limited (`rate_limited`); see `Retry-After`. */
       429: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           /** @description Seconds to wait before retrying. */
-          'Retry-After'?: number;
+          'Retry-After': number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -925,7 +991,8 @@ export interface operations {
       503: {
         headers: {
           /** @description Seconds to wait before retrying. */
-          'Retry-After'?: number;
+          'Retry-After': number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -956,6 +1023,7 @@ export interface operations {
         headers: {
           /** @description RFC 8288 link to the next page (`rel="next"`), present when `has_more` is true. */
           Link?: string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -965,6 +1033,7 @@ export interface operations {
       /** @description Malformed or invalid request (`validation_failed`, `invalid_cursor`). */
       400: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -974,6 +1043,9 @@ export interface operations {
       /** @description Missing or invalid API key (`unauthorized`); carries `WWW-Authenticate: Bearer`. */
       401: {
         headers: {
+          /** @description The authentication scheme: `Bearer` (RFC 6750). */
+          'WWW-Authenticate': string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -983,6 +1055,7 @@ export interface operations {
       /** @description Unknown id, or an id of another tenant (`not_found`). */
       404: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -993,7 +1066,8 @@ export interface operations {
       429: {
         headers: {
           /** @description Seconds to wait before retrying. */
-          'Retry-After'?: number;
+          'Retry-After': number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1004,7 +1078,8 @@ export interface operations {
       503: {
         headers: {
           /** @description Seconds to wait before retrying. */
-          'Retry-After'?: number;
+          'Retry-After': number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1027,6 +1102,7 @@ export interface operations {
       /** @description One line per item, in item order. */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1037,6 +1113,7 @@ export interface operations {
       /** @description Malformed or invalid request (`validation_failed`, `invalid_cursor`). */
       400: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1046,6 +1123,9 @@ export interface operations {
       /** @description Missing or invalid API key (`unauthorized`); carries `WWW-Authenticate: Bearer`. */
       401: {
         headers: {
+          /** @description The authentication scheme: `Bearer` (RFC 6750). */
+          'WWW-Authenticate': string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1055,6 +1135,7 @@ export interface operations {
       /** @description Unknown id, or an id of another tenant (`not_found`). */
       404: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1065,7 +1146,8 @@ export interface operations {
       429: {
         headers: {
           /** @description Seconds to wait before retrying. */
-          'Retry-After'?: number;
+          'Retry-After': number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1076,7 +1158,8 @@ export interface operations {
       503: {
         headers: {
           /** @description Seconds to wait before retrying. */
-          'Retry-After'?: number;
+          'Retry-After': number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1101,8 +1184,12 @@ export interface operations {
     responses: {
       202: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           /** @description URL of the job resource */
-          Location?: string;
+          Location: string;
+          /** @description Suggested polling interval in seconds while the job runs */
+          'Retry-After': number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1112,6 +1199,8 @@ export interface operations {
       /** @description Malformed or invalid request (`validation_failed`, `invalid_cursor`). */
       400: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1121,6 +1210,9 @@ export interface operations {
       /** @description Missing or invalid API key (`unauthorized`); carries `WWW-Authenticate: Bearer`. */
       401: {
         headers: {
+          /** @description The authentication scheme: `Bearer` (RFC 6750). */
+          'WWW-Authenticate': string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1130,6 +1222,8 @@ export interface operations {
       /** @description Unknown id, or an id of another tenant (`not_found`). */
       404: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1139,8 +1233,10 @@ export interface operations {
       /** @description The job has not ended (`job_not_finished`) or has no failed items (`nothing_to_retry`). */
       409: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           /** @description Seconds to wait before retrying. */
           'Retry-After'?: number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1150,6 +1246,8 @@ export interface operations {
       /** @description Body too large (`payload_too_large`). */
       413: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1159,6 +1257,8 @@ export interface operations {
       /** @description Unsupported body media type (`unsupported_media_type`). */
       415: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1168,6 +1268,7 @@ export interface operations {
       /** @description The Idempotency-Key was used with a different request (`idempotency_key_reused`). */
       422: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1177,8 +1278,10 @@ export interface operations {
       /** @description Rate limited (`rate_limited`); see `Retry-After`. */
       429: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           /** @description Seconds to wait before retrying. */
-          'Retry-After'?: number;
+          'Retry-After': number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1189,7 +1292,8 @@ export interface operations {
       503: {
         headers: {
           /** @description Seconds to wait before retrying. */
-          'Retry-After'?: number;
+          'Retry-After': number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1218,6 +1322,7 @@ export interface operations {
         headers: {
           /** @description RFC 8288 link to the next page (`rel="next"`), present when `has_more` is true. */
           Link?: string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1227,6 +1332,7 @@ export interface operations {
       /** @description Malformed or invalid request (`validation_failed`, `invalid_cursor`). */
       400: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1236,6 +1342,9 @@ export interface operations {
       /** @description Missing or invalid API key (`unauthorized`); carries `WWW-Authenticate: Bearer`. */
       401: {
         headers: {
+          /** @description The authentication scheme: `Bearer` (RFC 6750). */
+          'WWW-Authenticate': string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1246,7 +1355,8 @@ export interface operations {
       429: {
         headers: {
           /** @description Seconds to wait before retrying. */
-          'Retry-After'?: number;
+          'Retry-After': number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1257,7 +1367,8 @@ export interface operations {
       503: {
         headers: {
           /** @description Seconds to wait before retrying. */
-          'Retry-After'?: number;
+          'Retry-After': number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1278,6 +1389,7 @@ export interface operations {
       /** @description The Health Check is successful */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1340,6 +1452,7 @@ export interface operations {
       /** @description A request body was sent and is not valid JSON (`validation_failed`). */
       400: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1349,6 +1462,9 @@ export interface operations {
       /** @description An `Authorization` header was sent and is not valid (`unauthorized`); send none. */
       401: {
         headers: {
+          /** @description The authentication scheme: `Bearer` (RFC 6750). */
+          'WWW-Authenticate': string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1369,6 +1485,7 @@ export interface operations {
       /** @description The Health Check is successful */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1431,6 +1548,7 @@ export interface operations {
       /** @description A request body was sent and is not valid JSON (`validation_failed`). */
       400: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1440,6 +1558,9 @@ export interface operations {
       /** @description An `Authorization` header was sent and is not valid (`unauthorized`); send none. */
       401: {
         headers: {
+          /** @description The authentication scheme: `Bearer` (RFC 6750). */
+          'WWW-Authenticate': string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1449,6 +1570,9 @@ export interface operations {
       /** @description The Health Check is not successful */
       503: {
         headers: {
+          /** @description Seconds to wait before asking again. */
+          'Retry-After': number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1546,6 +1670,7 @@ export interface operations {
         headers: {
           /** @description RFC 8288 link to the next page (`rel="next"`), present when `has_more` is true. */
           Link?: string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1555,6 +1680,7 @@ export interface operations {
       /** @description Malformed or invalid request (`validation_failed`, `invalid_cursor`). */
       400: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1564,6 +1690,9 @@ export interface operations {
       /** @description Missing or invalid API key (`unauthorized`); carries `WWW-Authenticate: Bearer`. */
       401: {
         headers: {
+          /** @description The authentication scheme: `Bearer` (RFC 6750). */
+          'WWW-Authenticate': string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1574,7 +1703,8 @@ export interface operations {
       429: {
         headers: {
           /** @description Seconds to wait before retrying. */
-          'Retry-After'?: number;
+          'Retry-After': number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1585,7 +1715,8 @@ export interface operations {
       503: {
         headers: {
           /** @description Seconds to wait before retrying. */
-          'Retry-After'?: number;
+          'Retry-After': number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1612,8 +1743,10 @@ export interface operations {
     responses: {
       201: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           /** @description URL of the new order */
-          Location?: string;
+          Location: string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1623,6 +1756,8 @@ export interface operations {
       /** @description Malformed or invalid request (`validation_failed`, `invalid_cursor`). */
       400: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1632,6 +1767,9 @@ export interface operations {
       /** @description Missing or invalid API key (`unauthorized`); carries `WWW-Authenticate: Bearer`. */
       401: {
         headers: {
+          /** @description The authentication scheme: `Bearer` (RFC 6750). */
+          'WWW-Authenticate': string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1641,8 +1779,10 @@ export interface operations {
       /** @description State conflict. */
       409: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           /** @description Seconds to wait before retrying. */
           'Retry-After'?: number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1652,6 +1792,8 @@ export interface operations {
       /** @description Body too large (`payload_too_large`). */
       413: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1661,6 +1803,8 @@ export interface operations {
       /** @description Unsupported body media type (`unsupported_media_type`). */
       415: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1670,6 +1814,7 @@ export interface operations {
       /** @description The Idempotency-Key was used with a different request (`idempotency_key_reused`). */
       422: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1679,8 +1824,10 @@ export interface operations {
       /** @description Rate limited (`rate_limited`); see `Retry-After`. */
       429: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           /** @description Seconds to wait before retrying. */
-          'Retry-After'?: number;
+          'Retry-After': number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1691,7 +1838,8 @@ export interface operations {
       503: {
         headers: {
           /** @description Seconds to wait before retrying. */
-          'Retry-After'?: number;
+          'Retry-After': number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1713,6 +1861,7 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1722,6 +1871,7 @@ export interface operations {
       /** @description Malformed or invalid request (`validation_failed`, `invalid_cursor`). */
       400: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1731,6 +1881,9 @@ export interface operations {
       /** @description Missing or invalid API key (`unauthorized`); carries `WWW-Authenticate: Bearer`. */
       401: {
         headers: {
+          /** @description The authentication scheme: `Bearer` (RFC 6750). */
+          'WWW-Authenticate': string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1740,6 +1893,7 @@ export interface operations {
       /** @description Unknown id, or an id of another tenant (`not_found`). */
       404: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1750,7 +1904,8 @@ export interface operations {
       429: {
         headers: {
           /** @description Seconds to wait before retrying. */
-          'Retry-After'?: number;
+          'Retry-After': number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1761,7 +1916,8 @@ export interface operations {
       503: {
         headers: {
           /** @description Seconds to wait before retrying. */
-          'Retry-After'?: number;
+          'Retry-After': number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1790,6 +1946,8 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1799,6 +1957,8 @@ export interface operations {
       /** @description Malformed or invalid request (`validation_failed`, `invalid_cursor`). */
       400: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1808,6 +1968,9 @@ export interface operations {
       /** @description Missing or invalid API key (`unauthorized`); carries `WWW-Authenticate: Bearer`. */
       401: {
         headers: {
+          /** @description The authentication scheme: `Bearer` (RFC 6750). */
+          'WWW-Authenticate': string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1817,6 +1980,8 @@ export interface operations {
       /** @description Unknown id, or an id of another tenant (`not_found`). */
       404: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1826,8 +1991,10 @@ export interface operations {
       /** @description Illegal status transition (`invalid_transition`) or key in use. */
       409: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           /** @description Seconds to wait before retrying. */
           'Retry-After'?: number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1837,6 +2004,8 @@ export interface operations {
       /** @description Body too large (`payload_too_large`). */
       413: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1846,6 +2015,8 @@ export interface operations {
       /** @description Unsupported body media type (`unsupported_media_type`). */
       415: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1855,6 +2026,7 @@ export interface operations {
       /** @description The Idempotency-Key was used with a different request (`idempotency_key_reused`). */
       422: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1864,8 +2036,10 @@ export interface operations {
       /** @description Rate limited (`rate_limited`); see `Retry-After`. */
       429: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           /** @description Seconds to wait before retrying. */
-          'Retry-After'?: number;
+          'Retry-After': number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1876,7 +2050,8 @@ export interface operations {
       503: {
         headers: {
           /** @description Seconds to wait before retrying. */
-          'Retry-After'?: number;
+          'Retry-After': number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {

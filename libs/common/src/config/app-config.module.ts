@@ -1,21 +1,30 @@
-import { Module } from '@nestjs/common';
+import { Global, Module, type FactoryProvider } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { ALL_CONFIG_NAMESPACES } from './config.namespaces';
-import { validateEnv } from './env.validation';
+import { EnvironmentVariables, validateEnv } from './env.validation';
 
-/** Global, validated configuration; every feature injects its own typed namespace. */
+/**
+ * The environment, validated once per application as it is created (tests create several in one
+ * process, each with its own variables), and every typed namespace built from that one result.
+ */
+const namespaces: FactoryProvider[] = ALL_CONFIG_NAMESPACES.map((namespace) => ({
+  provide: namespace.KEY,
+  useFactory: namespace,
+  inject: [EnvironmentVariables],
+}));
+
+/** Global configuration: inject `EnvironmentVariables`, or better a namespace by its `KEY`. */
+@Global()
 @Module({
   imports: [
-    ConfigModule.forRoot({
-      isGlobal: true,
-      ignoreEnvFile: true,
-      cache: false,
-      load: ALL_CONFIG_NAMESPACES,
-      validate: (raw) => {
-        validateEnv(raw);
-        return raw;
-      },
-    }),
+    // No validation here: forRoot runs once, when this file is imported, on that moment's
+    // environment. Kept for ConditionalModule, which waits for it.
+    ConfigModule.forRoot({ ignoreEnvFile: true }),
   ],
+  providers: [
+    { provide: EnvironmentVariables, useFactory: () => validateEnv(process.env) },
+    ...namespaces,
+  ],
+  exports: [EnvironmentVariables, ...namespaces.map((p) => p.provide)],
 })
 export class AppConfigModule {}

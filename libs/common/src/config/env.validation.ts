@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -30,15 +31,27 @@ const toInt = ({ value }: { value: unknown }): unknown =>
 const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
   value === '' ? undefined : value;
 
+/** A whole number from the environment, at least `min` (and at most `max`). */
+const Int = (min: number, max?: number) =>
+  applyDecorators(Transform(toInt), IsInt(), Min(min), ...(max === undefined ? [] : [Max(max)]));
+/** Like `Int`, but unset is allowed. */
+const OptionalInt = (min: number, max?: number) =>
+  applyDecorators(
+    Transform(toInt),
+    IsOptional(),
+    IsInt(),
+    Min(min),
+    ...(max === undefined ? [] : [Max(max)]),
+  );
+/** true/1/yes or false/0/no. */
+const Bool = () => applyDecorators(Transform(toBool), IsBoolean());
+
 /** Every environment variable the service reads, validated once at boot. */
 export class EnvironmentVariables {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @Int(0, 65535)
   PORT = 3000;
 
   @Transform(emptyToUndefined)
@@ -47,10 +60,7 @@ export class EnvironmentVariables {
   DATABASE_URL?: string;
 
   /** Connections in each process's database pool. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @Int(1, 1000)
   DB_POOL_SIZE = 20;
 
   /**
@@ -67,37 +77,22 @@ export class EnvironmentVariables {
   DATABASE_DIRECT_URL?: string;
 
   /** How long a request-path statement may wait for a lock before it gives up (503). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(3_600_000)
+  @Int(1, 3_600_000)
   DB_LOCK_TIMEOUT_MS = 3000;
 
   /** How long a request-path statement may run before Postgres cancels it (503). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(3_600_000)
+  @Int(1, 3_600_000)
   DB_STATEMENT_TIMEOUT_MS = 10_000;
 
   /** The same two bounds for workers' chunk transactions, uploads and maintenance. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(3_600_000)
+  @Int(1, 3_600_000)
   DB_WORKER_LOCK_TIMEOUT_MS = 60_000;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(86_400_000)
+  @Int(1, 86_400_000)
   DB_WORKER_STATEMENT_TIMEOUT_MS = 600_000;
 
   /** A session idle inside a transaction this long is ended by Postgres (its locks freed). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(86_400_000)
+  @Int(1, 86_400_000)
   DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = 300_000;
 
   @Transform(emptyToUndefined)
@@ -130,8 +125,7 @@ export class EnvironmentVariables {
   REDIS_SENTINEL_PASSWORD?: string;
 
   /** TLS to the Redis servers and the sentinels under Sentinel (with REDIS_URL, use rediss://). */
-  @Transform(toBool)
-  @IsBoolean()
+  @Bool()
   REDIS_TLS = false;
 
   @Transform(emptyToUndefined)
@@ -153,8 +147,7 @@ export class EnvironmentVariables {
   ADMIN_API_KEY?: string;
 
   /** Lets the queue dashboard retry, clean, pause and promote; read-only otherwise. */
-  @Transform(toBool)
-  @IsBoolean()
+  @Bool()
   ADMIN_BOARD_ACTIONS = false;
 
   @Transform(emptyToUndefined)
@@ -167,51 +160,32 @@ export class EnvironmentVariables {
   @Matches(/^whsec_[A-Za-z0-9+/=]+$/, { message: 'WEBHOOK_SECRET must look like whsec_<base64>' })
   WEBHOOK_SECRET?: string;
 
-  @Transform(toBool)
-  @IsBoolean()
+  @Bool()
   WEBHOOK_ALLOW_PRIVATE_NETWORKS = false;
 
-  @Transform(toBool)
-  @IsBoolean()
+  @Bool()
   RUN_WORKERS = true;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @Int(1)
   IDEMPOTENCY_TTL_SECONDS = 86_400;
 
   /** A 'processing' key whose owner has not finished after this long is presumed dead and taken over. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @Int(1)
   IDEMPOTENCY_LOCK_TIMEOUT_SECONDS = 60;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(10_000_000)
+  @Int(1, 10_000_000)
   BULK_MAX_ITEMS = 1_000_000;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1024)
+  @Int(1024)
   BULK_MAX_JSON_BYTES = 16 * 1024 * 1024;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(50_000)
+  @Int(1, 50_000)
   BULK_CHUNK_SIZE = 1000;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(64)
+  @Int(1, 64)
   WORKER_CONCURRENCY = 2;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(60)
+  @Int(60)
   JOB_TTL_SECONDS = 7 * 24 * 3600;
 
   /*
@@ -219,74 +193,47 @@ export class EnvironmentVariables {
    * processes' worth of default WORKER_CONCURRENCY; nobody can queue an unbounded number of jobs.
    */
   /** Chunks of one tenant applied at once, across every worker process. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(1024)
+  @Int(1, 1024)
   TENANT_MAX_CONCURRENT_CHUNKS = 4;
 
   /** Unfinished (pending or processing) jobs per tenant; beyond it POST /bulk-jobs answers 429. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @Int(1)
   TENANT_MAX_ACTIVE_JOBS = 100;
 
   /** Items accepted per tenant per UTC day; unset = no limit. */
-  @Transform(toInt)
-  @IsOptional()
-  @IsInt()
-  @Min(1)
+  @OptionalInt(1)
   TENANT_MAX_ITEMS_PER_DAY?: number;
 
   /** How long a Bull worker may hold a chunk before Bull considers it stalled. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1000)
+  @Int(1000)
   BULK_LOCK_DURATION_MS = 60_000;
 
   /** Attempts per queue entry (a chunk's transaction failing, e.g. while the database restarts). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @Int(1)
   BULK_ATTEMPTS = 10;
 
   /** Optional ceiling on chunks per second per queue (protects the database); 0 = unlimited. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
+  @Int(0)
   BULK_RATE_LIMIT_CHUNKS_PER_SECOND = 0;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(64)
+  @Int(1, 64)
   WEBHOOK_CONCURRENCY = 4;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @Int(1)
   WEBHOOK_ATTEMPTS = 8;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
+  @Int(100)
   WEBHOOK_TIMEOUT_MS = 15_000;
 
   /** Base of the webhook retry backoff (doubles per attempt, with jitter). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @Int(1)
   WEBHOOK_BACKOFF_BASE_MS = 2_000;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1024)
+  @Int(1024)
   BODY_LIMIT_BYTES = 1024 * 1024;
 
   /** Requests per minute per tenant, shared by all API processes through Redis; 0 disables. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
+  @Int(0)
   RATE_LIMIT_PER_MINUTE = 60_000;
 
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])

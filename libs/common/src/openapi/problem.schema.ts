@@ -5,6 +5,7 @@ import {
   ApiPropertyOptional,
   ApiResponse,
   getSchemaPath,
+  type HeadersObject,
 } from '@nestjs/swagger';
 import { PROBLEM_CONTENT_TYPE, ProblemCode, titleFor } from '../problem/problem.types';
 
@@ -52,8 +53,29 @@ const DESCRIPTIONS: Record<number, string> = {
   503: 'A dependency is down (`service_unavailable`); see `Retry-After`.',
 };
 
-const RETRY_AFTER = {
-  'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } },
+/**
+ * The headers a problem of each status carries. `required` where every such answer has it (the
+ * problem filter adds `WWW-Authenticate` to a 401 and `Retry-After` to a 503 that lack one; every
+ * 429 names its wait); a 409 has `Retry-After` only for `idempotency_key_in_use`.
+ */
+const retryAfter = (required: boolean) => ({
+  'Retry-After': {
+    description: 'Seconds to wait before retrying.',
+    required,
+    schema: { type: 'integer', minimum: 0 },
+  },
+});
+const PROBLEM_HEADERS: Record<number, HeadersObject> = {
+  401: {
+    'WWW-Authenticate': {
+      description: 'The authentication scheme: `Bearer` (RFC 6750).',
+      required: true,
+      schema: { type: 'string', pattern: '^Bearer( |$)' },
+    },
+  },
+  409: retryAfter(false),
+  429: retryAfter(true),
+  503: retryAfter(true),
 };
 
 /** Documents problem+json responses for the given statuses. */
@@ -65,7 +87,7 @@ export function ApiProblems(...statuses: (number | [number, string])[]) {
       return ApiResponse({
         status,
         description,
-        headers: status === 429 || status === 503 || status === 409 ? RETRY_AFTER : undefined,
+        headers: PROBLEM_HEADERS[status],
         content: {
           [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDetailsSchema) } },
         },

@@ -4,17 +4,6 @@ import { ProblemException } from './problem.exception';
 import { toProblemException } from './problem.mapper';
 import { PROBLEM_CONTENT_TYPE, ProblemCode } from './problem.types';
 
-/** A response decided before the handler (e.g. an idempotent replay), written exactly as stored. */
-export class PrecomputedResponse extends Error {
-  constructor(
-    readonly status: number,
-    readonly headers: Record<string, string>,
-    readonly body: string,
-  ) {
-    super(`precomputed ${status} response`);
-  }
-}
-
 export interface RenderedError {
   status: number;
   headers: Record<string, string>;
@@ -54,10 +43,6 @@ export function writeRaw(
 export function sendProblem(error: unknown, req: Request, res: Response, logger: Logger): void {
   if (res.headersSent) {
     res.destroy();
-    return;
-  }
-  if (error instanceof PrecomputedResponse) {
-    writeRaw(res, error.status, error.headers, error.body);
     return;
   }
   const rendered = renderError(error, req);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { FailureRow, StoredChunk } from '../repositories/bulk-job-chunks.repository';
-import { compact } from '../job-runner.service';
+import type { FailureRow, StoredChunk } from './bulk-job-chunks.repository';
+import { compact } from '../runner/job-runner.service';
 import { expandChunk } from './item-view';
 
 const items = [{ id: 'o1', ref: 'r1' }, { id: 'o2' }, { id: 'o3', ref: 7 }];

@@ -1,7 +1,7 @@
-import type { ChunkState } from '../job-status';
-import { ItemErrorCode, type ItemStatus } from '../jobs.constants';
-import type { FailureRow, StoredChunk } from '../repositories/bulk-job-chunks.repository';
-import type { ResultRow } from '../results-writer';
+import type { ChunkState } from '../domain/job-status';
+import { ItemErrorCode, type ItemStatus } from '../domain/jobs.constants';
+import type { FailureRow, StoredChunk } from './bulk-job-chunks.repository';
+import type { ResultRow } from './results-writer';
 import { dedupeKey } from '../ingest/chunk-builder';
 
 const ROLLED_BACK_MESSAGE = 'not applied: another item of this atomic job failed';

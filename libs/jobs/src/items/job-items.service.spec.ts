@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { JobError } from '../jobs.errors';
-import type { OperationRegistry } from '../operations/operation.registry';
-import type { BulkJobChunksRepository } from '../repositories/bulk-job-chunks.repository';
+import { JobError } from '../domain/jobs.errors';
+import type { OperationRegistry } from '../domain/operations/operation.registry';
+import type { BulkJobChunksRepository } from './bulk-job-chunks.repository';
 import { JobItemsService } from './job-items.service';
 
 describe('JobItemsService.failedItems', () => {

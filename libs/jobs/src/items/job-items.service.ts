@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import type { Page } from '@app/pagination';
-import type { ItemStatus } from '../jobs.constants';
-import { JobError } from '../jobs.errors';
-import { OperationRegistry } from '../operations/operation.registry';
+import type { ItemStatus } from '../domain/jobs.constants';
+import { JobError } from '../domain/jobs.errors';
+import { OperationRegistry } from '../domain/operations/operation.registry';
+import type { ChunkWriter } from './chunk-copy';
 import {
   BulkJobChunksRepository,
   type FailureRow,
   type StoredChunk,
-} from '../repositories/bulk-job-chunks.repository';
-import type { ResultRow } from '../results-writer';
+} from './bulk-job-chunks.repository';
+import type { ResultRow } from './results-writer';
 import { CHUNK_STATES_FOR, expandChunk, failureToRow, mayHoldFailures } from './item-view';
 
 /** What item reads need to know of their job. */
@@ -22,6 +23,7 @@ export interface ItemJob {
 const PAGE_CHUNKS = 2;
 const STREAM_CHUNKS = 8;
 const FAILURE_BATCH = 5000;
+const DELETE_BATCH = 10_000;
 
 /**
  * Reads items back out of chunk storage: a job's items in index order, optionally by status, for
@@ -34,6 +36,38 @@ export class JobItemsService {
     private readonly chunks: BulkJobChunksRepository,
     private readonly registry: OperationRegistry,
   ) {}
+
+  /** A writer for a new job's chunks, inside the job's transaction (one COPY). */
+  writer(jobId: string): ChunkWriter {
+    return this.chunks.writer(jobId);
+  }
+
+  /** A chunk's items as submitted (JSON array text) with its duplicates; undefined if gone. */
+  chunkItems(jobId: string, chunkNo: number) {
+    return this.chunks.readItems(jobId, chunkNo);
+  }
+
+  anyPending(jobId: string): Promise<boolean> {
+    return this.chunks.anyPending(jobId);
+  }
+
+  pendingChunkNos(jobId: string): Promise<number[]> {
+    return this.chunks.pendingChunkNos(jobId);
+  }
+
+  /**
+   * Stops the job's chunks inside the caller's transaction: every chunk no worker holds is
+   * cancelled at once, then the ones being applied are waited for (at most one chunk time).
+   */
+  async stopPending(jobId: string): Promise<void> {
+    await this.chunks.cancelIdle(jobId);
+    await this.chunks.awaitRunning(jobId);
+  }
+
+  /** Deletes a job's failures and chunks in bounded batches, so no statement runs long. */
+  async deleteAll(jobId: string): Promise<void> {
+    while ((await this.chunks.deleteBatch(jobId, DELETE_BATCH)) > 0);
+  }
 
   /** One keyset page of items after index `after`. */
   async page(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { JobPriority } from '../jobs.constants';
-import type { SchedulableJob } from '../repositories/bulk-job-chunks.repository';
+import type { JobPriority } from '../domain/jobs.constants';
+import type { SchedulableJob } from './tenant-slots.repository';
 import { fairOrder, jobKey, type Rotation } from './fair-order';
 
 let clock = Date.parse('2026-12-02T08:00:00Z');

@@ -1,5 +1,5 @@
-import { JOB_PRIORITIES } from '../jobs.constants';
-import type { SchedulableJob } from '../repositories/bulk-job-chunks.repository';
+import { JOB_PRIORITIES } from '../domain/jobs.constants';
+import type { SchedulableJob } from './tenant-slots.repository';
 
 /** JOB_PRIORITIES lists them highest first. */
 const rank = (job: SchedulableJob) => JOB_PRIORITIES.indexOf(job.priority);

@@ -1,9 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
 import type {
-  BulkJobChunksRepository,
+  TenantSlotsRepository,
   ClaimedNextChunk,
   SchedulableJob,
-} from '../repositories/bulk-job-chunks.repository';
+} from './tenant-slots.repository';
 import { FairScheduler, TenantSlotsTaken } from './fair-scheduler.service';
 
 const job = (id: string, tenantId: string, at: number): SchedulableJob => ({
@@ -26,7 +26,7 @@ function setup(jobs: SchedulableJob[], claimable: Set<string>, slots = new Map<s
     }),
   };
   const scheduler = new FairScheduler(
-    repo as unknown as BulkJobChunksRepository,
+    repo as unknown as TenantSlotsRepository,
     {
       tenantMaxConcurrentChunks: 4,
     } as never,

@@ -3,11 +3,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { performance } from 'node:perf_hooks';
 import {
-  BulkJobChunksRepository,
+  TenantSlotsRepository,
   type ClaimedNextChunk,
   type SchedulableJob,
-} from '../repositories/bulk-job-chunks.repository';
+  type TenantLoad,
+} from './tenant-slots.repository';
 import { fairOrder, jobKey, type Rotation } from './fair-order';
+
+export type { TenantLoad } from './tenant-slots.repository';
 
 /** A claimed chunk and the job it belongs to. */
 export interface Claim {
@@ -58,7 +61,7 @@ export class FairScheduler {
   private readonly sinceRead = new Map<string, number>();
 
   constructor(
-    private readonly chunks: BulkJobChunksRepository,
+    private readonly slots: TenantSlotsRepository,
     @Inject(bulkConfig.KEY) private readonly config: ConfigType<typeof bulkConfig>,
   ) {}
 
@@ -94,6 +97,11 @@ export class FairScheduler {
     this.adjust(tenantId, -1);
   }
 
+  /** Waiting and running chunks per tenant with unfinished jobs, as Postgres counts them now. */
+  tenantLoad(): Promise<TenantLoad[]> {
+    return this.slots.tenantLoad();
+  }
+
   private adjust(tenantId: string, by: number): void {
     const n = (this.sinceRead.get(tenantId) ?? 0) + by;
     if (n === 0) this.sinceRead.delete(tenantId);
@@ -101,7 +109,7 @@ export class FairScheduler {
   }
 
   private async read(): Promise<void> {
-    this.schedulable = await this.chunks.schedulable();
+    this.schedulable = await this.slots.schedulable();
     this.readAt = performance.now();
     this.sinceRead.clear();
   }
@@ -125,7 +133,7 @@ export class FairScheduler {
         continue;
       }
       for (const job of turn.jobs) {
-        const chunk = await this.chunks.claimNext(job.id, max);
+        const chunk = await this.slots.claimNext(job.id, max);
         if (!chunk) continue;
         if (chunk.slot === null) {
           this.readAt = -Infinity; // its count was stale: read again next time

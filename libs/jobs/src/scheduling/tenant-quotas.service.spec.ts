@@ -1,12 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { BulkJobsRepository } from '../repositories/bulk-jobs.repository';
-import type { TenantQuotasRepository } from '../repositories/tenant-quotas.repository';
+import type { TenantQuotasRepository } from './tenant-quotas.repository';
 import { secondsToUtcMidnight, TenantQuotas } from './tenant-quotas.service';
 
 function setup(active: number, today: number, limits: { jobs: number; items: number | null }) {
   const counted = { today };
-  const jobs = { activeCount: vi.fn(() => Promise.resolve(active)) };
   const repo = {
+    activeCount: vi.fn(() => Promise.resolve(active)),
     lockAdmissions: vi.fn(() => Promise.resolve()),
     itemsToday: vi.fn(() => Promise.resolve(counted.today)),
     addItemsToday: vi.fn((_t: string, n: number, max: number) => {
@@ -16,7 +15,6 @@ function setup(active: number, today: number, limits: { jobs: number; items: num
     }),
   };
   const quotas = new TenantQuotas(
-    jobs as unknown as BulkJobsRepository,
     repo as unknown as TenantQuotasRepository,
     { tenantMaxActiveJobs: limits.jobs, tenantMaxItemsPerDay: limits.items } as never,
   );

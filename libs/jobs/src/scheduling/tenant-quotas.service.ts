@@ -1,9 +1,8 @@
 import { bulkConfig } from '@app/common';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { JobError } from '../jobs.errors';
-import { BulkJobsRepository } from '../repositories/bulk-jobs.repository';
-import { TenantQuotasRepository } from '../repositories/tenant-quotas.repository';
+import { JobError } from '../domain/jobs.errors';
+import { TenantQuotasRepository } from './tenant-quotas.repository';
 
 /** A slot for one more job opens when one of the tenant's jobs ends: a few polling intervals. */
 const ACTIVE_JOBS_RETRY_AFTER_SECONDS = 10;
@@ -22,14 +21,13 @@ export function secondsToUtcMidnight(now = new Date()): number {
 @Injectable()
 export class TenantQuotas {
   constructor(
-    private readonly jobs: BulkJobsRepository,
     private readonly quotas: TenantQuotasRepository,
     @Inject(bulkConfig.KEY) private readonly config: ConfigType<typeof bulkConfig>,
   ) {}
 
   /** Before any item is read: refuses at once what no set of items could make acceptable. */
   async precheck(tenantId: string, knownItems?: number): Promise<void> {
-    const active = await this.jobs.activeCount(tenantId);
+    const active = await this.quotas.activeCount(tenantId);
     if (active >= this.config.tenantMaxActiveJobs) throw this.tooManyActive();
     const perDay = this.config.tenantMaxItemsPerDay;
     if (perDay !== null && (await this.quotas.itemsToday(tenantId)) + (knownItems ?? 1) > perDay) {
@@ -41,13 +39,18 @@ export class TenantQuotas {
   async admit(tenantId: string, items: number): Promise<void> {
     await this.quotas.lockAdmissions(tenantId);
     // Counts the new job too (its row is visible to its own transaction).
-    if ((await this.jobs.activeCount(tenantId)) > this.config.tenantMaxActiveJobs) {
+    if ((await this.quotas.activeCount(tenantId)) > this.config.tenantMaxActiveJobs) {
       throw this.tooManyActive();
     }
     const perDay = this.config.tenantMaxItemsPerDay;
     if (perDay !== null && !(await this.quotas.addItemsToday(tenantId, items, perDay))) {
       throw this.dailyLimit(perDay);
     }
+  }
+
+  /** Drops the daily counts nothing reads any more. */
+  async forgetOldDays(): Promise<void> {
+    await this.quotas.deleteOldDays();
   }
 
   private tooManyActive(): JobError {

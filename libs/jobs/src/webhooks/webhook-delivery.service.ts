@@ -1,12 +1,11 @@
-import { bulkConfig } from '@app/common';
+import { bulkConfig, queueConfig } from '@app/common';
 import { annotateActiveSpan, injectTraceHeaders } from '@app/telemetry';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { QUEUE_SETTINGS, WEBHOOK_QUEUE } from '../jobs.constants';
-import { JobEventsRepository } from '../repositories/job-events.repository';
+import { JobRecords } from '../records/job-records.service';
 import { newWebhookSecret, signWebhook } from './signature';
 import { resolveWebhookTarget, UnsafeWebhookUrlError } from './url-guard';
 
@@ -21,8 +20,9 @@ export class WebhookDeliveryService implements OnModuleInit {
   private readonly secret: string;
 
   constructor(
-    private readonly events: JobEventsRepository,
+    private readonly records: JobRecords,
     @Inject(bulkConfig.KEY) private readonly config: ConfigType<typeof bulkConfig>,
+    @Inject(queueConfig.KEY) private readonly queues: ConfigType<typeof queueConfig>,
   ) {
     this.secret = config.webhookSecret ?? newWebhookSecret();
   }
@@ -47,7 +47,7 @@ export class WebhookDeliveryService implements OnModuleInit {
     attempt: number,
     finalAttempt: boolean,
   ): Promise<DeliveryResult> {
-    const event = await this.events.findDeliverable(eventId);
+    const event = await this.records.deliverableEvent(eventId);
     if (
       !event?.webhookUrl ||
       event.deliveryStatus === 'delivered' ||
@@ -105,7 +105,7 @@ export class WebhookDeliveryService implements OnModuleInit {
   }
 
   private record(eventId: string, status: string, attempt: number): Promise<void> {
-    return this.events.recordDelivery(eventId, status, attempt);
+    return this.records.recordDelivery(eventId, status, attempt);
   }
 
   /** POSTs to the already-vetted address; redirects are not followed (a 3xx is a failed attempt). */
@@ -124,7 +124,7 @@ export class WebhookDeliveryService implements OnModuleInit {
       else cb(null, address, family);
     };
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const timeout = QUEUE_SETTINGS[WEBHOOK_QUEUE].timeoutMs;
+    const timeout = this.queues.webhooks.timeoutMs;
     return new Promise((resolve, reject) => {
       const req = send(
         url,

@@ -1,0 +1,79 @@
+import { bulkConfig, InvalidInputError } from '@app/common';
+import { Database } from '@app/database';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import type { JobPriority } from '../../domain/jobs.constants';
+import { OperationRegistry } from '../../domain/operations/operation.registry';
+import type { ItemSource } from '../../ingest/chunk-builder';
+import { toBulkJobDto, type BulkJobDto } from '../../records/dto/bulk-job.dto';
+import { resolveWebhookTarget, UnsafeWebhookUrlError } from '../../webhooks/url-guard';
+import { CreateJob } from '../create-job/create-job.use-case';
+
+export type SourceFormat = 'json' | 'ndjson' | 'csv';
+
+export interface AcceptInput {
+  operation: string;
+  webhookUrl?: string;
+  atomic?: boolean;
+  priority?: JobPriority;
+  format: SourceFormat;
+  items: ItemSource;
+}
+
+/**
+ * `POST /bulk-jobs`: checks what the envelope alone can tell (the operation, the webhook target),
+ * then stores the job and its items in one transaction; the workers check each item later.
+ */
+@Injectable()
+export class AcceptJob {
+  constructor(
+    private readonly db: Database,
+    private readonly registry: OperationRegistry,
+    private readonly createJob: CreateJob,
+    @Inject(bulkConfig.KEY) private readonly config: ConfigType<typeof bulkConfig>,
+  ) {}
+
+  async execute(tenantId: string, input: AcceptInput): Promise<BulkJobDto> {
+    await this.checkEnvelope(input.operation, input.webhookUrl);
+    const job = await this.db.transaction(
+      () =>
+        this.createJob.execute({
+          tenantId,
+          operation: input.operation,
+          atomic: input.atomic ?? false,
+          priority: input.priority ?? 'normal',
+          format: input.format,
+          webhookUrl: input.webhookUrl ?? null,
+          retryOf: null,
+          items: input.items,
+        }),
+      // The items stream in from the client: an upload may take longer than a request's limits.
+      { budget: 'long' },
+    );
+    return toBulkJobDto(job);
+  }
+
+  /** Checks only what the envelope can tell before reading items. */
+  private async checkEnvelope(operation: string, webhookUrl: string | undefined): Promise<void> {
+    if (!operation) {
+      throw new InvalidInputError([{ field: 'operation', message: 'operation is required' }]);
+    }
+    if (!this.registry.get(operation)) {
+      throw new InvalidInputError([
+        {
+          field: 'operation',
+          message: `unknown operation ${operation}; known: ${this.registry.names().join(', ')}`,
+        },
+      ]);
+    }
+    if (!webhookUrl) return;
+    try {
+      await resolveWebhookTarget(webhookUrl, this.config.webhookAllowPrivateNetworks);
+    } catch (e) {
+      if (e instanceof UnsafeWebhookUrlError) {
+        throw new InvalidInputError([{ field: 'webhook_url', message: e.message }]);
+      }
+      throw e;
+    }
+  }
+}
