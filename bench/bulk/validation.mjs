@@ -7,7 +7,9 @@ import { require } from './env.mjs';
 
 export function measureValidation(build, rounds = 7) {
   require('reflect-metadata');
-  const { ItemValidator } = require(join(build.dist, 'libs/jobs/src/operations/item-validator.js'));
+  const { ItemValidator } = require(
+    join(build.dist, 'libs/jobs/src/domain/operations/item-validator.js'),
+  );
   const { UpdateOrdersStatusOperation } = require(
     join(build.dist, 'libs/orders/src/bulk/update-orders-status.operation.js'),
   );
