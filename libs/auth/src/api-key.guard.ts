@@ -28,7 +28,7 @@ export class ApiKeyGuard implements CanActivate {
     ]);
     if (isPublic) return true;
     const req = context.switchToHttp().getRequest<Request>();
-    setTenantId(req, authenticate(this.keys, req.headers.authorization));
+    setTenantId(authenticate(this.keys, req.headers.authorization));
     return true;
   }
 }

@@ -10,6 +10,7 @@ export * from './problem/problem-details.filter';
 export * from './problem/validation';
 export * from './http/content-type.guard';
 export * from './ids';
+export * from './http/request-context';
 export * from './http/tenant-context';
 export * from './openapi/problem.schema';
 export * from './http/json-depth';

@@ -1,8 +1,7 @@
-import { databaseConfig } from '@app/common';
+import { databaseConfig, RequestContextModule } from '@app/common';
 import { Global, Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ClsModule } from 'nestjs-cls';
 import { dataSourceOptions } from './data-source-options';
 import { Database } from './database';
 import { DatabaseListener } from './database-listener';
@@ -34,8 +33,9 @@ function sessionSettings(db: ConfigType<typeof databaseConfig>) {
         retryDelay: 1000,
       }),
     }),
-    // No per-request CLS context: Database opens one for each transaction it runs.
-    ClsModule.forRoot({ global: true, middleware: { mount: false } }),
+    // The transaction travels in the request context (nestjs-cls): Database opens a context of its
+    // own for each transaction, inheriting the request's (id, tenant) inside a request.
+    RequestContextModule,
   ],
   providers: [Database, DatabaseListener],
   exports: [Database, DatabaseListener],

@@ -54,7 +54,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       [context.getHandler(), context.getClass()],
     );
     if (options?.enabled === false) return next.handle();
-    const tenantId = getTenantId(req);
+    const tenantId = getTenantId();
     const raw = req.headers['idempotency-key'];
     if (raw === undefined || !tenantId) {
       if (options?.required) throw this.badKey('this operation requires an Idempotency-Key header');

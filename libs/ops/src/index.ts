@@ -1,6 +1,5 @@
 export * from './logging/log-settings';
 export * from './logging/redaction';
-export * from './logging/text-format';
 export * from './logging/root-logger';
 export * from './logging/request-logging';
 export * from './logging/ops-logging.module';

@@ -72,7 +72,7 @@ export class PaginationInterceptor implements NestInterceptor {
   private binding(req: Request, options: PaginatedOptions): string {
     const route = (req.route as { path?: string } | undefined)?.path ?? req.path;
     const parts: Record<string, unknown> = {
-      tenant: getTenantId(req) ?? null,
+      tenant: getTenantId() ?? null,
       route: `${req.method} ${route}`,
       key: options.key.map((k) => k.column).join(','),
       dir: options.direction,

@@ -1,12 +1,18 @@
 import { ApiKeyStore, authenticate } from '@app/auth';
-import { appConfig, bulkConfig, sendProblem, verifyJsonDepth } from '@app/common';
+import {
+  appConfig,
+  bulkConfig,
+  requestContextMiddleware,
+  sendProblem,
+  verifyJsonDepth,
+} from '@app/common';
 import { INestApplication, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { json, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import { httpMetricsMiddleware, MetricsService } from '@app/metrics';
-import { bindRequestId, QUEUE_BOARD_ROUTE, REQUEST_LOGGER } from '@app/ops';
+import { QUEUE_BOARD_ROUTE, REQUEST_LOGGER } from '@app/ops';
 import type { Server } from 'node:http';
 import type { HttpDrain } from './http-drain';
 import { setupOpenApi } from './openapi';
@@ -33,7 +39,8 @@ export function configureHttpApp(app: INestApplication, drain?: HttpDrain): void
   express.set('query parser', 'simple');
   express.set('trust proxy', false);
   // First of all: every request, even one a later middleware answers (401, 413, a bad body, the
-  // queue dashboard), gets its X-Request-Id and one log line.
+  // queue dashboard), gets its context (X-Request-Id, later the tenant) and one log line.
+  app.use(requestContextMiddleware());
   app.use(app.get<RequestHandler>(REQUEST_LOGGER));
   if (drain) {
     drain.attach(app.getHttpServer() as Server);
@@ -68,7 +75,6 @@ export function configureHttpApp(app: INestApplication, drain?: HttpDrain): void
   app.use(
     json({ limit: config.bodyLimitBytes, type: jsonTypes, strict: false, verify: verifyJsonDepth }),
   );
-  app.use(bindRequestId);
   // Parser errors (bad JSON, too large) happen before Nest routes; answer them as problems too.
   // Authentication outranks the body: an anonymous caller gets 401, never a parse error about its body.
   const keys = app.get(ApiKeyStore);

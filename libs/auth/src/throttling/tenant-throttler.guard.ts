@@ -7,9 +7,9 @@ import type { Request } from 'express';
 @Injectable()
 export class TenantThrottlerGuard extends ThrottlerGuard {
   protected getTracker(req: Record<string, unknown>): Promise<string> {
-    const request = req as unknown as Request;
+    const tenant = getTenantId();
     return Promise.resolve(
-      getTenantId(request) ? `tenant:${getTenantId(request)}` : `ip:${request.ip ?? 'unknown'}`,
+      tenant ? `tenant:${tenant}` : `ip:${(req as unknown as Request).ip ?? 'unknown'}`,
     );
   }
 

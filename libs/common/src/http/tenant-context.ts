@@ -1,22 +1,19 @@
-import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import { createParamDecorator } from '@nestjs/common';
+import { requestContext } from './request-context';
 
-/** Where the auth guard leaves the caller's tenant on the request. */
-export const TENANT_ID = Symbol('tenantId');
-
-export type RequestWithTenant = Request & { [TENANT_ID]?: string };
-
-export function setTenantId(req: Request, tenantId: string): void {
-  (req as RequestWithTenant)[TENANT_ID] = tenantId;
+/** Records the authenticated tenant in the request context (the auth guard does, once per request). */
+export function setTenantId(tenantId: string): void {
+  requestContext().set('tenantId', tenantId);
 }
 
-export function getTenantId(req: Request): string | undefined {
-  return (req as RequestWithTenant)[TENANT_ID];
+/** The tenant of the request being handled; undefined before authentication and outside requests. */
+export function getTenantId(): string | undefined {
+  return requestContext().get('tenantId');
 }
 
 /** Injects the authenticated tenant id into a handler parameter. */
-export const TenantId = createParamDecorator((_: unknown, ctx: ExecutionContext): string => {
-  const tenant = getTenantId(ctx.switchToHttp().getRequest<Request>());
+export const TenantId = createParamDecorator((): string => {
+  const tenant = getTenantId();
   if (!tenant) throw new Error('TenantId used on a route without an authenticated tenant');
   return tenant;
 });

@@ -1,18 +1,22 @@
 import { Global, Logger as NestLogger, Module } from '@nestjs/common';
-import { Logger, LoggerModule, PinoLogger, type Params } from 'nestjs-pino';
-import { createRequestLogger } from './request-logging';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Logger, LoggerModule, PARAMS_PROVIDER_TOKEN, PinoLogger, type Params } from 'nestjs-pino';
+import { pinoHttp, type Options } from 'pino-http';
+import { requestLoggingOptions } from './request-logging';
 import { rootLogger } from './root-logger';
 
-/** Injection token of the request logging middleware, mounted first of all by `configureHttpApp`. */
+/** Injection token of the request logging middleware (pino-http), mounted by `configureHttpApp`. */
 export const REQUEST_LOGGER = 'ops:request-logger';
 
 /**
- * nestjs-pino over the process's root logger, as Nest's logger only: it mounts no middleware
- * (`forRoutes: []`). Request ids reach every line through the root logger's mixin, set by our own
- * request logging middleware, which `configureHttpApp` mounts before anything else.
+ * nestjs-pino: Nest's logger over the process's root logger, and the request logger's pino-http
+ * settings. The module mounts no middleware of its own (`forRoutes: []`): Nest mounts a module's
+ * middleware after every `app.use()` one, so requests answered by the body parsers or the queue
+ * dashboard would go unlogged. `configureHttpApp` mounts pino-http with these settings first
+ * instead (`REQUEST_LOGGER`), just after the request context that gives the id.
  */
 export const nestjsPinoParams = (): Params => ({
-  pinoHttp: { logger: rootLogger() },
+  pinoHttp: requestLoggingOptions(rootLogger()),
   useExisting: true,
   forRoutes: [],
 });
@@ -21,7 +25,14 @@ export const nestjsPinoParams = (): Params => ({
 @Global()
 @Module({
   imports: [LoggerModule.forRootAsync({ useFactory: nestjsPinoParams })],
-  providers: [{ provide: REQUEST_LOGGER, useFactory: () => createRequestLogger(rootLogger()) }],
+  providers: [
+    {
+      provide: REQUEST_LOGGER,
+      inject: [PARAMS_PROVIDER_TOKEN],
+      useFactory: (params: Params) =>
+        pinoHttp(params.pinoHttp as Options<IncomingMessage, ServerResponse>),
+    },
+  ],
   exports: [REQUEST_LOGGER],
 })
 export class OpsLoggingModule {}

@@ -1,29 +1,12 @@
+import { currentRequestId, requestIdOf } from '@app/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
-import type { Level, Logger as Pino } from 'pino';
-import { runWithRequestId } from './request-context';
-import { redactSecrets } from './redaction';
-
-export const REQUEST_ID_HEADER = 'X-Request-Id';
-
-/** 1–128 characters that are safe to echo in a header and to log as is. */
-const SAFE_REQUEST_ID = /^[A-Za-z0-9._~:@+=/-]{1,128}$/;
+import type { Level, LevelWithSilent, Logger as Pino } from 'pino';
+import { startTime, type Options } from 'pino-http';
 
 /** Probes and scrapes come every few seconds from machines: logged at debug only. */
 const PROBE_PATH = /^\/(health\/[^?]*|metrics)(\?|$)/;
 
 type Req = IncomingMessage & { originalUrl?: string };
-
-/**
- * The request's id: the caller's `X-Request-Id` when it is 1–128 safe characters (so a load balancer
- * or client can correlate), else a new UUID. Echoed in the response's `X-Request-Id`.
- */
-export function requestIdFor(req: IncomingMessage, res: ServerResponse): string {
-  const given = req.headers['x-request-id'];
-  const id = typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
-  res.setHeader(REQUEST_ID_HEADER, id);
-  return id;
-}
 
 const urlOf = (req: Req): string => req.originalUrl ?? req.url ?? '';
 
@@ -38,82 +21,57 @@ export function requestLogLevel(req: Req, res: ServerResponse): Level {
 
 interface SerializedRequest {
   method?: string;
-  url?: string;
-  headers?: Record<string, unknown>;
+  url: string;
+  headers?: IncomingMessage['headers'];
   remoteAddress?: string;
 }
 
-/** Method, URL, headers without credentials (Authorization, Cookie, *secret*…) and peer address. */
-export function serializeRequest(req: SerializedRequest): SerializedRequest {
+/** Method, URL and peer: what the completion line carries at `info`. */
+export function summarizeRequest(req: Req): SerializedRequest {
+  return { method: req.method, url: urlOf(req), remoteAddress: req.socket?.remoteAddress };
+}
+
+/** …and at debug the headers too, whose credentials pino's `redact` replaces (`REDACT_PATHS`). */
+export function serializeRequest(req: Req): SerializedRequest {
+  return { ...summarizeRequest(req), headers: req.headers };
+}
+
+/** `GET /orders?limit=5 200 3ms`, `(aborted)` when the client left before the answer was sent. */
+function completionMessage(req: Req, res: ServerResponse, ms: number): string {
+  return `${req.method} ${urlOf(req)} ${res.statusCode} ${ms}ms${res.writableEnded ? '' : ' (aborted)'}`;
+}
+
+/**
+ * pino-http's settings: one completion line per request (through `logger`, so every setting of the
+ * root logger applies), at `requestLogLevel`, with the id of the request context, the request
+ * (`summarizeRequest`, headers at debug), the status and the time. The id on lines logged while the
+ * request is handled comes from the root logger's mixin, which reads the same request context.
+ *
+ * Kept lean for the request path (bench/requests): the serializers get the raw request and response
+ * (`wrapSerializers: false`: pino's standard serializers copy every header first), the request is
+ * serialized once (into the child logger pino-http makes per request, which writes the completion
+ * line), and a completion whose level is off returns before building anything (`silent`).
+ */
+export function requestLoggingOptions(logger: Pino): Options<Req, ServerResponse> {
+  const completion = (req: Req, res: ServerResponse, val: object) => ({ reqId: req.id, ...val });
   return {
-    method: req.method,
-    url: req.url,
-    headers: redactSecrets(req.headers),
-    remoteAddress: req.remoteAddress,
-  };
-}
-
-/**
- * Method, URL and peer address only: what the completion line carries at `info`. Copying and
- * redacting every header of every request was a measurable share of a request's CPU
- * (bench/requests); the headers are logged at `debug`.
- */
-export function summarizeRequest(req: SerializedRequest): SerializedRequest {
-  return { method: req.method, url: req.url, remoteAddress: req.remoteAddress };
-}
-
-type Res = ServerResponse;
-type Middleware = (req: Req, res: Res, next: () => void) => void;
-
-/** Where a request's id is kept once the first middleware has chosen it. */
-const REQUEST_ID = Symbol('requestId');
-
-/**
- * The request logging middleware, mounted first so that every request, even one a later
- * middleware answers, gets an id and one completion line. Lines logged while handling it carry
- * `reqId` through the root logger's mixin (see `bindRequestId`); the completion line adds the
- * method, URL, peer (and, at debug, the redacted headers), status and time. Leaner than pino-http,
- * which serialized every request twice and made a child logger per request (bench/requests).
- */
-export function createRequestLogger(logger: Pino): Middleware {
-  const serialize = logger.isLevelEnabled('debug') ? serializeRequest : summarizeRequest;
-  return (req, res, next) => {
-    const started = performance.now();
-    const reqId = requestIdFor(req, res);
-    (req as Req & { [REQUEST_ID]?: string })[REQUEST_ID] = reqId;
-    const complete = () => {
-      res.off('finish', complete);
-      res.off('close', complete);
+    logger,
+    // The request context's middleware, mounted just before, chose the id (and echoed it).
+    genReqId: (req) => currentRequestId() ?? requestIdOf(req),
+    customLogLevel: (req, res): LevelWithSilent => {
       const level = requestLogLevel(req, res);
-      if (!logger.isLevelEnabled(level)) return;
-      const ms = Math.round(performance.now() - started);
-      logger[level](
-        {
-          reqId,
-          req: serialize({
-            method: req.method,
-            url: urlOf(req),
-            headers: req.headers,
-            remoteAddress: req.socket?.remoteAddress,
-          }),
-          res: { statusCode: res.statusCode },
-          responseTime: ms,
-        },
-        `${req.method} ${urlOf(req)} ${res.statusCode} ${ms}ms${res.writableEnded ? '' : ' (aborted)'}`,
-      );
-    };
-    res.on('finish', complete);
-    res.on('close', complete);
-    runWithRequestId(reqId, next);
+      return logger.isLevelEnabled(level) ? level : 'silent';
+    },
+    customSuccessMessage: completionMessage,
+    // A 5xx is logged like any other answer (the problem filter logged the error itself, if any).
+    customErrorMessage: (req, res) => completionMessage(req, res, Date.now() - res[startTime]),
+    customSuccessObject: completion,
+    customErrorObject: (req, res, _err, val: { res: unknown; responseTime: number }) =>
+      completion(req, res, { res: val.res, responseTime: val.responseTime }),
+    wrapSerializers: false,
+    serializers: {
+      req: logger.isLevelEnabled('debug') ? serializeRequest : summarizeRequest,
+      res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
+    },
   };
 }
-
-/**
- * Enters the request's logging context again. Body parsers call `next` from the request stream's
- * events, outside the context the first middleware opened: mount this after them.
- */
-export const bindRequestId: Middleware = (req, _res, next) => {
-  const reqId = (req as Req & { [REQUEST_ID]?: string })[REQUEST_ID];
-  if (reqId === undefined) next();
-  else runWithRequestId(reqId, next);
-};

@@ -1,3 +1,5 @@
+import { currentRequestId } from '@app/common';
+import { traceLogFields } from '@app/telemetry';
 import {
   destination as pinoDestination,
   pino,
@@ -6,12 +8,9 @@ import {
   type DestinationStream,
   type Logger as Pino,
 } from 'pino';
-import { traceLogFields } from '@app/telemetry';
-import { batchedDestination } from './batched-destination';
-import { logSettingsFromEnv, type LogSettings } from './log-settings';
-import { redactSecrets, REDACTED } from './redaction';
-import { requestLogFields } from './request-context';
-import { textDestination } from './text-format';
+import pretty from 'pino-pretty';
+import { logSettingsFromEnv, type LogFormat, type LogSettings } from './log-settings';
+import { REDACT_PATHS, REDACTED } from './redaction';
 
 /** Google Cloud Logging's `severity`, which it reads from JSON lines; also easy to grep for. */
 const SEVERITY: Record<string, string> = {
@@ -23,20 +22,62 @@ const SEVERITY: Record<string, string> = {
   fatal: 'CRITICAL',
 };
 
+/**
+ * Lines are collected up to this many bytes and written together, asynchronously: under load one
+ * write per line was a visible share of a request's CPU (bench/requests).
+ */
+const WRITE_BYTES = 4096;
+/** …and at least this often, so that a quiet process's lines are not held back. */
+const FLUSH_MS = 100;
+
+/**
+ * `LOG_FORMAT=text`: pino-pretty, one line per entry (`[time] LEVEL (name): [context] message {…}`),
+ * for a terminal during development. The fields the message already says are left out.
+ */
+export const PRETTY_OPTIONS = {
+  ignore: 'pid,hostname,severity,context,req,res,responseTime',
+  messageFormat: '{if context}[{context}] {end}{msg}',
+  singleLine: true,
+  translateTime: false,
+} as const;
+
+/**
+ * Where lines go for `format`: `target` (by default stdout, or a file) buffered and written
+ * asynchronously (pino flushes what is left synchronously on exit), or a stream of the caller's
+ * (tests); through pino-pretty for `text`.
+ */
+export function logDestination(
+  format: LogFormat,
+  target: number | string | DestinationStream = 1,
+): DestinationStream {
+  const out =
+    typeof target === 'object'
+      ? target
+      : pinoDestination({
+          dest: target,
+          minLength: WRITE_BYTES,
+          periodicFlush: FLUSH_MS,
+          sync: false,
+        });
+  return format === 'text' ? pretty({ ...PRETTY_OPTIONS, destination: out }) : out;
+}
+
+/** A line's request id (from the request context) and trace ids (from OpenTelemetry), when there are. */
+function contextFields(): Record<string, string> {
+  const reqId = currentRequestId();
+  const trace = traceLogFields();
+  return reqId === undefined ? trace : { reqId, ...trace };
+}
+
 export interface RootLoggerOptions extends LogSettings {
   /** Added to every line as `name` (`api`, `worker`). */
   name?: string;
-  /**
-   * Where lines go; by default stdout, written synchronously (nothing is lost on `process.exit`)
-   * once per turn of the event loop.
-   */
-  destination?: DestinationStream;
+  /** Where lines go instead of stdout (still rendered by `format`), see `logDestination`. */
+  destination?: number | string | DestinationStream;
 }
 
-/** A pino logger with this service's conventions: ISO time, level names, secrets redacted. */
+/** A pino logger with this service's conventions: ISO time, level names, credentials redacted. */
 export function createRootLogger(options: RootLoggerOptions): Pino {
-  const target =
-    options.destination ?? batchedDestination(pinoDestination({ dest: 1, sync: true }));
   return pino(
     {
       level: options.level,
@@ -44,19 +85,14 @@ export function createRootLogger(options: RootLoggerOptions): Pino {
       timestamp: stdTimeFunctions.isoTime,
       // Lines written while handling a request carry its id; inside a span (a request, a chunk, a
       // webhook delivery) they name it: logs to traces.
-      mixin: () => ({ ...requestLogFields(), ...traceLogFields() }),
+      mixin: contextFields,
       formatters: {
         level: (label) => ({ level: label, severity: SEVERITY[label] ?? 'DEFAULT' }),
-        log: (object) => redactSecrets(object),
       },
       serializers: { err: stdSerializers.err },
-      // Belt and braces for the request serializer, which already drops these.
-      redact: {
-        paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
-        censor: REDACTED,
-      },
+      redact: { paths: REDACT_PATHS, censor: REDACTED },
     },
-    options.format === 'text' ? textDestination(target) : target,
+    logDestination(options.format, options.destination),
   );
 }
 
@@ -64,7 +100,7 @@ let root: Pino | undefined;
 
 /**
  * The process's one root logger, made on first use from LOG_LEVEL and LOG_FORMAT. Nest's logger,
- * the request logger and everything logged before Nest starts are its children.
+ * the request logger and everything logged before Nest starts write through it.
  */
 export function rootLogger(name?: string): Pino {
   root ??= createRootLogger({ ...logSettingsFromEnv(), name });
