@@ -10,7 +10,6 @@ import {
 } from 'pino';
 import pretty from 'pino-pretty';
 import { logSettingsFromEnv, type LogFormat, type LogSettings } from './log-settings';
-import { REDACT_PATHS, REDACTED } from './redaction';
 
 /** Google Cloud Logging's `severity`, which it reads from JSON lines; also easy to grep for. */
 const SEVERITY: Record<string, string> = {
@@ -76,7 +75,7 @@ export interface RootLoggerOptions extends LogSettings {
   destination?: number | string | DestinationStream;
 }
 
-/** A pino logger with this service's conventions: ISO time, level names, credentials redacted. */
+/** A pino logger with this service's conventions: ISO time, level names, request and trace ids. */
 export function createRootLogger(options: RootLoggerOptions): Pino {
   return pino(
     {
@@ -90,7 +89,6 @@ export function createRootLogger(options: RootLoggerOptions): Pino {
         level: (label) => ({ level: label, severity: SEVERITY[label] ?? 'DEFAULT' }),
       },
       serializers: { err: stdSerializers.err },
-      redact: { paths: REDACT_PATHS, censor: REDACTED },
     },
     logDestination(options.format, options.destination),
   );
