@@ -10,9 +10,10 @@ import {
 } from 'nestjs-cls';
 
 /**
- * The one request context: nestjs-cls's store, opened for each request by `requestContextMiddleware`
- * and for each transaction by `Database`. It carries the request id (`CLS_ID`), the tenant
- * (`tenant-context.ts`) and the transaction (libs/database, under a key of its own).
+ * The one request context: nestjs-cls's store, opened for each request by
+ * `requestContextMiddleware` and for each transaction by `Database`. It carries the request id
+ * (`CLS_ID`), the tenant (`tenant-context.ts`) and the transaction (libs/database, under a key of
+ * its own).
  */
 export interface RequestStore extends ClsStore {
   tenantId?: string;
@@ -24,8 +25,8 @@ export const REQUEST_ID_HEADER = 'X-Request-Id';
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._~:@+=/-]{1,128}$/;
 
 /**
- * The request's id: the caller's `X-Request-Id` when it is 1–128 safe characters (so a load balancer
- * or client can correlate), else a new UUID.
+ * The request's id: the caller's `X-Request-Id` when it is 1–128 safe characters (so a load
+ * balancer or client can correlate), else a new UUID.
  */
 export function requestIdOf(req: IncomingMessage): string {
   const given = req.headers['x-request-id'];

@@ -1,12 +1,12 @@
 import { createParamDecorator } from '@nestjs/common';
 import { requestContext } from './request-context';
 
-/** Records the authenticated tenant in the request context (the auth guard does, once per request). */
+/** Records the authenticated tenant in the request context (the auth guard, once per request). */
 export function setTenantId(tenantId: string): void {
   requestContext().set('tenantId', tenantId);
 }
 
-/** The tenant of the request being handled; undefined before authentication and outside requests. */
+/** The tenant of the request being handled; undefined before authentication, outside requests. */
 export function getTenantId(): string | undefined {
   return requestContext().get('tenantId');
 }

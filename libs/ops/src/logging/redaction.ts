@@ -2,9 +2,10 @@
 export const REDACTED = '[Redacted]';
 
 /**
- * pino's `redact` paths, set on the request logger at debug: the credentials a line can carry are
- * those of a request's headers, which are serialized at debug only (the Idempotency-Key stays: it is
- * useful). Paths, not a scan of every key of every line: pino only looks where a path points.
+ * pino's `redact` paths, set on the request logger at debug: the credentials a line can carry
+ * are those of a request's headers, which are serialized at debug only (the Idempotency-Key
+ * stays: it is useful). Paths, not a scan of every key of every line: pino only looks where a
+ * path points.
  */
 export const REDACT_PATHS = [
   'req.headers.authorization',

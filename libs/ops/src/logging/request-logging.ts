@@ -44,9 +44,10 @@ function completionMessage(req: Req, res: ServerResponse, ms: number): string {
 
 /**
  * pino-http's settings: one completion line per request (through a child of `logger`, so every
- * setting of the root logger applies), at `requestLogLevel`, with the id of the request context, the request
- * (`summarizeRequest`, headers at debug), the status and the time. The id on lines logged while the
- * request is handled comes from the root logger's mixin, which reads the same request context.
+ * setting of the root logger applies), at `requestLogLevel`, with the id of the request context,
+ * the request (`summarizeRequest`, headers at debug), the status and the time. The id on lines
+ * logged while the request is handled comes from the root logger's mixin, which reads the same
+ * request context.
  *
  * Kept lean for the request path (bench/requests): the serializers get the raw request and response
  * (`wrapSerializers: false`: pino's standard serializers copy every header first), the request is

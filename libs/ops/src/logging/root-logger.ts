@@ -30,8 +30,9 @@ const WRITE_BYTES = 4096;
 const FLUSH_MS = 100;
 
 /**
- * `LOG_FORMAT=text`: pino-pretty, one line per entry (`[time] LEVEL (name): [context] message {…}`),
- * for a terminal during development. The fields the message already says are left out.
+ * `LOG_FORMAT=text`: pino-pretty, one line per entry
+ * (`[time] LEVEL (name): [context] message {…}`), for a terminal during development. The fields
+ * the message already says are left out.
  */
 export const PRETTY_OPTIONS = {
   ignore: 'pid,hostname,severity,context,req,res,responseTime',
@@ -61,7 +62,7 @@ export function logDestination(
   return format === 'text' ? pretty({ ...PRETTY_OPTIONS, destination: out }) : out;
 }
 
-/** A line's request id (from the request context) and trace ids (from OpenTelemetry), when there are. */
+/** A line's request id (from the request context) and trace ids (OpenTelemetry), if any. */
 function contextFields(): Record<string, string> {
   const reqId = currentRequestId();
   const trace = traceLogFields();
