@@ -1,23 +1,14 @@
 import { Module } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  ClsMiddleware,
-  ClsModule,
-  ClsServiceManager,
-  type ClsMiddlewareOptions,
-  type ClsStore,
-} from 'nestjs-cls';
+import { ClsMiddleware, ClsModule, ClsServiceManager, type ClsMiddlewareOptions } from 'nestjs-cls';
 
-/**
+/*
  * The one request context: nestjs-cls's store, opened for each request by
  * `requestContextMiddleware` and for each transaction by `Database`. It carries the request id
- * (`CLS_ID`), the tenant (`tenant-context.ts`) and the transaction (libs/database, under a key of
- * its own).
+ * (`CLS_ID`), the tenant (`tenant-context.ts`) and the transaction (libs/database), each under a
+ * symbol of its own.
  */
-export interface RequestStore extends ClsStore {
-  tenantId?: string;
-}
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 
@@ -66,7 +57,7 @@ export function requestContextMiddleware(): ClsMiddleware['use'] {
 }
 
 /** The current request context (nestjs-cls's store), for code outside Nest's injection. */
-export const requestContext = () => ClsServiceManager.getClsService<RequestStore>();
+export const requestContext = () => ClsServiceManager.getClsService();
 
 /** The id of the request being handled; undefined outside a request (start-up, workers). */
 export function currentRequestId(): string | undefined {

@@ -1,14 +1,17 @@
 import { createParamDecorator } from '@nestjs/common';
 import { requestContext } from './request-context';
 
+/** The tenant's key in the request context. */
+const TENANT_ID = Symbol('tenantId');
+
 /** Records the authenticated tenant in the request context (the auth guard, once per request). */
 export function setTenantId(tenantId: string): void {
-  requestContext().set('tenantId', tenantId);
+  requestContext().set(TENANT_ID, tenantId);
 }
 
 /** The tenant of the request being handled; undefined before authentication, outside requests. */
 export function getTenantId(): string | undefined {
-  return requestContext().get('tenantId');
+  return requestContext().get<string | undefined>(TENANT_ID);
 }
 
 /** Injects the authenticated tenant id into a handler parameter. */
