@@ -1,7 +1,6 @@
 import { Global, Logger as NestLogger, Module } from '@nestjs/common';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Logger, LoggerModule, PARAMS_PROVIDER_TOKEN, PinoLogger, type Params } from 'nestjs-pino';
-import { pinoHttp, type Options } from 'pino-http';
+import { Logger, LoggerModule, PinoLogger, type Params } from 'nestjs-pino';
+import { pinoHttp } from 'pino-http';
 import { requestLoggingOptions } from './request-logging';
 import { rootLogger } from './root-logger';
 
@@ -26,12 +25,7 @@ export const nestjsPinoParams = (): Params => ({
 @Module({
   imports: [LoggerModule.forRootAsync({ useFactory: nestjsPinoParams })],
   providers: [
-    {
-      provide: REQUEST_LOGGER,
-      inject: [PARAMS_PROVIDER_TOKEN],
-      useFactory: (params: Params) =>
-        pinoHttp(params.pinoHttp as Options<IncomingMessage, ServerResponse>),
-    },
+    { provide: REQUEST_LOGGER, useFactory: () => pinoHttp(requestLoggingOptions(rootLogger())) },
   ],
   exports: [REQUEST_LOGGER],
 })
