@@ -1,7 +1,6 @@
-import { idempotencyConfig } from '@app/common';
+import { idempotencyConfig, REQUEST_ID_HEADER } from '@app/common';
 import { documentIdempotency } from '@app/idempotency';
 import { EVENT_TYPES } from '@app/jobs';
-import { REQUEST_ID_HEADER } from '@app/ops';
 import { INestApplication } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import {
