@@ -160,7 +160,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
             throw this.reused(req.method, req.path);
           }
         }
-        return replay(outcome.response);
+        return this.replay(context, res, outcome.response);
     }
   }
 
@@ -170,12 +170,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     res: Response,
     value: unknown,
   ): StoredResponse {
-    const declared = this.reflector.get<number | undefined>(
-      HTTP_CODE_METADATA,
-      context.getHandler(),
-    );
-    const req = context.switchToHttp().getRequest<Request>();
-    const status = declared ?? (req.method === 'POST' ? 201 : 200);
+    const status = this.routeStatus(context);
     const headers = pickHeaders(
       Object.fromEntries(Object.entries(res.getHeaders()).map(([k, v]) => [k, String(v)])),
     );
@@ -184,6 +179,29 @@ export class IdempotencyInterceptor implements NestInterceptor {
     headers['content-type'] ??=
       typeof value === 'string' ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8';
     return { status, headers, body };
+  }
+
+  /** The status Nest gives the route's answers: `@HttpCode()`, else 201 for a POST, 200 otherwise. */
+  private routeStatus(context: ExecutionContext): number {
+    const declared = this.reflector.get<number | undefined>(
+      HTTP_CODE_METADATA,
+      context.getHandler(),
+    );
+    const req = context.switchToHttp().getRequest<Request>();
+    return declared ?? (req.method === 'POST' ? 201 : 200);
+  }
+
+  /**
+   * The stored answer, sent as it was. Nest sends the route's own status: when the stored status is
+   * that one (every replayed success), the stored bytes go out as the handler's plain value with the
+   * stored headers (its Content-Type keeps Express from re-encoding them); any other status goes as
+   * a web Response, which Nest sends whole, at the cost of its streaming path.
+   */
+  private replay(context: ExecutionContext, res: Response, stored: StoredResponse): unknown {
+    if (stored.status !== this.routeStatus(context)) return replayResponse(stored);
+    for (const [name, value] of Object.entries(stored.headers)) res.setHeader(name, value);
+    res.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
+    return stored.body === '' ? undefined : stored.body;
   }
 
   private reused(method: string, path: string): ProblemException {
@@ -200,10 +218,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
 }
 
 /**
- * The stored answer, sent as it was: a web Response is the whole answer to Nest, whose status and
- * headers win over the route's own (`@HttpCode()`, or 201 for a POST).
+ * A stored answer as a web Response: the whole answer to Nest, whose status and headers win over the
+ * route's own (`@HttpCode()`, or 201 for a POST).
  */
-function replay({ status, headers, body }: StoredResponse): globalThis.Response {
+function replayResponse({ status, headers, body }: StoredResponse): globalThis.Response {
   return new globalThis.Response(body === '' ? null : body, {
     status,
     headers: {
