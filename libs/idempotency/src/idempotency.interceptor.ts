@@ -200,7 +200,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
   private replay(context: ExecutionContext, res: Response, stored: StoredResponse): unknown {
     if (stored.status !== this.routeStatus(context)) return replayResponse(stored);
     for (const [name, value] of Object.entries(stored.headers)) res.setHeader(name, value);
-    res.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
+    // Lower case, as the web Response path and the stored headers send their names.
+    res.setHeader(IDEMPOTENT_REPLAYED_HEADER.toLowerCase(), 'true');
     return stored.body === '' ? undefined : stored.body;
   }
 
