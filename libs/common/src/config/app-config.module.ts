@@ -1,5 +1,4 @@
 import { Global, Module, type FactoryProvider } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import { ALL_CONFIG_NAMESPACES } from './config.namespaces';
 import { EnvironmentVariables, validateEnv } from './env.validation';
 
@@ -16,11 +15,6 @@ const namespaces: FactoryProvider[] = ALL_CONFIG_NAMESPACES.map((namespace) => (
 /** Global configuration: inject `EnvironmentVariables`, or better a namespace by its `KEY`. */
 @Global()
 @Module({
-  imports: [
-    // No validation here: forRoot runs once, when this file is imported, on that moment's
-    // environment. Kept for ConditionalModule, which waits for it.
-    ConfigModule.forRoot({ ignoreEnvFile: true }),
-  ],
   providers: [
     { provide: EnvironmentVariables, useFactory: () => validateEnv(process.env) },
     ...namespaces,
