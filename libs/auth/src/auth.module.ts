@@ -1,4 +1,4 @@
-import { ContentTypeGuard, redisConfig } from '@app/common';
+import { ContentTypeGuard, redisConfig, UploadSlots } from '@app/common';
 import { Global, Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
@@ -34,10 +34,11 @@ import { TenantThrottlerGuard } from './throttling/tenant-throttler.guard';
   providers: [
     ApiKeyStore,
     AdminAttemptsLimiter,
+    UploadSlots,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     { provide: APP_GUARD, useClass: TenantThrottlerGuard },
     { provide: APP_GUARD, useClass: ContentTypeGuard },
   ],
-  exports: [ApiKeyStore, AdminAttemptsLimiter],
+  exports: [ApiKeyStore, AdminAttemptsLimiter, UploadSlots],
 })
 export class AuthModule {}

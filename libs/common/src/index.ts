@@ -15,3 +15,4 @@ export * from './http/tenant-context';
 export * from './openapi/problem.schema';
 export * from './http/json-depth';
 export * from './http/body-stream';
+export * from './http/upload-slots';

@@ -23,6 +23,8 @@ export const appConfig = configNamespace('app', (e) => ({
   port: e.PORT,
   runWorkers: e.RUN_WORKERS,
   bodyLimitBytes: e.BODY_LIMIT_BYTES,
+  /** Express `trust proxy`: false, or the proxies whose X-Forwarded-For counts. */
+  trustProxy: e.TRUST_PROXY ? e.TRUST_PROXY.split(',').map((p) => p.trim()) : false,
   logLevel: e.LOG_LEVEL,
   logFormat: effectiveLogFormat(e),
   workerHeartbeatFile: e.WORKER_HEARTBEAT_FILE,
@@ -96,6 +98,15 @@ export const bulkConfig = configNamespace('bulk', (e) => ({
   tenantMaxItemsPerDay: e.TENANT_MAX_ITEMS_PER_DAY ?? null,
 }));
 
+/** What one upload may cost: its bytes, its lines, its idle time, and uploads in flight per tenant. */
+export const uploadConfig = configNamespace('upload', (e) => ({
+  maxBodyBytes: e.BULK_MAX_BODY_BYTES,
+  maxLineBytes: e.BULK_MAX_LINE_BYTES,
+  maxCsvFields: e.BULK_MAX_CSV_FIELDS,
+  tenantMaxConcurrentUploads: e.TENANT_MAX_CONCURRENT_UPLOADS,
+  idleTimeoutMs: e.UPLOAD_IDLE_TIMEOUT_MS,
+}));
+
 /**
  * Bull queues and their workers. The queues themselves (names, retry shapes) belong to the libs that
  * use them; what the environment decides is here, keyed by what the queue is for.
@@ -126,5 +137,6 @@ export const ALL_CONFIG_NAMESPACES = [
   paginationConfig,
   idempotencyConfig,
   bulkConfig,
+  uploadConfig,
   queueConfig,
 ];

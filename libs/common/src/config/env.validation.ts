@@ -232,6 +232,41 @@ export class EnvironmentVariables {
   @Int(1024)
   BODY_LIMIT_BYTES = 1024 * 1024;
 
+  /*
+   * Limits against hostile or careless input. An upload (NDJSON/CSV) is read to the end before any
+   * database work starts, so these bound what one request can cost the process.
+   */
+  /** Bytes of one streamed (NDJSON/CSV) body; beyond it 413. */
+  @Int(1024)
+  BULK_MAX_BODY_BYTES = 1024 * 1024 * 1024;
+
+  /** Bytes of one NDJSON line or one CSV row; beyond it 413, the upload refused whole. */
+  @Int(64)
+  BULK_MAX_LINE_BYTES = 1024 * 1024;
+
+  /** Fields of one CSV row (header included); beyond it 413. */
+  @Int(1, 100_000)
+  BULK_MAX_CSV_FIELDS = 1000;
+
+  /** Uploads (POST /bulk-jobs) of one tenant in flight at once in one API process; beyond it 429. */
+  @Int(1, 10_000)
+  TENANT_MAX_CONCURRENT_UPLOADS = 4;
+
+  /** A request body that sends nothing for this long is dropped (408), nothing stored. */
+  @Int(100)
+  UPLOAD_IDLE_TIMEOUT_MS = 30_000;
+
+  /**
+   * The proxies whose X-Forwarded-For names the client (Express's `trust proxy`: addresses, CIDRs,
+   * `loopback`, `linklocal`, `uniquelocal`, comma-separated). Unset: none, the peer is the client.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[0-9A-Za-z.:/]+(\s*,\s*[0-9A-Za-z.:/]+)*$/, {
+    message: 'TRUST_PROXY must list addresses, CIDRs or loopback/linklocal/uniquelocal, comma-separated',
+  })
+  TRUST_PROXY?: string;
+
   /** Requests per minute per tenant, shared by all API processes through Redis; 0 disables. */
   @Int(0)
   RATE_LIMIT_PER_MINUTE = 60_000;

@@ -24,6 +24,8 @@ export const ProblemCode = {
   RateLimited: 'rate_limited',
   TooManyActiveJobs: 'too_many_active_jobs',
   DailyItemLimitReached: 'daily_item_limit_reached',
+  TooManyUploads: 'too_many_uploads',
+  RequestTimeout: 'request_timeout',
   InternalError: 'internal_error',
 } as const;
 export type ProblemCode = (typeof ProblemCode)[keyof typeof ProblemCode];
@@ -54,6 +56,7 @@ const TITLES: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   406: 'Not Acceptable',
+  408: 'Request Timeout',
   409: 'Conflict',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
