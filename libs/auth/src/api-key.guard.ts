@@ -2,6 +2,7 @@ import { ProblemCode, ProblemException, setTenantId } from '@app/common';
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
+import { TenantKeyAttemptsLimiter } from './admin-attempts.limiter';
 import { ApiKeyStore } from './api-key.store';
 import { IS_PUBLIC_KEY } from './public.decorator';
 
@@ -12,12 +13,17 @@ export function bearerToken(header: string | undefined): string | undefined {
   return header ? BEARER.exec(header)?.[1] : undefined;
 }
 
-/** Global guard: every route needs `Authorization: Bearer <api key>` unless marked `@Public()`. */
+/**
+ * Global guard: every route needs `Authorization: Bearer <api key>` unless marked `@Public()`. The
+ * first guard, so nothing (not even the body) is read for a caller it refuses; wrong keys are
+ * limited per client address.
+ */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: ApiKeyStore,
+    private readonly attempts: TenantKeyAttemptsLimiter,
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
@@ -28,7 +34,18 @@ export class ApiKeyGuard implements CanActivate {
     ]);
     if (isPublic) return true;
     const req = context.switchToHttp().getRequest<Request>();
-    setTenantId(authenticate(this.keys, req.headers.authorization));
+    const header = req.headers.authorization;
+    const address = req.ip ?? 'unknown';
+    if (header !== undefined) {
+      const refusal = this.attempts.refusal(address);
+      if (refusal) throw refusal;
+    }
+    try {
+      setTenantId(authenticate(this.keys, header));
+    } catch (unauthorized) {
+      if (header !== undefined) this.attempts.recordFailure(address, `${req.method} ${req.path}`);
+      throw unauthorized;
+    }
     return true;
   }
 }

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { ApiKeyStore } from './api-key.store';
 
 const store = (keys: { tenantId: string; key: string }[]) =>
-  new ApiKeyStore({ usingDevKey: false, keys, adminApiKey: undefined, boardActions: false });
+  new ApiKeyStore({
+    usingDevKey: false,
+    keys,
+    adminApiKey: undefined,
+    tenantKeyFailuresPerMinute: 10,
+    boardActions: false,
+  });
 
 describe('ApiKeyStore', () => {
   it('resolves each configured key to its tenant, the first time and from its cache', () => {

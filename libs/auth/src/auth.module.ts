@@ -1,17 +1,18 @@
-import { ContentTypeGuard, redisConfig, UploadSlots } from '@app/common';
+import { ContentTypeGuard, redisConfig, RequestBodyGuard, UploadSlots } from '@app/common';
 import { Global, Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { ApiKeyGuard } from './api-key.guard';
-import { AdminAttemptsLimiter } from './admin-attempts.limiter';
+import { AdminAttemptsLimiter, TenantKeyAttemptsLimiter } from './admin-attempts.limiter';
 import { ApiKeyStore } from './api-key.store';
 import { RedisThrottlerStorage } from './throttling/redis-throttler.storage';
 import { TenantThrottlerGuard } from './throttling/tenant-throttler.guard';
 
 /**
  * Guards in order: authentication (an anonymous caller learns nothing), the tenant's rate limit,
- * then the body media-type check.
+ * the body media-type check, then the body itself: nothing is parsed or received for a request
+ * that any of the others refuses.
  */
 @Global()
 @Module({
@@ -34,10 +35,12 @@ import { TenantThrottlerGuard } from './throttling/tenant-throttler.guard';
   providers: [
     ApiKeyStore,
     AdminAttemptsLimiter,
+    TenantKeyAttemptsLimiter,
     UploadSlots,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     { provide: APP_GUARD, useClass: TenantThrottlerGuard },
     { provide: APP_GUARD, useClass: ContentTypeGuard },
+    { provide: APP_GUARD, useClass: RequestBodyGuard },
   ],
   exports: [ApiKeyStore, AdminAttemptsLimiter, UploadSlots],
 })

@@ -69,6 +69,7 @@ export const authConfig = configNamespace('auth', (e) => {
       return { tenantId: pair.slice(0, i), key: pair.slice(i + 1) };
     }),
     adminApiKey: e.ADMIN_API_KEY,
+    tenantKeyFailuresPerMinute: e.TENANT_KEY_FAILURES_PER_MINUTE,
     boardActions: e.ADMIN_BOARD_ACTIONS,
   };
 });

@@ -260,6 +260,10 @@ export class EnvironmentVariables {
    * The proxies whose X-Forwarded-For names the client (Express's `trust proxy`: addresses, CIDRs,
    * `loopback`, `linklocal`, `uniquelocal`, comma-separated). Unset: none, the peer is the client.
    */
+  /** Wrong tenant keys one client address may send per minute before it is answered 429. */
+  @Int(1)
+  TENANT_KEY_FAILURES_PER_MINUTE = 10;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @Matches(/^[0-9A-Za-z.:/]+(\s*,\s*[0-9A-Za-z.:/]+)*$/, {
