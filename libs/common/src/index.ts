@@ -16,3 +16,4 @@ export * from './openapi/problem.schema';
 export * from './http/json-depth';
 export * from './http/body-stream';
 export * from './http/upload-slots';
+export * from './http/request-body.guard';

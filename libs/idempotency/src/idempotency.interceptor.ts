@@ -1,10 +1,4 @@
-import {
-  digestBodyStream,
-  getTenantId,
-  ProblemCode,
-  ProblemException,
-  renderError,
-} from '@app/common';
+import { getTenantId, ProblemCode, ProblemException, renderError, spooledBody } from '@app/common';
 import { Database } from '@app/database';
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 // What @HttpCode() sets: a public constant of Nest's (the package exports its `./*` files).
@@ -74,21 +68,23 @@ export class IdempotencyInterceptor implements NestInterceptor {
     key: string,
   ): Promise<unknown> {
     const res = context.switchToHttp().getResponse<Response>();
-    // A streamed body (NDJSON/CSV) is not parsed here: its bytes go through a SHA-256 while the
-    // handler reads them, and the fingerprint is completed with that digest (see the service).
-    const streamed = req.body === undefined;
-    const body: unknown = streamed
-      ? { $stream: { type: req.headers['content-type'] ?? null, query: req.query } }
-      : req.body;
+    // A streamed body (NDJSON/CSV) is not parsed: it was received whole before this ran, and its
+    // SHA-256 completes the fingerprint (see the service).
+    const spooled = spooledBody(req);
+    const body: unknown =
+      req.body === undefined
+        ? { $stream: { type: req.headers['content-type'] ?? null, query: req.query } }
+        : req.body;
+    const fingerprint = requestFingerprint(req.method, req.path, body);
     const keyed: KeyedRequest = {
       tenantId,
       key,
-      fingerprint: requestFingerprint(req.method, req.path, body),
+      fingerprint: spooled
+        ? `${fingerprint}${STREAM_DIGEST_SEPARATOR}${spooled.digest}`
+        : fingerprint,
       method: req.method,
       path: req.path,
     };
-    const digest = streamed ? digestBodyStream(req) : undefined;
-    const withDigest = (hex: string) => `${keyed.fingerprint}${STREAM_DIGEST_SEPARATOR}${hex}`;
     let outcome: Outcome;
     try {
       outcome = await this.db.bracketed<Outcome>(
@@ -98,45 +94,27 @@ export class IdempotencyInterceptor implements NestInterceptor {
           // Nothing was written: the transaction ends at once.
           if (claim.kind !== 'claimed') return { value: claim };
           const value: unknown = await lastValueFrom(next.handle(), { defaultValue: undefined });
-          const hex = digest ? await digest.finish() : undefined;
-          if (digest && hex === undefined)
-            throw new Error('the streamed body was not read to its end');
           const response = this.successResponse(context, res, value);
           return {
             value: { kind: 'executed', value },
-            closing: [
-              this.idempotency.closing(
-                keyed,
-                claim,
-                response,
-                hex === undefined ? undefined : withDigest(hex),
-              ),
-            ],
+            closing: [this.idempotency.closing(keyed, claim, response)],
           };
         },
       );
     } catch (error) {
       // The transaction rolled back: the handler's writes are gone and nothing was recorded.
       const rendered = renderError(error, req);
-      // A body read only in part cannot be told from another body: keep no answer for it.
-      const hex = digest?.digest;
       // Nothing ran (validation) or the server failed: keep no answer, so that a retry executes.
       const keep = !(
-        rendered.status >= 500 ||
-        rendered.problem.code === ProblemCode.ValidationFailed ||
-        (digest && hex === undefined)
+        rendered.status >= 500 || rendered.problem.code === ProblemCode.ValidationFailed
       );
       if (keep) {
         await this.idempotency
-          .storeOutcome(
-            keyed,
-            {
-              status: rendered.status,
-              headers: pickHeaders(rendered.headers),
-              body: rendered.body,
-            },
-            hex === undefined ? undefined : withDigest(hex),
-          )
+          .storeOutcome(keyed, {
+            status: rendered.status,
+            headers: pickHeaders(rendered.headers),
+            body: rendered.body,
+          })
           .catch(() => undefined);
       }
       throw error;
@@ -154,11 +132,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
           { headers: { 'Retry-After': String(outcome.retryAfterSeconds) } },
         );
       case 'completed':
-        if (digest) {
-          const hex = await digest.finish();
-          if (hex === undefined || withDigest(hex) !== outcome.fingerprint) {
-            throw this.reused(req.method, req.path);
-          }
+        // The request parts matched; a streamed body must be the same bytes too.
+        if (spooled && outcome.fingerprint !== keyed.fingerprint) {
+          throw this.reused(req.method, req.path);
         }
         return this.replay(context, res, outcome.response);
     }

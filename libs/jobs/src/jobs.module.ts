@@ -9,11 +9,21 @@ import { CreateJob } from './use-cases/create-job/create-job.use-case';
 import { DeleteJob } from './use-cases/delete-job/delete-job.use-case';
 import { ReadJobs } from './use-cases/read-jobs/read-jobs.service';
 import { RetryJob } from './use-cases/retry-job/retry-job.use-case';
+import { WebhookTargetCheck } from './webhooks/webhook-target-check';
 
 /** The HTTP side of bulk jobs: thin controllers over one use case per action. */
 @Module({
   imports: [JobsCoreModule],
   controllers: [JobsController, EventsController],
-  providers: [CreateJob, AcceptJob, CancelJob, RetryJob, DeleteJob, ReadJobs, JobProgressListener],
+  providers: [
+    CreateJob,
+    AcceptJob,
+    CancelJob,
+    RetryJob,
+    DeleteJob,
+    ReadJobs,
+    JobProgressListener,
+    WebhookTargetCheck,
+  ],
 })
 export class JobsModule {}

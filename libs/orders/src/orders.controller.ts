@@ -29,7 +29,7 @@ export class OrdersController {
     type: OrderDto,
     headers: { Location: { description: 'URL of the new order', schema: { type: 'string' } } },
   })
-  @ApiProblems(409, 413, 415, 422)
+  @ApiProblems(408, 409, 413, 415, 422)
   async create(
     @TenantId() tenantId: string,
     @Body() body: CreateOrderDto,
@@ -71,6 +71,7 @@ export class OrdersController {
   @ApiProblems(
     404,
     [409, 'Illegal status transition (`invalid_transition`) or key in use.'],
+    408,
     413,
     415,
     422,

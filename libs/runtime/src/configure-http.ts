@@ -1,15 +1,8 @@
-import { ApiKeyStore, authenticate } from '@app/auth';
-import {
-  appConfig,
-  bulkConfig,
-  requestContextMiddleware,
-  sendProblem,
-  verifyJsonDepth,
-} from '@app/common';
-import { INestApplication, Logger } from '@nestjs/common';
+import { appConfig, requestContextMiddleware } from '@app/common';
+import { INestApplication } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { json, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 import { httpMetricsMiddleware, MetricsService } from '@app/metrics';
 import { QUEUE_BOARD_ROUTE, REQUEST_LOGGER } from '@app/ops';
@@ -17,11 +10,10 @@ import type { Server } from 'node:http';
 import type { HttpDrain } from './http-drain';
 import { setupOpenApi } from './openapi';
 
-const logger = new Logger('Http');
-
 /**
- * Body parsing, problem responses for parser errors, and OpenAPI. Shared by `main.ts`
- * and the e2e tests so that both run the same HTTP stack. Create the app with `bodyParser: false`.
+ * The Express middleware every request passes (context, logging, drain, metrics, security headers),
+ * and OpenAPI. Shared by `main.ts` and the e2e tests so that both run the same HTTP stack. Create
+ * the app with `bodyParser: false`.
  */
 export function configureHttpApp(app: INestApplication, drain?: HttpDrain): void {
   const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
@@ -37,7 +29,9 @@ export function configureHttpApp(app: INestApplication, drain?: HttpDrain): void
     next();
   });
   express.set('query parser', 'simple');
-  express.set('trust proxy', false);
+  // Only the named proxies' X-Forwarded-For counts: otherwise a header could pick someone else's
+  // budget in the per-address limits on wrong keys.
+  express.set('trust proxy', config.trustProxy);
   // First of all: every request, even one a later middleware answers (401, 413, a bad body, the
   // queue dashboard), gets its context (X-Request-Id, later the tenant) and one log line.
   app.use(requestContextMiddleware());
@@ -59,34 +53,7 @@ export function configureHttpApp(app: INestApplication, drain?: HttpDrain): void
   app.use((req: Request, res: Response, next: NextFunction) =>
     headersFor(req.path)(req, res, next),
   );
-  const bulk = app.get<ConfigType<typeof bulkConfig>>(bulkConfig.KEY);
-  const jsonTypes = ['application/json', 'application/*+json'];
-  // Bulk submissions may be large JSON; NDJSON/CSV uploads are streamed by the handler, not parsed here.
-  // Only `POST /bulk-jobs` itself: cancel and retry take at most BODY_LIMIT_BYTES, like every other route.
-  const bulkJson = json({
-    limit: bulk.maxJsonBytes,
-    type: jsonTypes,
-    strict: false,
-    verify: verifyJsonDepth,
-  });
-  app.use('/bulk-jobs', (req: Request, res: Response, next: NextFunction) =>
-    req.path === '/' ? bulkJson(req, res, next) : next(),
-  );
-  app.use(
-    json({ limit: config.bodyLimitBytes, type: jsonTypes, strict: false, verify: verifyJsonDepth }),
-  );
-  // Parser errors (bad JSON, too large) happen before Nest routes; answer them as problems too.
-  // Authentication outranks the body: an anonymous caller gets 401, never a parse error about its body.
-  const keys = app.get(ApiKeyStore);
-  app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
-    if (!err) return next();
-    try {
-      authenticate(keys, req.headers.authorization);
-    } catch (unauthorized) {
-      sendProblem(unauthorized, req, res, logger);
-      return;
-    }
-    sendProblem(err, req, res, logger);
-  });
+  // No body parser here: bodies are read by the last guard (RequestBodyGuard), once the caller is
+  // authenticated and allowed, so that an anonymous or refused request costs no parsing.
   setupOpenApi(app);
 }

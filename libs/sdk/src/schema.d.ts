@@ -13,7 +13,7 @@ export interface paths {
     put?: never;
     /**
      * Submit a bulk job
-     * @description Validates the envelope only, stores the job and its items, and answers 202 with `Location`. Each item is checked by the worker and may fail on its own (`validation_failed`, `not_found`, `invalid_transition`, `duplicate_item`). Large jobs: send `application/x-ndjson` (one item per line) or `text/csv` (header row) with `?operation=…`; the body is streamed into the database.
+     * @description Validates the envelope only, stores the job and its items, and answers 202 with `Location`. Each item is checked by the worker and may fail on its own (`validation_failed`, `not_found`, `invalid_transition`, `duplicate_item`). Large jobs: send `application/x-ndjson` (one item per line) or `text/csv` (header row) with `?operation=…`; the body is received whole, then stored in one transaction.
      */
     post: operations['createBulkJob'];
     delete?: never;
@@ -446,6 +446,8 @@ export interface components {
         | 'rate_limited'
         | 'too_many_active_jobs'
         | 'daily_item_limit_reached'
+        | 'too_many_uploads'
+        | 'request_timeout'
         | 'internal_error';
       /** @example /orders */
       instance?: string;
@@ -627,6 +629,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsSchema'];
         };
       };
+      /** @description The body stalled for UPLOAD_IDLE_TIMEOUT_MS (`request_timeout`); nothing was stored. */
+      408: {
+        headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsSchema'];
+        };
+      };
       /** @description Conflict, e.g. `idempotency_key_in_use` (retry after `Retry-After` seconds). */
       409: {
         headers: {
@@ -639,7 +652,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsSchema'];
         };
       };
-      /** @description Body too large (`payload_too_large`). */
+      /** @description The body passed BULK_MAX_JSON_BYTES or BULK_MAX_BODY_BYTES, a line BULK_MAX_LINE_BYTES, or a CSV row BULK_MAX_CSV_FIELDS (`payload_too_large`, naming the limit); nothing was stored. */
       413: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
@@ -650,7 +663,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsSchema'];
         };
       };
-      /** @description Unsupported body media type (`unsupported_media_type`). */
+      /** @description Another media type, or a charset other than UTF-8 (`unsupported_media_type`). */
       415: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
@@ -671,7 +684,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsSchema'];
         };
       };
-      /** @description Rate limited (`rate_limited`), the tenant has TENANT_MAX_ACTIVE_JOBS unfinished jobs (`too_many_active_jobs`), or this job would pass TENANT_MAX_ITEMS_PER_DAY (`daily_item_limit_reached`); see `Retry-After`. */
+      /** @description Rate limited (`rate_limited`), TENANT_MAX_CONCURRENT_UPLOADS uploads already in flight (`too_many_uploads`), the tenant has TENANT_MAX_ACTIVE_JOBS unfinished jobs (`too_many_active_jobs`), or this job would pass TENANT_MAX_ITEMS_PER_DAY (`daily_item_limit_reached`); see `Retry-After`. */
       429: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
@@ -920,6 +933,17 @@ export interface operations {
       };
       /** @description Unknown id, or an id of another tenant (`not_found`). */
       404: {
+        headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsSchema'];
+        };
+      };
+      /** @description The body stalled for UPLOAD_IDLE_TIMEOUT_MS (`request_timeout`); nothing was done. */
+      408: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1221,6 +1245,17 @@ export interface operations {
       };
       /** @description Unknown id, or an id of another tenant (`not_found`). */
       404: {
+        headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsSchema'];
+        };
+      };
+      /** @description The body stalled for UPLOAD_IDLE_TIMEOUT_MS (`request_timeout`); nothing was done. */
+      408: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1776,6 +1811,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsSchema'];
         };
       };
+      /** @description The body stalled for UPLOAD_IDLE_TIMEOUT_MS (`request_timeout`); nothing was done. */
+      408: {
+        headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsSchema'];
+        };
+      };
       /** @description State conflict. */
       409: {
         headers: {
@@ -1979,6 +2025,17 @@ export interface operations {
       };
       /** @description Unknown id, or an id of another tenant (`not_found`). */
       404: {
+        headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsSchema'];
+        };
+      };
+      /** @description The body stalled for UPLOAD_IDLE_TIMEOUT_MS (`request_timeout`); nothing was done. */
+      408: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           'X-Request-Id': components['headers']['X-Request-Id'];

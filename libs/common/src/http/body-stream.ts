@@ -1,54 +1,169 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
-import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
+import { open, unlink, type FileHandle } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { ProblemException } from '../problem/problem.exception';
+import { ProblemCode } from '../problem/problem.types';
 
-/** Passes a streamed body through unchanged and knows its SHA-256 once the last byte went by. */
-export class BodyDigest extends Transform {
-  private readonly hash = createHash('sha256');
-  private hex: string | undefined;
+/**
+ * A streamed (NDJSON/CSV) body received whole before the handler runs, in an unlinked temporary
+ * file: the handler then reads it at disk speed, so nothing it holds (a pooled connection, an open
+ * transaction) waits for a slow client. Its SHA-256 is known up front (the idempotency fingerprint).
+ */
+export class SpooledBody {
+  private closing?: Promise<void>;
 
-  _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    this.hash.update(chunk);
-    done(null, chunk);
+  constructor(
+    private readonly file: FileHandle,
+    readonly size: number,
+    readonly digest: string,
+  ) {}
+
+  /** The body from its first byte; may be opened more than once. */
+  open(): Readable {
+    return this.file.createReadStream({ start: 0, autoClose: false, highWaterMark: 256 * 1024 });
   }
 
-  _flush(done: TransformCallback): void {
-    this.hex = this.hash.digest('hex');
-    done();
-  }
-
-  /** The digest if the whole body has been read, else undefined. */
-  get digest(): string | undefined {
-    return this.hex;
-  }
-
-  /**
-   * Reads (and drops) whatever the handler left unread, then answers the digest; undefined when the
-   * body could not be read to its end (the client went away, or a reader destroyed the stream).
-   */
-  async finish(): Promise<string | undefined> {
-    if (this.hex !== undefined || this.destroyed) return this.hex;
-    this.resume();
-    await Promise.race([once(this, 'end'), once(this, 'close')]).catch(() => undefined);
-    return this.hex;
+  /** Releases the file (its name is gone already, so a crash leaves nothing behind). */
+  close(): Promise<void> {
+    this.closing ??= this.file.close().catch(() => undefined);
+    return this.closing;
   }
 }
 
-const BODY_STREAM = Symbol('bodyStream');
-type WithBodyStream = Request & { [BODY_STREAM]?: BodyDigest };
-
-/** Routes a streamed request body through a digest before any handler reads it. */
-export function digestBodyStream(req: Request): BodyDigest {
-  const existing = (req as WithBodyStream)[BODY_STREAM];
-  if (existing) return existing;
-  const tap = new BodyDigest();
-  pipeline(req, tap, () => undefined);
-  (req as WithBodyStream)[BODY_STREAM] = tap;
-  return tap;
+export interface ReceiveLimits {
+  /** Bytes beyond which the body is refused (413). */
+  maxBytes: number;
+  /** The setting that names `maxBytes` in the problem. */
+  maxBytesSetting: string;
+  /** Silence (no byte) after which the body is dropped (408). */
+  idleTimeoutMs: number;
 }
 
-/** What a handler of a streamed (unparsed) body reads: the request, or its digesting tap. */
+/** 408 for a client that stopped sending; the connection is closed after the answer. */
+export function bodyIdleError(idleTimeoutMs: number): ProblemException {
+  return new ProblemException(
+    408,
+    ProblemCode.RequestTimeout,
+    `The request body stalled: nothing arrived for ${idleTimeoutMs} ms (UPLOAD_IDLE_TIMEOUT_MS)`,
+    { headers: { Connection: 'close' } },
+  );
+}
+
+/** Calls `onIdle` when `req` has sent nothing for `ms`; the returned function stops watching. */
+export function watchIdle(req: Request, ms: number, onIdle: () => void): () => void {
+  let timer = setTimeout(onIdle, ms);
+  const touch = () => {
+    clearTimeout(timer);
+    timer = setTimeout(onIdle, ms);
+  };
+  req.on('data', touch);
+  return () => {
+    clearTimeout(timer);
+    req.off('data', touch);
+  };
+}
+
+/**
+ * Reads the whole body of `req` into a new spool file, hashing it on the way. Refuses it (413, 408)
+ * as soon as a limit is passed; what was received is dropped and the connection closed after the
+ * answer, so the rest of an oversized body is never read.
+ */
+export async function spoolBody(req: Request, limits: ReceiveLimits): Promise<SpooledBody> {
+  const path = join(tmpdir(), `bulk-upload-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const file = await open(path, 'wx+', 0o600);
+  // Unlinked at once: the open handle keeps the data, and no process exit can leave a file behind.
+  await unlink(path).catch(() => undefined);
+  const hash = createHash('sha256');
+  let size = 0;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let failed = false;
+      let writing = Promise.resolve();
+      const stop = (error: Error) => {
+        if (failed) return;
+        failed = true;
+        cleanup();
+        req.pause();
+        reject(error);
+      };
+      const stopWatching = watchIdle(req, limits.idleTimeoutMs, () =>
+        stop(bodyIdleError(limits.idleTimeoutMs)),
+      );
+      const onData = (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > limits.maxBytes) {
+          stop(
+            new ProblemException(
+              413,
+              ProblemCode.PayloadTooLarge,
+              `The request body exceeds ${limits.maxBytes} bytes (${limits.maxBytesSetting})`,
+              { headers: { Connection: 'close' } },
+            ),
+          );
+          return;
+        }
+        hash.update(chunk);
+        // One write at a time, in order; the client waits while the disk is behind.
+        req.pause();
+        writing = writing
+          .then(() => file.write(chunk).then(() => undefined))
+          .then(
+            () => {
+              if (!failed) req.resume();
+            },
+            (e: Error) => stop(e),
+          );
+      };
+      const onEnd = () => {
+        cleanup();
+        writing.then(() => (failed ? undefined : resolve()), reject);
+      };
+      const onAborted = () =>
+        stop(
+          new ProblemException(
+            400,
+            ProblemCode.ValidationFailed,
+            'The client closed the connection before the body ended',
+          ),
+        );
+      const cleanup = () => {
+        stopWatching();
+        req.off('data', onData);
+        req.off('end', onEnd);
+        req.off('error', onAborted);
+        req.off('aborted', onAborted);
+      };
+      req.on('data', onData);
+      req.once('end', onEnd);
+      req.once('error', onAborted);
+      req.once('aborted', onAborted);
+      req.resume();
+    });
+  } catch (e) {
+    await file.close().catch(() => undefined);
+    throw e;
+  }
+  return new SpooledBody(file, size, hash.digest('hex'));
+}
+
+const SPOOLED = Symbol('spooledBody');
+type WithSpool = Request & { [SPOOLED]?: SpooledBody };
+
+/** Keeps the spooled body with its request until the response is over. */
+export function attachSpooledBody(req: Request, res: Response, body: SpooledBody): void {
+  (req as WithSpool)[SPOOLED] = body;
+  res.once('close', () => void body.close());
+}
+
+/** The request's spooled body, if it had a streamed one. */
+export function spooledBody(req: Request): SpooledBody | undefined {
+  return (req as WithSpool)[SPOOLED];
+}
+
+/** What a handler of a streamed (unparsed) body reads: its spool, or the request itself. */
 export function bodyStream(req: Request): Readable {
-  return (req as WithBodyStream)[BODY_STREAM] ?? req;
+  return spooledBody(req)?.open() ?? req;
 }

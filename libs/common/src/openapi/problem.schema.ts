@@ -45,6 +45,7 @@ const DESCRIPTIONS: Record<number, string> = {
   400: 'Malformed or invalid request (`validation_failed`, `invalid_cursor`).',
   401: 'Missing or invalid API key (`unauthorized`); carries `WWW-Authenticate: Bearer`.',
   404: 'Unknown id, or an id of another tenant (`not_found`).',
+  408: 'The body stalled for UPLOAD_IDLE_TIMEOUT_MS (`request_timeout`); nothing was done.',
   409: 'State conflict.',
   413: 'Body too large (`payload_too_large`).',
   415: 'Unsupported body media type (`unsupported_media_type`).',

@@ -4,6 +4,7 @@ import {
   ApiStandardProblems,
   bodyStream,
   createValidationPipe,
+  TakesUpload,
   TenantId,
 } from '@app/common';
 import { ApiPageResponse, PageArgs, Paginated, type Page, type PageRequest } from '@app/pagination';
@@ -18,6 +19,7 @@ import {
   Query,
   Req,
   Res,
+  UseGuards,
 } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
@@ -46,6 +48,7 @@ import { DeleteJob } from '../use-cases/delete-job/delete-job.use-case';
 import { ReadJobs } from '../use-cases/read-jobs/read-jobs.service';
 import { RetryJob } from '../use-cases/retry-job/retry-job.use-case';
 import { preferWaitSeconds } from './prefer';
+import { WebhookPrecheckGuard } from './webhook-precheck.guard';
 
 const POLL_SECONDS = '2';
 const LOCATION = {
@@ -74,6 +77,8 @@ export class JobsController {
 
   @Post()
   @HttpCode(202)
+  @TakesUpload()
+  @UseGuards(WebhookPrecheckGuard)
   @AcceptsContentTypes('application/json', 'application/x-ndjson', 'text/csv')
   @ApiOperation({
     operationId: 'createBulkJob',
@@ -82,7 +87,7 @@ export class JobsController {
       'Validates the envelope only, stores the job and its items, and answers 202 with `Location`. Each item is ' +
       'checked by the worker and may fail on its own (`validation_failed`, `not_found`, `invalid_transition`, ' +
       '`duplicate_item`). Large jobs: send `application/x-ndjson` (one item per line) or `text/csv` (header row) ' +
-      'with `?operation=…`; the body is streamed into the database.',
+      'with `?operation=…`; the body is received whole, then stored in one transaction.',
   })
   @ApiConsumes('application/json', 'application/x-ndjson', 'text/csv')
   @ApiBody({
@@ -108,12 +113,22 @@ export class JobsController {
     },
   })
   @ApiAcceptedResponse({ type: BulkJobDto, headers: { ...LOCATION, ...RETRY_AFTER } })
-  @ApiProblems(413, 415, [
-    429,
-    'Rate limited (`rate_limited`), the tenant has TENANT_MAX_ACTIVE_JOBS unfinished jobs ' +
-      '(`too_many_active_jobs`), or this job would pass TENANT_MAX_ITEMS_PER_DAY ' +
-      '(`daily_item_limit_reached`); see `Retry-After`.',
-  ])
+  @ApiProblems(
+    [408, 'The body stalled for UPLOAD_IDLE_TIMEOUT_MS (`request_timeout`); nothing was stored.'],
+    [
+      413,
+      'The body passed BULK_MAX_JSON_BYTES or BULK_MAX_BODY_BYTES, a line BULK_MAX_LINE_BYTES, or a ' +
+        'CSV row BULK_MAX_CSV_FIELDS (`payload_too_large`, naming the limit); nothing was stored.',
+    ],
+    [415, 'Another media type, or a charset other than UTF-8 (`unsupported_media_type`).'],
+    [
+      429,
+      'Rate limited (`rate_limited`), TENANT_MAX_CONCURRENT_UPLOADS uploads already in flight ' +
+        '(`too_many_uploads`), the tenant has TENANT_MAX_ACTIVE_JOBS unfinished jobs ' +
+        '(`too_many_active_jobs`), or this job would pass TENANT_MAX_ITEMS_PER_DAY ' +
+        '(`daily_item_limit_reached`); see `Retry-After`.',
+    ],
+  )
   async create(
     @TenantId() tenantId: string,
     @Query() query: CreateBulkJobQueryDto,
@@ -280,7 +295,7 @@ export class JobsController {
   })
   @ApiAcceptedResponse({ type: BulkJobDto })
   // No body is needed, but one may be sent: the body limit and media-type check still apply.
-  @ApiProblems(404, [409, 'The job has already ended (`job_not_cancellable`).'], 413, 415)
+  @ApiProblems(404, [409, 'The job has already ended (`job_not_cancellable`).'], 408, 413, 415)
   cancel(@TenantId() tenantId: string, @Param('id') id: string): Promise<BulkJobDto> {
     return this.cancelJob.execute(tenantId, id);
   }
@@ -299,6 +314,7 @@ export class JobsController {
       409,
       'The job has not ended (`job_not_finished`) or has no failed items (`nothing_to_retry`).',
     ],
+    408,
     413,
     415,
   )

@@ -1,12 +1,11 @@
-import { bulkConfig, InvalidInputError } from '@app/common';
+import { InvalidInputError } from '@app/common';
 import { Database } from '@app/database';
-import { Inject, Injectable } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
+import { Injectable } from '@nestjs/common';
 import type { JobPriority } from '../../domain/jobs.constants';
 import { OperationRegistry } from '../../domain/operations/operation.registry';
 import type { ItemSource } from '../../ingest/chunk-builder';
 import { toBulkJobDto, type BulkJobDto } from '../../records/dto/bulk-job.dto';
-import { resolveWebhookTarget, UnsafeWebhookUrlError } from '../../webhooks/url-guard';
+import { WebhookTargetCheck } from '../../webhooks/webhook-target-check';
 import { CreateJob } from '../create-job/create-job.use-case';
 
 export type SourceFormat = 'json' | 'ndjson' | 'csv';
@@ -30,7 +29,7 @@ export class AcceptJob {
     private readonly db: Database,
     private readonly registry: OperationRegistry,
     private readonly createJob: CreateJob,
-    @Inject(bulkConfig.KEY) private readonly config: ConfigType<typeof bulkConfig>,
+    private readonly webhookTargets: WebhookTargetCheck,
   ) {}
 
   async execute(tenantId: string, input: AcceptInput): Promise<BulkJobDto> {
@@ -66,14 +65,16 @@ export class AcceptJob {
         },
       ]);
     }
-    if (!webhookUrl) return;
-    try {
-      await resolveWebhookTarget(webhookUrl, this.config.webhookAllowPrivateNetworks);
-    } catch (e) {
-      if (e instanceof UnsafeWebhookUrlError) {
-        throw new InvalidInputError([{ field: 'webhook_url', message: e.message }]);
-      }
-      throw e;
-    }
+    if (webhookUrl) await this.webhookTargets.check(webhookUrl);
+  }
+
+  /**
+   * The webhook target checked before any transaction opens (a DNS lookup must not keep a pooled
+   * connection waiting); the check inside `execute` then reuses the verdict.
+   */
+  precheckWebhook(webhookUrl: unknown): Promise<void> {
+    return typeof webhookUrl === 'string' && webhookUrl
+      ? this.webhookTargets.check(webhookUrl)
+      : Promise.resolve();
   }
 }
