@@ -267,7 +267,8 @@ export class EnvironmentVariables {
   @Transform(emptyToUndefined)
   @IsOptional()
   @Matches(/^[0-9A-Za-z.:/]+(\s*,\s*[0-9A-Za-z.:/]+)*$/, {
-    message: 'TRUST_PROXY must list addresses, CIDRs or loopback/linklocal/uniquelocal, comma-separated',
+    message:
+      'TRUST_PROXY must list addresses, CIDRs or loopback/linklocal/uniquelocal, comma-separated',
   })
   TRUST_PROXY?: string;
 
