@@ -132,10 +132,6 @@ export class IdempotencyInterceptor implements NestInterceptor {
           { headers: { 'Retry-After': String(outcome.retryAfterSeconds) } },
         );
       case 'completed':
-        // The request parts matched; a streamed body must be the same bytes too.
-        if (spooled && outcome.fingerprint !== keyed.fingerprint) {
-          throw this.reused(req.method, req.path);
-        }
         return this.replay(context, res, outcome.response);
     }
   }

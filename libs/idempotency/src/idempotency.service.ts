@@ -12,7 +12,7 @@ export interface StoredResponse {
   body: string;
 }
 
-/** A keyed request: its tenant, key and fingerprint (for a streamed body, the request part). */
+/** A keyed request: its tenant, key and fingerprint (a streamed body's includes its digest). */
 export interface KeyedRequest {
   tenantId: string;
   key: string;
@@ -24,7 +24,7 @@ export interface KeyedRequest {
 export type ClaimResult =
   /** `replace`: an expired record or a dead owner's claim is in the way. */
   | { kind: 'claimed'; replace: boolean }
-  | { kind: 'completed'; response: StoredResponse; fingerprint: string }
+  | { kind: 'completed'; response: StoredResponse }
   | { kind: 'in_use'; retryAfterSeconds: number }
   | { kind: 'mismatch'; method: string; path: string };
 
@@ -41,12 +41,10 @@ interface ExistingRecord {
 }
 
 /**
- * A streamed body's fingerprint is `<request part><STREAM_DIGEST_SEPARATOR><body digest>`: the digest
- * is known only once the body has streamed, so a claim is made with the request part alone and a
- * claim compares request parts; the caller checks the body digest of a completed record.
+ * A streamed body's fingerprint is `<request part><STREAM_DIGEST_SEPARATOR><SHA-256 of the body>`:
+ * the body is received whole before the claim, so fingerprints compare whole, as for JSON bodies.
  */
 export const STREAM_DIGEST_SEPARATOR = '~';
-const requestPart = (fingerprint: string) => fingerprint.split(STREAM_DIGEST_SEPARATOR)[0];
 
 /**
  * Keys claimed inside the request's own transaction. The transaction begins with the key's
@@ -76,13 +74,12 @@ export class IdempotencyService {
   decide(req: KeyedRequest, [lock, record]: QueryResult[]): ClaimResult {
     const existing = record?.rows[0] as ExistingRecord | undefined;
     if (existing && !existing.expired) {
-      if (requestPart(existing.fingerprint) !== requestPart(req.fingerprint)) {
+      if (existing.fingerprint !== req.fingerprint) {
         return { kind: 'mismatch', method: existing.method, path: existing.path };
       }
       if (existing.state === 'completed') {
         return {
           kind: 'completed',
-          fingerprint: existing.fingerprint,
           response: {
             status: existing.response_status ?? 200,
             headers: existing.response_headers ?? {},
@@ -100,18 +97,13 @@ export class IdempotencyService {
   }
 
   /** The statement sent with COMMIT: the record of the response (`replace`: see `decide`). */
-  closing(
-    req: KeyedRequest,
-    claim: { replace: boolean },
-    response: StoredResponse,
-    fingerprint?: string,
-  ): Statement {
-    return this.keys.record(this.asRecord(req, response, fingerprint), claim.replace);
+  closing(req: KeyedRequest, claim: { replace: boolean }, response: StoredResponse): Statement {
+    return this.keys.record(this.asRecord(req, response), claim.replace);
   }
 
   /** Records an outcome that wrote nothing (a 4xx from the handler) after its rollback. */
-  storeOutcome(req: KeyedRequest, response: StoredResponse, fingerprint?: string): Promise<void> {
-    return this.keys.storeOutcome(this.asRecord(req, response, fingerprint));
+  storeOutcome(req: KeyedRequest, response: StoredResponse): Promise<void> {
+    return this.keys.storeOutcome(this.asRecord(req, response));
   }
 
   /** Deletes expired records in batches (keeps each statement short); returns how many went. */
@@ -124,10 +116,9 @@ export class IdempotencyService {
     }
   }
 
-  private asRecord(req: KeyedRequest, response: StoredResponse, fingerprint?: string): KeyRecord {
+  private asRecord(req: KeyedRequest, response: StoredResponse): KeyRecord {
     return {
       ...req,
-      fingerprint: fingerprint ?? req.fingerprint,
       ...response,
       ttlSeconds: this.config.ttlSeconds,
     };
