@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auth, TENANTS } from './support/test-app';
 import { useTestApp } from './support/use-test-app';
@@ -120,6 +121,25 @@ describe('request bodies: read only for a known caller, bounded, never holding t
     expect(res.status).toBe(413);
     expect(res.body).toContain('BULK_MAX_BODY_BYTES');
     expect(await jobCount()).toBe(before);
+  });
+
+  it('reads gzip-encoded uploads, counting decoded bytes against the limit', async () => {
+    const post = (body: Buffer, encoding: string) =>
+      t.http
+        .post('/bulk-jobs?operation=update_orders_status')
+        .set(auth('globex'))
+        .set('Content-Type', 'application/x-ndjson')
+        .set('Content-Encoding', encoding)
+        .send(body);
+    const ok = await post(gzipSync(line(1) + line(2) + line(3)), 'gzip');
+    expect(ok.status).toBe(202);
+    expect(ok.body.total_items).toBe(3);
+    // 1 MiB of newlines packs into about 1 KiB: the limit is on what it decodes to.
+    const bomb = await post(gzipSync(Buffer.alloc(1024 * 1024, 10)), 'gzip');
+    expect(bomb.status).toBe(413);
+    expect(bomb.body.detail).toContain('BULK_MAX_BODY_BYTES');
+    expect((await post(Buffer.from(line(1)), 'compress')).status).toBe(415);
+    expect((await post(Buffer.from('not gzip at all'), 'gzip')).status).toBe(400);
   });
 
   it('drops a body that stalls for UPLOAD_IDLE_TIMEOUT_MS (408), storing nothing', async () => {

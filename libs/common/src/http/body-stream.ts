@@ -1,9 +1,10 @@
 import type { Request, Response } from 'express';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Readable, Transform } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { ProblemException } from '../problem/problem.exception';
 import { ProblemCode } from '../problem/problem.types';
 
@@ -66,18 +67,43 @@ export function watchIdle(req: Request, ms: number, onIdle: () => void): () => v
   };
 }
 
+/** The decoder of a Content-Encoding, or 415 for one this service does not read. */
+function decoderFor(req: Request): Transform | undefined {
+  const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  switch (encoding) {
+    case 'identity':
+      return undefined;
+    case 'gzip':
+    case 'x-gzip':
+      return createGunzip();
+    case 'deflate':
+      return createInflate();
+    case 'br':
+      return createBrotliDecompress();
+    default:
+      throw new ProblemException(
+        415,
+        ProblemCode.UnsupportedMediaType,
+        `Content-Encoding ${encoding} is not supported; use gzip, deflate, br or none`,
+      );
+  }
+}
+
 /**
- * Reads the whole body of `req` into a new spool file, hashing it on the way. Refuses it (413, 408)
- * as soon as a limit is passed; what was received is dropped and the connection closed after the
- * answer, so the rest of an oversized body is never read.
+ * Reads the whole body of `req` (decoded, if it came gzip/deflate/br-encoded) into a new spool
+ * file, hashing it on the way. Refuses it (413, 408) as soon as a limit is passed — the limit counts
+ * decoded bytes, so a compression bomb stops there too; what was received is dropped and the
+ * connection closed after the answer, so the rest of an oversized body is never read.
  */
 export async function spoolBody(req: Request, limits: ReceiveLimits): Promise<SpooledBody> {
-  const path = join(tmpdir(), `bulk-upload-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const decoder = decoderFor(req);
+  const path = join(tmpdir(), `bulk-upload-${process.pid}-${randomBytes(8).toString('hex')}`);
   const file = await open(path, 'wx+', 0o600);
   // Unlinked at once: the open handle keeps the data, and no process exit can leave a file behind.
   await unlink(path).catch(() => undefined);
   const hash = createHash('sha256');
   let size = 0;
+  const source: Readable = decoder ? req.pipe(decoder) : req;
   try {
     await new Promise<void>((resolve, reject) => {
       let failed = false;
@@ -86,6 +112,10 @@ export async function spoolBody(req: Request, limits: ReceiveLimits): Promise<Sp
         if (failed) return;
         failed = true;
         cleanup();
+        if (decoder) {
+          req.unpipe(decoder);
+          decoder.destroy();
+        }
         req.pause();
         reject(error);
       };
@@ -107,12 +137,12 @@ export async function spoolBody(req: Request, limits: ReceiveLimits): Promise<Sp
         }
         hash.update(chunk);
         // One write at a time, in order; the client waits while the disk is behind.
-        req.pause();
+        source.pause();
         writing = writing
           .then(() => file.write(chunk).then(() => undefined))
           .then(
             () => {
-              if (!failed) req.resume();
+              if (!failed) source.resume();
             },
             (e: Error) => stop(e),
           );
@@ -129,18 +159,28 @@ export async function spoolBody(req: Request, limits: ReceiveLimits): Promise<Sp
             'The client closed the connection before the body ended',
           ),
         );
+      const onUndecodable = () =>
+        stop(
+          new ProblemException(
+            400,
+            ProblemCode.ValidationFailed,
+            'The request body does not decode as its Content-Encoding says',
+          ),
+        );
       const cleanup = () => {
         stopWatching();
-        req.off('data', onData);
-        req.off('end', onEnd);
+        source.off('data', onData);
+        source.off('end', onEnd);
+        decoder?.off('error', onUndecodable);
         req.off('error', onAborted);
         req.off('aborted', onAborted);
       };
-      req.on('data', onData);
-      req.once('end', onEnd);
+      source.on('data', onData);
+      source.once('end', onEnd);
+      decoder?.once('error', onUndecodable);
       req.once('error', onAborted);
       req.once('aborted', onAborted);
-      req.resume();
+      source.resume();
     });
   } catch (e) {
     await file.close().catch(() => undefined);
