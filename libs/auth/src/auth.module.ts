@@ -1,4 +1,10 @@
-import { ContentTypeGuard, redisConfig, RequestBodyGuard, UploadSlots } from '@app/common';
+import {
+  ContentTypeGuard,
+  redisConfig,
+  RequestBodyGuard,
+  RequestBodyReader,
+  UploadSlots,
+} from '@app/common';
 import { Global, Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
@@ -37,11 +43,12 @@ import { TenantThrottlerGuard } from './throttling/tenant-throttler.guard';
     AdminAttemptsLimiter,
     TenantKeyAttemptsLimiter,
     UploadSlots,
+    RequestBodyReader,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     { provide: APP_GUARD, useClass: TenantThrottlerGuard },
     { provide: APP_GUARD, useClass: ContentTypeGuard },
     { provide: APP_GUARD, useClass: RequestBodyGuard },
   ],
-  exports: [ApiKeyStore, AdminAttemptsLimiter, UploadSlots],
+  exports: [ApiKeyStore, AdminAttemptsLimiter, UploadSlots, RequestBodyReader],
 })
 export class AuthModule {}

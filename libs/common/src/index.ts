@@ -17,3 +17,4 @@ export * from './http/json-depth';
 export * from './http/body-stream';
 export * from './http/upload-slots';
 export * from './http/request-body.guard';
+export * from './http/request-body.reader';

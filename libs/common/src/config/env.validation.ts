@@ -248,7 +248,7 @@ export class EnvironmentVariables {
   @Int(1, 100_000)
   BULK_MAX_CSV_FIELDS = 1000;
 
-  /** Uploads (POST /bulk-jobs) of one tenant in flight at once in one API process; beyond it 429. */
+  /** Bodies of POST /bulk-jobs of one tenant arriving at once in one API process; beyond it 429. */
   @Int(1, 10_000)
   TENANT_MAX_CONCURRENT_UPLOADS = 4;
 

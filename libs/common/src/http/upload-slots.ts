@@ -3,9 +3,9 @@ import type { ConfigType } from '@nestjs/config';
 import { uploadConfig } from '../config/config.namespaces';
 
 /**
- * Uploads in flight per tenant in this process (TENANT_MAX_CONCURRENT_UPLOADS). Counted here, not in
- * Redis: what an upload holds (a socket, a spool file, memory) belongs to the process that reads it,
- * and the count must hold while Redis is away.
+ * Upload bodies arriving per tenant in this process (TENANT_MAX_CONCURRENT_UPLOADS). Counted here,
+ * not in Redis: what an arriving upload holds (a socket, a spool file, memory) belongs to the process
+ * that reads it, and the count must hold while Redis is away.
  */
 @Injectable()
 export class UploadSlots {

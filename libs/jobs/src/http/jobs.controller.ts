@@ -4,7 +4,6 @@ import {
   ApiStandardProblems,
   bodyStream,
   createValidationPipe,
-  TakesUpload,
   TenantId,
 } from '@app/common';
 import { ApiPageResponse, PageArgs, Paginated, type Page, type PageRequest } from '@app/pagination';
@@ -19,7 +18,6 @@ import {
   Query,
   Req,
   Res,
-  UseGuards,
 } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
@@ -48,7 +46,7 @@ import { DeleteJob } from '../use-cases/delete-job/delete-job.use-case';
 import { ReadJobs } from '../use-cases/read-jobs/read-jobs.service';
 import { RetryJob } from '../use-cases/retry-job/retry-job.use-case';
 import { preferWaitSeconds } from './prefer';
-import { WebhookPrecheckGuard } from './webhook-precheck.guard';
+import { BulkUpload } from './bulk-upload.guard';
 
 const POLL_SECONDS = '2';
 const LOCATION = {
@@ -77,8 +75,7 @@ export class JobsController {
 
   @Post()
   @HttpCode(202)
-  @TakesUpload()
-  @UseGuards(WebhookPrecheckGuard)
+  @BulkUpload()
   @AcceptsContentTypes('application/json', 'application/x-ndjson', 'text/csv')
   @ApiOperation({
     operationId: 'createBulkJob',

@@ -52,8 +52,12 @@ export class AcceptJob {
     return toBulkJobDto(job);
   }
 
-  /** Checks only what the envelope can tell before reading items. */
-  private async checkEnvelope(operation: string, webhookUrl: string | undefined): Promise<void> {
+  /**
+   * Checks only what the envelope can tell before reading items. Also called before any byte of an
+   * upload is received (its envelope is in the query) and before a transaction opens (a DNS lookup
+   * must not keep a pooled connection waiting); the check in `execute` then reuses the verdict.
+   */
+  async checkEnvelope(operation: string, webhookUrl: string | undefined): Promise<void> {
     if (!operation) {
       throw new InvalidInputError([{ field: 'operation', message: 'operation is required' }]);
     }
@@ -68,10 +72,7 @@ export class AcceptJob {
     if (webhookUrl) await this.webhookTargets.check(webhookUrl);
   }
 
-  /**
-   * The webhook target checked before any transaction opens (a DNS lookup must not keep a pooled
-   * connection waiting); the check inside `execute` then reuses the verdict.
-   */
+  /** The webhook target alone (a JSON envelope, before its validation), as `checkEnvelope`. */
   precheckWebhook(webhookUrl: unknown): Promise<void> {
     return typeof webhookUrl === 'string' && webhookUrl
       ? this.webhookTargets.check(webhookUrl)

@@ -1,0 +1,94 @@
+import {
+  getTenantId,
+  isJsonMediaType,
+  mediaTypeOf,
+  ProblemCode,
+  ProblemException,
+  RequestBodyReader,
+  TakesUpload,
+  UploadSlots,
+} from '@app/common';
+import {
+  applyDecorators,
+  CanActivate,
+  ExecutionContext,
+  Injectable,
+  UseGuards,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { TenantQuotas } from '../scheduling/tenant-quotas.service';
+import { AcceptJob } from '../use-cases/accept-job/accept-job.use-case';
+
+/** How long a refused upload is told to wait: uploads end when their bodies do. */
+const UPLOAD_RETRY_AFTER_SECONDS = 5;
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/**
+ * A bulk upload is refused before its first byte is received when it can be: a quota already used
+ * up, an unknown operation or unsafe webhook target in the query, no free upload slot of the
+ * tenant (429 `too_many_uploads`; a slot is held while a body arrives). Then the body is read (a
+ * JSON envelope's webhook target checked after it), all before the handler and its transaction:
+ * nothing waits on the client while a pooled connection is held.
+ */
+@Injectable()
+export class BulkUploadGuard implements CanActivate {
+  constructor(
+    private readonly slots: UploadSlots,
+    private readonly quotas: TenantQuotas,
+    private readonly acceptJob: AcceptJob,
+    private readonly reader: RequestBodyReader,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const http = context.switchToHttp();
+    const req = http.getRequest<Request>();
+    const res = http.getResponse<Response>();
+    const tenantId = getTenantId()!;
+    await this.quotas.precheck(tenantId);
+    const json = isJsonMediaType(mediaTypeOf(req));
+    if (!json) {
+      await this.acceptJob.checkEnvelope(
+        text(req.query.operation) ?? '',
+        text(req.query.webhook_url),
+      );
+    }
+    // The slot covers the body's arrival, which the client paces; what follows is the server's.
+    const release = this.takeSlot(tenantId);
+    try {
+      await this.reader.read(req, res, true);
+    } finally {
+      release();
+    }
+    if (json) {
+      const body: unknown = req.body;
+      const envelope =
+        typeof body === 'object' && body !== null && !Array.isArray(body)
+          ? (body as Record<string, unknown>)
+          : {};
+      await this.acceptJob.precheckWebhook(envelope.webhook_url ?? req.query.webhook_url);
+    }
+    return true;
+  }
+
+  /** One of the tenant's TENANT_MAX_CONCURRENT_UPLOADS slots (its release), or 429. */
+  private takeSlot(tenantId: string): () => void {
+    const release = this.slots.acquire(tenantId);
+    if (!release) {
+      throw new ProblemException(
+        429,
+        ProblemCode.TooManyUploads,
+        `This tenant already has ${this.slots.limit} uploads in flight ` +
+          `(TENANT_MAX_CONCURRENT_UPLOADS); retry when one has finished`,
+        { headers: { 'Retry-After': String(UPLOAD_RETRY_AFTER_SECONDS) } },
+      );
+    }
+    return release;
+  }
+}
+
+/**
+ * `POST /bulk-jobs`: the body is a bulk upload (JSON up to BULK_MAX_JSON_BYTES, NDJSON/CSV spooled
+ * up to BULK_MAX_BODY_BYTES), read by `BulkUploadGuard` once what can be refused without it was.
+ */
+export const BulkUpload = () => applyDecorators(TakesUpload(), UseGuards(BulkUploadGuard));
