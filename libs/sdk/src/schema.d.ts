@@ -171,6 +171,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/limits': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The tenant's quotas, what is used of each and when each starts again
+     * @description Always lists `requests`, `active_jobs`, `items_per_day`, `concurrent_uploads` and `concurrent_chunks`, in that order. This request counts against `requests` like any other.
+     */
+    get: operations['getLimits'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/orders': {
     parameters: {
       query?: never;
@@ -369,6 +389,39 @@ export interface components {
       code: string;
       message: string;
     };
+    LimitDto: {
+      /**
+       * @description `requests`: requests in the current rate-limit window (RATE_LIMIT_PER_MINUTE, 60 s; this one included; the `RateLimit` headers tell the same). `active_jobs`: unfinished bulk jobs (TENANT_MAX_ACTIVE_JOBS). `items_per_day`: items accepted today, UTC (TENANT_MAX_ITEMS_PER_DAY). `concurrent_uploads`: bulk uploads being received by the API process that answers (TENANT_MAX_CONCURRENT_UPLOADS). `concurrent_chunks`: chunks being applied now across every worker (TENANT_MAX_CONCURRENT_CHUNKS).
+       * @example active_jobs
+       * @enum {string}
+       */
+      name:
+        'requests' | 'active_jobs' | 'items_per_day' | 'concurrent_uploads' | 'concurrent_chunks';
+      /**
+       * @description The most allowed; `null` when there is no limit.
+       * @example 100
+       */
+      limit: number | null;
+      /**
+       * @description Used now (`requests`: 0 when requests are not limited, as nothing counts them).
+       * @example 3
+       */
+      used: number;
+      /**
+       * @description `limit - used`, never below 0; `null` when there is no limit.
+       * @example 97
+       */
+      remaining: number | null;
+      /**
+       * Format: date-time
+       * @description When the count starts again (`requests`: the end of the window; `items_per_day`: the next UTC midnight); `null` for limits on what runs at once, which free up as work ends.
+       * @example 2026-01-14T00:00:00.000Z
+       */
+      reset_at: string | null;
+    };
+    LimitsDto: {
+      data: components['schemas']['LimitDto'][];
+    };
     /**
      * @description JSON `null`.
      * @enum {string|null}
@@ -446,6 +499,8 @@ export interface components {
         | 'rate_limited'
         | 'too_many_active_jobs'
         | 'daily_item_limit_reached'
+        | 'too_many_uploads'
+        | 'request_timeout'
         | 'internal_error';
       /** @example /orders */
       instance?: string;
@@ -473,6 +528,10 @@ export interface components {
   headers: {
     /** @description Present (`true`) when this is the stored answer of an earlier request with the same `Idempotency-Key`: nothing was executed again. */
     'Idempotent-Replayed': 'true';
+    /** @description What is left of the policy: `r` requests remaining in the current window, `t` seconds until it ends. Sent on every answer to an authenticated request (problems and 429 included) while the service limits requests (`RATE_LIMIT_PER_MINUTE` > 0); never on a 401. draft-ietf-httpapi-ratelimit-headers-10: a Structured Field List with one Item per policy; the policy `default` is the tenant's request limit, which `GET /limits` lists as `requests`. */
+    RateLimit: string;
+    /** @description The quota policy: `q` requests per window of `w` seconds. Sent on every answer to an authenticated request (problems and 429 included) while the service limits requests (`RATE_LIMIT_PER_MINUTE` > 0); never on a 401. draft-ietf-httpapi-ratelimit-headers-10: a Structured Field List with one Item per policy; the policy `default` is the tenant's request limit, which `GET /limits` lists as `requests`. */
+    'RateLimit-Policy': string;
     /** @description The request's id, as in the service's log: the caller's `X-Request-Id` when it is 1–128 characters of `A-Za-z0-9._~:@+=/-`, else a new UUID. */
     'X-Request-Id': string;
   };
@@ -501,6 +560,8 @@ export interface operations {
         headers: {
           /** @description RFC 8288 link to the next page (`rel="next"`), present when `has_more` is true. */
           Link?: string;
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -511,6 +572,8 @@ export interface operations {
       /** @description Malformed or invalid request (`validation_failed`, `invalid_cursor`). */
       400: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -533,6 +596,8 @@ export interface operations {
       /** @description Rate limited (`rate_limited`); see `Retry-After`. */
       429: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -545,6 +610,8 @@ export interface operations {
       /** @description A dependency is down (`service_unavailable`); see `Retry-After`. */
       503: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -595,6 +662,8 @@ export interface operations {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           /** @description URL of the job resource */
           Location: string;
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Suggested polling interval in seconds while the job runs */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -608,6 +677,8 @@ export interface operations {
       400: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -631,6 +702,8 @@ export interface operations {
       409: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'Retry-After'?: number;
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
@@ -643,6 +716,8 @@ export interface operations {
       413: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -654,6 +729,8 @@ export interface operations {
       415: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -664,6 +741,8 @@ export interface operations {
       /** @description The Idempotency-Key was used with a different request (`idempotency_key_reused`). */
       422: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -675,6 +754,8 @@ export interface operations {
       429: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -687,6 +768,8 @@ export interface operations {
       /** @description A dependency is down (`service_unavailable`); see `Retry-After`. */
       503: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -715,6 +798,8 @@ export interface operations {
       200: {
         headers: {
           'Preference-Applied'?: string;
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Suggested polling interval in seconds while the job runs */
           'Retry-After'?: number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -727,6 +812,8 @@ export interface operations {
       /** @description Malformed or invalid request (`validation_failed`, `invalid_cursor`). */
       400: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -749,6 +836,8 @@ export interface operations {
       /** @description Unknown id, or an id of another tenant (`not_found`). */
       404: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -759,6 +848,8 @@ export interface operations {
       /** @description Rate limited (`rate_limited`); see `Retry-After`. */
       429: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -771,6 +862,8 @@ export interface operations {
       /** @description A dependency is down (`service_unavailable`); see `Retry-After`. */
       503: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -796,6 +889,8 @@ export interface operations {
       /** @description Deleted. */
       204: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -804,6 +899,8 @@ export interface operations {
       /** @description Malformed or invalid request (`validation_failed`, `invalid_cursor`). */
       400: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -826,6 +923,8 @@ export interface operations {
       /** @description Unknown id, or an id of another tenant (`not_found`). */
       404: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -836,6 +935,8 @@ export interface operations {
       /** @description The job is still running (`job_not_deletable`). */
       409: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After'?: number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -848,6 +949,8 @@ export interface operations {
       /** @description Rate limited (`rate_limited`); see `Retry-After`. */
       429: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -860,6 +963,8 @@ export interface operations {
       /** @description A dependency is down (`service_unavailable`); see `Retry-After`. */
       503: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -888,6 +993,8 @@ export interface operations {
       202: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -899,6 +1006,8 @@ export interface operations {
       400: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -922,6 +1031,8 @@ export interface operations {
       404: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -933,6 +1044,8 @@ export interface operations {
       409: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After'?: number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -946,6 +1059,8 @@ export interface operations {
       413: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -957,6 +1072,8 @@ export interface operations {
       415: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -967,6 +1084,8 @@ export interface operations {
       /** @description The Idempotency-Key was used with a different request (`idempotency_key_reused`). */
       422: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -978,6 +1097,8 @@ export interface operations {
       429: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -990,6 +1111,8 @@ export interface operations {
       /** @description A dependency is down (`service_unavailable`); see `Retry-After`. */
       503: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1023,6 +1146,8 @@ export interface operations {
         headers: {
           /** @description RFC 8288 link to the next page (`rel="next"`), present when `has_more` is true. */
           Link?: string;
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1033,6 +1158,8 @@ export interface operations {
       /** @description Malformed or invalid request (`validation_failed`, `invalid_cursor`). */
       400: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1055,6 +1182,8 @@ export interface operations {
       /** @description Unknown id, or an id of another tenant (`not_found`). */
       404: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1065,6 +1194,8 @@ export interface operations {
       /** @description Rate limited (`rate_limited`); see `Retry-After`. */
       429: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1077,6 +1208,8 @@ export interface operations {
       /** @description A dependency is down (`service_unavailable`); see `Retry-After`. */
       503: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1102,6 +1235,8 @@ export interface operations {
       /** @description One line per item, in item order. */
       200: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1113,6 +1248,8 @@ export interface operations {
       /** @description Malformed or invalid request (`validation_failed`, `invalid_cursor`). */
       400: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1135,6 +1272,8 @@ export interface operations {
       /** @description Unknown id, or an id of another tenant (`not_found`). */
       404: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1145,6 +1284,8 @@ export interface operations {
       /** @description Rate limited (`rate_limited`); see `Retry-After`. */
       429: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1157,6 +1298,8 @@ export interface operations {
       /** @description A dependency is down (`service_unavailable`); see `Retry-After`. */
       503: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1187,6 +1330,8 @@ export interface operations {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           /** @description URL of the job resource */
           Location: string;
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Suggested polling interval in seconds while the job runs */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1200,6 +1345,8 @@ export interface operations {
       400: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1223,6 +1370,8 @@ export interface operations {
       404: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1234,6 +1383,8 @@ export interface operations {
       409: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After'?: number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1247,6 +1398,8 @@ export interface operations {
       413: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1258,6 +1411,8 @@ export interface operations {
       415: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1268,6 +1423,8 @@ export interface operations {
       /** @description The Idempotency-Key was used with a different request (`idempotency_key_reused`). */
       422: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1279,6 +1436,8 @@ export interface operations {
       429: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1291,6 +1450,8 @@ export interface operations {
       /** @description A dependency is down (`service_unavailable`); see `Retry-After`. */
       503: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1322,6 +1483,8 @@ export interface operations {
         headers: {
           /** @description RFC 8288 link to the next page (`rel="next"`), present when `has_more` is true. */
           Link?: string;
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1332,6 +1495,8 @@ export interface operations {
       /** @description Malformed or invalid request (`validation_failed`, `invalid_cursor`). */
       400: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1354,6 +1519,8 @@ export interface operations {
       /** @description Rate limited (`rate_limited`); see `Retry-After`. */
       429: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1366,6 +1533,8 @@ export interface operations {
       /** @description A dependency is down (`service_unavailable`); see `Retry-After`. */
       503: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1647,6 +1816,81 @@ export interface operations {
       };
     };
   };
+  getLimits: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The tenant's quotas. */
+      200: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LimitsDto'];
+        };
+      };
+      /** @description Malformed or invalid request (`validation_failed`, `invalid_cursor`). */
+      400: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsSchema'];
+        };
+      };
+      /** @description Missing or invalid API key (`unauthorized`); carries `WWW-Authenticate: Bearer`. */
+      401: {
+        headers: {
+          /** @description The authentication scheme: `Bearer` (RFC 6750). */
+          'WWW-Authenticate': string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsSchema'];
+        };
+      };
+      /** @description Rate limited (`rate_limited`); see `Retry-After`. */
+      429: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          /** @description Seconds to wait before retrying. */
+          'Retry-After': number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsSchema'];
+        };
+      };
+      /** @description A dependency is down (`service_unavailable`); see `Retry-After`. */
+      503: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          /** @description Seconds to wait before retrying. */
+          'Retry-After': number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsSchema'];
+        };
+      };
+    };
+  };
   listOrders: {
     parameters: {
       query?: {
@@ -1670,6 +1914,8 @@ export interface operations {
         headers: {
           /** @description RFC 8288 link to the next page (`rel="next"`), present when `has_more` is true. */
           Link?: string;
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1680,6 +1926,8 @@ export interface operations {
       /** @description Malformed or invalid request (`validation_failed`, `invalid_cursor`). */
       400: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1702,6 +1950,8 @@ export interface operations {
       /** @description Rate limited (`rate_limited`); see `Retry-After`. */
       429: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1714,6 +1964,8 @@ export interface operations {
       /** @description A dependency is down (`service_unavailable`); see `Retry-After`. */
       503: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1746,6 +1998,8 @@ export interface operations {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           /** @description URL of the new order */
           Location: string;
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1757,6 +2011,8 @@ export interface operations {
       400: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1780,6 +2036,8 @@ export interface operations {
       409: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After'?: number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1793,6 +2051,8 @@ export interface operations {
       413: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1804,6 +2064,8 @@ export interface operations {
       415: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1814,6 +2076,8 @@ export interface operations {
       /** @description The Idempotency-Key was used with a different request (`idempotency_key_reused`). */
       422: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1825,6 +2089,8 @@ export interface operations {
       429: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1837,6 +2103,8 @@ export interface operations {
       /** @description A dependency is down (`service_unavailable`); see `Retry-After`. */
       503: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1861,6 +2129,8 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1871,6 +2141,8 @@ export interface operations {
       /** @description Malformed or invalid request (`validation_failed`, `invalid_cursor`). */
       400: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1893,6 +2165,8 @@ export interface operations {
       /** @description Unknown id, or an id of another tenant (`not_found`). */
       404: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1903,6 +2177,8 @@ export interface operations {
       /** @description Rate limited (`rate_limited`); see `Retry-After`. */
       429: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1915,6 +2191,8 @@ export interface operations {
       /** @description A dependency is down (`service_unavailable`); see `Retry-After`. */
       503: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1947,6 +2225,8 @@ export interface operations {
       200: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1958,6 +2238,8 @@ export interface operations {
       400: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1981,6 +2263,8 @@ export interface operations {
       404: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1992,6 +2276,8 @@ export interface operations {
       409: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After'?: number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -2005,6 +2291,8 @@ export interface operations {
       413: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -2016,6 +2304,8 @@ export interface operations {
       415: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -2026,6 +2316,8 @@ export interface operations {
       /** @description The Idempotency-Key was used with a different request (`idempotency_key_reused`). */
       422: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -2037,6 +2329,8 @@ export interface operations {
       429: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -2049,6 +2343,8 @@ export interface operations {
       /** @description A dependency is down (`service_unavailable`); see `Retry-After`. */
       503: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
