@@ -413,7 +413,7 @@ describe('structured logs', () => {
   }, 90_000);
 
   it('API: a line logged while handling a request carries that request id', async () => {
-    // With Redis gone the rate limiter fails open and warns from inside the request.
+    // With Redis gone the rate limiter counts in the process alone and warns from inside the request.
     await redis.stop();
     const reqId = `ops-outage-${randomBytes(4).toString('hex')}`;
     const res = await fetch(`${api.base}/orders`, {
@@ -421,7 +421,7 @@ describe('structured logs', () => {
     });
     expect(res.status).toBe(200);
     const own = await logLine(api.stdout, reqId, api.proc);
-    const warning = own.find((l) => /rate limiting is off/.test(String(l.msg)));
+    const warning = own.find((l) => /counted in this process only/.test(String(l.msg)));
     expect(warning).toMatchObject({ level: 'warn', context: 'RateLimit', reqId });
     expect(own.find((l) => String(l.msg).startsWith('GET /orders 200'))).toBeDefined();
   }, 60_000);

@@ -1,3 +1,4 @@
+import Redis from 'ioredis';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForJob } from './support/bulk';
@@ -119,4 +120,70 @@ describe('losing Redis at run time', () => {
       expect(done.status, `restart ${i + 1}`).toBe('completed');
     }
   }, 240_000);
+});
+
+describe('the rate limit while Redis is away', () => {
+  const LIMIT = 5;
+  let redis: Awaited<ReturnType<typeof startPrivateRedis>>;
+  let t: TestApp;
+  let prefix: string;
+  const saved = process.env.RATE_LIMIT_PER_MINUTE;
+  beforeAll(async () => {
+    redis = await startPrivateRedis();
+    t = await createTestApp({
+      TEST_LABEL: 'redislimit',
+      REDIS_URL: redis.url,
+      RATE_LIMIT_PER_MINUTE: String(LIMIT),
+      RUN_WORKERS: 'false',
+    });
+    prefix = process.env.BULL_PREFIX!;
+  });
+  afterAll(async () => {
+    await t?.close();
+    await redis?.stop().catch(() => undefined);
+    if (saved === undefined) delete process.env.RATE_LIMIT_PER_MINUTE;
+    else process.env.RATE_LIMIT_PER_MINUTE = saved;
+  });
+
+  it('still answers 429 beyond RATE_LIMIT_PER_MINUTE, per tenant, and shares the count again once Redis is back', async () => {
+    await t.http.get('/health/ready').expect(200);
+    await redis.stop();
+    await eventually(
+      'readiness reports Redis down',
+      async () => (await t.http.get('/health/ready')).status === 503,
+    );
+    const answers = [];
+    for (let i = 0; i < LIMIT + 2; i++) answers.push(await t.http.get('/orders').set(auth('acme')));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 429, 429]);
+    expect(answers.map((a) => a.headers['ratelimit'])).toEqual(
+      [4, 3, 2, 1, 0, 0, 0].map((r) => expect.stringMatching(new RegExp(`^"default";r=${r};t=`))),
+    );
+    const limited = answers[LIMIT];
+    expect(limited.body).toMatchObject({ status: 429, code: 'rate_limited' });
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
+    // Each tenant keeps a budget of its own.
+    await t.http.get('/orders').set(auth('globex')).expect(200);
+
+    redis = await startPrivateRedis(redis.port);
+    await eventually(
+      'readiness reports Redis back',
+      async () => (await t.http.get('/health/ready')).status === 200,
+    );
+    // The window counted during the outage goes on: still 429, and each request's sync offers its
+    // hits to Redis until the limiter's own connection is back.
+    const direct = new Redis(redis.url);
+    try {
+      const shared = await eventually('the outage hits reach Redis', async () => {
+        await t.http.get('/orders').set(auth('acme')).expect(429);
+        return Number(await direct.get(`${prefix}:rl:default:tenant:acme`));
+      });
+      expect(shared).toBeGreaterThanOrEqual(LIMIT + 2);
+      // A new window starts in Redis again, where every API process shares it.
+      await t.http.get('/orders').set(auth('initech')).expect(200);
+      expect(Number(await direct.get(`${prefix}:rl:default:tenant:initech`))).toBe(1);
+    } finally {
+      direct.disconnect();
+    }
+  }, 90_000);
 });

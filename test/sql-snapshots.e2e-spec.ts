@@ -263,6 +263,7 @@ describe('SQL snapshots of the repositories', () => {
     await capture(chunks, 'writer', (writer) => store(writer, id, 3), 'COPY of three chunks');
     await capture(slots, 'schedulable', (schedulable) => schedulable());
     await capture(slots, 'tenantLoad', (tenantLoad) => tenantLoad());
+    await capture(slots, 'runningFor', (runningFor) => runningFor(T));
     await capture(work, 'claim', (claim) => db.transaction(() => claim(id, 0)));
     await capture(slots, 'claimNext', (claimNext) => db.transaction(() => claimNext(id, 2)));
     await capture(work, 'lockPending', (lock) => db.transaction(() => lock(id)));

@@ -5,3 +5,5 @@ export * from './api-key.guard';
 export * from './auth.module';
 export * from './throttling/tenant-throttler.guard';
 export * from './throttling/redis-throttler.storage';
+export * from './throttling/rate-limit-headers';
+export * from './throttling/rate-limit.openapi';

@@ -12,6 +12,7 @@ export * from './http/content-type.guard';
 export * from './ids';
 export * from './http/request-context';
 export * from './http/tenant-context';
+export * from './http/request-rate-limit';
 export * from './openapi/problem.schema';
 export * from './http/json-depth';
 export * from './http/body-stream';

@@ -1,3 +1,4 @@
+import { documentRateLimitHeaders } from '@app/auth';
 import { idempotencyConfig, REQUEST_ID_HEADER } from '@app/common';
 import { documentIdempotency } from '@app/idempotency';
 import { EVENT_TYPES } from '@app/jobs';
@@ -85,6 +86,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     app.get<ConfigType<typeof idempotencyConfig>>(idempotencyConfig.KEY).ttlSeconds,
   );
   documentResponseHeaders(document);
+  documentRateLimitHeaders(document);
   return document;
 }
 

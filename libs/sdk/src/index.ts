@@ -7,5 +7,6 @@ export * from './paginate';
 export * from './wait-for-job';
 export * from './webhooks';
 export * from './bulk-upload';
+export * from './rate-limit';
 export * from './types';
 export type { paths, components, operations } from './schema';

@@ -171,6 +171,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/limits': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The tenant's quotas, what is used of each and when each starts again
+     * @description Always lists `requests`, `active_jobs`, `items_per_day`, `concurrent_uploads` and `concurrent_chunks`, in that order. This request counts against `requests` like any other.
+     */
+    get: operations['getLimits'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/orders': {
     parameters: {
       query?: never;
@@ -369,6 +389,39 @@ export interface components {
       code: string;
       message: string;
     };
+    LimitDto: {
+      /**
+       * @description `requests`: requests in the current rate-limit window (RATE_LIMIT_PER_MINUTE, 60 s; this one included; the `RateLimit` headers tell the same). `active_jobs`: unfinished bulk jobs (TENANT_MAX_ACTIVE_JOBS). `items_per_day`: items accepted today, UTC (TENANT_MAX_ITEMS_PER_DAY). `concurrent_uploads`: bulk uploads being received by the API process that answers (TENANT_MAX_CONCURRENT_UPLOADS). `concurrent_chunks`: chunks being applied now across every worker (TENANT_MAX_CONCURRENT_CHUNKS).
+       * @example active_jobs
+       * @enum {string}
+       */
+      name:
+        'requests' | 'active_jobs' | 'items_per_day' | 'concurrent_uploads' | 'concurrent_chunks';
+      /**
+       * @description The most allowed; `null` when there is no limit.
+       * @example 100
+       */
+      limit: number | null;
+      /**
+       * @description Used now (`requests`: 0 when requests are not limited, as nothing counts them).
+       * @example 3
+       */
+      used: number;
+      /**
+       * @description `limit - used`, never below 0; `null` when there is no limit.
+       * @example 97
+       */
+      remaining: number | null;
+      /**
+       * Format: date-time
+       * @description When the count starts again (`requests`: the end of the window; `items_per_day`: the next UTC midnight); `null` for limits on what runs at once, which free up as work ends.
+       * @example 2026-01-14T00:00:00.000Z
+       */
+      reset_at: string | null;
+    };
+    LimitsDto: {
+      data: components['schemas']['LimitDto'][];
+    };
     /**
      * @description JSON `null`.
      * @enum {string|null}
@@ -475,6 +528,10 @@ export interface components {
   headers: {
     /** @description Present (`true`) when this is the stored answer of an earlier request with the same `Idempotency-Key`: nothing was executed again. */
     'Idempotent-Replayed': 'true';
+    /** @description What is left of the policy: `r` requests remaining in the current window, `t` seconds until it ends. Sent on every answer to an authenticated request (problems and 429 included) while the service limits requests (`RATE_LIMIT_PER_MINUTE` > 0); never on a 401. draft-ietf-httpapi-ratelimit-headers-10: a Structured Field List with one Item per policy; the policy `default` is the tenant's request limit, which `GET /limits` lists as `requests`. */
+    RateLimit: string;
+    /** @description The quota policy: `q` requests per window of `w` seconds. Sent on every answer to an authenticated request (problems and 429 included) while the service limits requests (`RATE_LIMIT_PER_MINUTE` > 0); never on a 401. draft-ietf-httpapi-ratelimit-headers-10: a Structured Field List with one Item per policy; the policy `default` is the tenant's request limit, which `GET /limits` lists as `requests`. */
+    'RateLimit-Policy': string;
     /** @description The request's id, as in the service's log: the caller's `X-Request-Id` when it is 1–128 characters of `A-Za-z0-9._~:@+=/-`, else a new UUID. */
     'X-Request-Id': string;
   };
@@ -503,6 +560,8 @@ export interface operations {
         headers: {
           /** @description RFC 8288 link to the next page (`rel="next"`), present when `has_more` is true. */
           Link?: string;
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -513,6 +572,8 @@ export interface operations {
       /** @description Malformed or invalid request (`validation_failed`, `invalid_cursor`). */
       400: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -535,6 +596,8 @@ export interface operations {
       /** @description Rate limited (`rate_limited`); see `Retry-After`. */
       429: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -547,6 +610,8 @@ export interface operations {
       /** @description A dependency is down (`service_unavailable`); see `Retry-After`. */
       503: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -597,6 +662,8 @@ export interface operations {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           /** @description URL of the job resource */
           Location: string;
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Suggested polling interval in seconds while the job runs */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -610,6 +677,8 @@ export interface operations {
       400: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -633,6 +702,8 @@ export interface operations {
       408: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -644,6 +715,8 @@ export interface operations {
       409: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'Retry-After'?: number;
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
@@ -656,6 +729,8 @@ export interface operations {
       413: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -667,6 +742,8 @@ export interface operations {
       415: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -677,6 +754,8 @@ export interface operations {
       /** @description The Idempotency-Key was used with a different request (`idempotency_key_reused`). */
       422: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -688,6 +767,8 @@ export interface operations {
       429: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -700,6 +781,8 @@ export interface operations {
       /** @description A dependency is down (`service_unavailable`); see `Retry-After`. */
       503: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -728,6 +811,8 @@ export interface operations {
       200: {
         headers: {
           'Preference-Applied'?: string;
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Suggested polling interval in seconds while the job runs */
           'Retry-After'?: number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -740,6 +825,8 @@ export interface operations {
       /** @description Malformed or invalid request (`validation_failed`, `invalid_cursor`). */
       400: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -762,6 +849,8 @@ export interface operations {
       /** @description Unknown id, or an id of another tenant (`not_found`). */
       404: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -772,6 +861,8 @@ export interface operations {
       /** @description Rate limited (`rate_limited`); see `Retry-After`. */
       429: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -784,6 +875,8 @@ export interface operations {
       /** @description A dependency is down (`service_unavailable`); see `Retry-After`. */
       503: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -809,6 +902,8 @@ export interface operations {
       /** @description Deleted. */
       204: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -817,6 +912,8 @@ export interface operations {
       /** @description Malformed or invalid request (`validation_failed`, `invalid_cursor`). */
       400: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -839,6 +936,8 @@ export interface operations {
       /** @description Unknown id, or an id of another tenant (`not_found`). */
       404: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -849,6 +948,8 @@ export interface operations {
       /** @description The job is still running (`job_not_deletable`). */
       409: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After'?: number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -861,6 +962,8 @@ export interface operations {
       /** @description Rate limited (`rate_limited`); see `Retry-After`. */
       429: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -873,6 +976,8 @@ export interface operations {
       /** @description A dependency is down (`service_unavailable`); see `Retry-After`. */
       503: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -901,6 +1006,8 @@ export interface operations {
       202: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -912,6 +1019,8 @@ export interface operations {
       400: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -935,6 +1044,8 @@ export interface operations {
       404: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -946,6 +1057,8 @@ export interface operations {
       408: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -957,6 +1070,8 @@ export interface operations {
       409: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After'?: number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -970,6 +1085,8 @@ export interface operations {
       413: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -981,6 +1098,8 @@ export interface operations {
       415: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -991,6 +1110,8 @@ export interface operations {
       /** @description The Idempotency-Key was used with a different request (`idempotency_key_reused`). */
       422: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1002,6 +1123,8 @@ export interface operations {
       429: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1014,6 +1137,8 @@ export interface operations {
       /** @description A dependency is down (`service_unavailable`); see `Retry-After`. */
       503: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1047,6 +1172,8 @@ export interface operations {
         headers: {
           /** @description RFC 8288 link to the next page (`rel="next"`), present when `has_more` is true. */
           Link?: string;
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1057,6 +1184,8 @@ export interface operations {
       /** @description Malformed or invalid request (`validation_failed`, `invalid_cursor`). */
       400: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1079,6 +1208,8 @@ export interface operations {
       /** @description Unknown id, or an id of another tenant (`not_found`). */
       404: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1089,6 +1220,8 @@ export interface operations {
       /** @description Rate limited (`rate_limited`); see `Retry-After`. */
       429: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1101,6 +1234,8 @@ export interface operations {
       /** @description A dependency is down (`service_unavailable`); see `Retry-After`. */
       503: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1126,6 +1261,8 @@ export interface operations {
       /** @description One line per item, in item order. */
       200: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1137,6 +1274,8 @@ export interface operations {
       /** @description Malformed or invalid request (`validation_failed`, `invalid_cursor`). */
       400: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1159,6 +1298,8 @@ export interface operations {
       /** @description Unknown id, or an id of another tenant (`not_found`). */
       404: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1169,6 +1310,8 @@ export interface operations {
       /** @description Rate limited (`rate_limited`); see `Retry-After`. */
       429: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1181,6 +1324,8 @@ export interface operations {
       /** @description A dependency is down (`service_unavailable`); see `Retry-After`. */
       503: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1211,6 +1356,8 @@ export interface operations {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           /** @description URL of the job resource */
           Location: string;
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Suggested polling interval in seconds while the job runs */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1224,6 +1371,8 @@ export interface operations {
       400: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1247,6 +1396,8 @@ export interface operations {
       404: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1258,6 +1409,8 @@ export interface operations {
       408: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1269,6 +1422,8 @@ export interface operations {
       409: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After'?: number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1282,6 +1437,8 @@ export interface operations {
       413: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1293,6 +1450,8 @@ export interface operations {
       415: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1303,6 +1462,8 @@ export interface operations {
       /** @description The Idempotency-Key was used with a different request (`idempotency_key_reused`). */
       422: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1314,6 +1475,8 @@ export interface operations {
       429: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1326,6 +1489,8 @@ export interface operations {
       /** @description A dependency is down (`service_unavailable`); see `Retry-After`. */
       503: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1357,6 +1522,8 @@ export interface operations {
         headers: {
           /** @description RFC 8288 link to the next page (`rel="next"`), present when `has_more` is true. */
           Link?: string;
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1367,6 +1534,8 @@ export interface operations {
       /** @description Malformed or invalid request (`validation_failed`, `invalid_cursor`). */
       400: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1389,6 +1558,8 @@ export interface operations {
       /** @description Rate limited (`rate_limited`); see `Retry-After`. */
       429: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1401,6 +1572,8 @@ export interface operations {
       /** @description A dependency is down (`service_unavailable`); see `Retry-After`. */
       503: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1682,6 +1855,81 @@ export interface operations {
       };
     };
   };
+  getLimits: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The tenant's quotas. */
+      200: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LimitsDto'];
+        };
+      };
+      /** @description Malformed or invalid request (`validation_failed`, `invalid_cursor`). */
+      400: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsSchema'];
+        };
+      };
+      /** @description Missing or invalid API key (`unauthorized`); carries `WWW-Authenticate: Bearer`. */
+      401: {
+        headers: {
+          /** @description The authentication scheme: `Bearer` (RFC 6750). */
+          'WWW-Authenticate': string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsSchema'];
+        };
+      };
+      /** @description Rate limited (`rate_limited`); see `Retry-After`. */
+      429: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          /** @description Seconds to wait before retrying. */
+          'Retry-After': number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsSchema'];
+        };
+      };
+      /** @description A dependency is down (`service_unavailable`); see `Retry-After`. */
+      503: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          /** @description Seconds to wait before retrying. */
+          'Retry-After': number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsSchema'];
+        };
+      };
+    };
+  };
   listOrders: {
     parameters: {
       query?: {
@@ -1705,6 +1953,8 @@ export interface operations {
         headers: {
           /** @description RFC 8288 link to the next page (`rel="next"`), present when `has_more` is true. */
           Link?: string;
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1715,6 +1965,8 @@ export interface operations {
       /** @description Malformed or invalid request (`validation_failed`, `invalid_cursor`). */
       400: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1737,6 +1989,8 @@ export interface operations {
       /** @description Rate limited (`rate_limited`); see `Retry-After`. */
       429: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1749,6 +2003,8 @@ export interface operations {
       /** @description A dependency is down (`service_unavailable`); see `Retry-After`. */
       503: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1781,6 +2037,8 @@ export interface operations {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           /** @description URL of the new order */
           Location: string;
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1792,6 +2050,8 @@ export interface operations {
       400: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1815,6 +2075,8 @@ export interface operations {
       408: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1826,6 +2088,8 @@ export interface operations {
       409: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After'?: number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1839,6 +2103,8 @@ export interface operations {
       413: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1850,6 +2116,8 @@ export interface operations {
       415: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1860,6 +2128,8 @@ export interface operations {
       /** @description The Idempotency-Key was used with a different request (`idempotency_key_reused`). */
       422: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1871,6 +2141,8 @@ export interface operations {
       429: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1883,6 +2155,8 @@ export interface operations {
       /** @description A dependency is down (`service_unavailable`); see `Retry-After`. */
       503: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1907,6 +2181,8 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1917,6 +2193,8 @@ export interface operations {
       /** @description Malformed or invalid request (`validation_failed`, `invalid_cursor`). */
       400: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1939,6 +2217,8 @@ export interface operations {
       /** @description Unknown id, or an id of another tenant (`not_found`). */
       404: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -1949,6 +2229,8 @@ export interface operations {
       /** @description Rate limited (`rate_limited`); see `Retry-After`. */
       429: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1961,6 +2243,8 @@ export interface operations {
       /** @description A dependency is down (`service_unavailable`); see `Retry-After`. */
       503: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -1993,6 +2277,8 @@ export interface operations {
       200: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -2004,6 +2290,8 @@ export interface operations {
       400: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -2027,6 +2315,8 @@ export interface operations {
       404: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -2038,6 +2328,8 @@ export interface operations {
       408: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -2049,6 +2341,8 @@ export interface operations {
       409: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After'?: number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -2062,6 +2356,8 @@ export interface operations {
       413: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -2073,6 +2369,8 @@ export interface operations {
       415: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -2083,6 +2381,8 @@ export interface operations {
       /** @description The Idempotency-Key was used with a different request (`idempotency_key_reused`). */
       422: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
@@ -2094,6 +2394,8 @@ export interface operations {
       429: {
         headers: {
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];
@@ -2106,6 +2408,8 @@ export interface operations {
       /** @description A dependency is down (`service_unavailable`); see `Retry-After`. */
       503: {
         headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           /** @description Seconds to wait before retrying. */
           'Retry-After': number;
           'X-Request-Id': components['headers']['X-Request-Id'];

@@ -19,6 +19,9 @@ export type BulkJobWebhookEvent = Schemas['BulkJobWebhookEvent'];
 export type BulkJobWebhookEventType = BulkJobWebhookEvent['type'];
 /** The Standard Webhooks headers of every delivery (`webhook-id`, `webhook-timestamp`, `webhook-signature`). */
 export type BulkJobWebhookHeaders = Pick<components['parameters'], WebhookHeaderName>;
+/** One of the tenant's quotas as `GET /limits` lists it (`requests`, `active_jobs`, …). */
+export type Limit = Schemas['LimitDto'];
+export type LimitName = Limit['name'];
 /** RFC 9457 problem details, as every error response carries them. */
 export type Problem = Schemas['ProblemDetailsSchema'];
 

@@ -32,19 +32,26 @@ interface Window {
   timer?: NodeJS.Timeout;
 }
 
+/** How long the first hit of a window waits for Redis before it is counted in this process alone. */
+export const RATE_LIMIT_REDIS_TIMEOUT_MS = 1000;
+
 /**
  * Rate-limit counters in Redis, so every API process shares one budget per tenant. Only the first
  * hit of a window waits for Redis; later hits are counted locally and added to the shared counter
  * every RATE_LIMIT_SYNC_MS in one round trip, which also brings back the other processes' hits. A
  * single process counts exactly; N processes may together exceed the limit by what they admit in one
- * sync interval. If Redis is away the limiter fails open: rate limiting is not worth an outage, and
- * readiness already reports it.
+ * sync interval. While Redis is away every window is counted in this process's memory (the same
+ * fixed window): the limit then holds per process, so N processes admit up to N times it, which is
+ * bounded where failing open was not. The local hits are added to Redis at the first sync that
+ * succeeds, and the next window starts in Redis again.
  */
 export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
   private readonly logger = new Logger('RateLimit');
   private readonly redis: Redis;
   private readonly windows = new Map<string, Window>();
   private lastWarning = 0;
+  /** Whether the last attempt to reach Redis failed (so that its return is logged once). */
+  private degraded = false;
 
   constructor(
     connection: RedisConnection,
@@ -54,10 +61,17 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
       ...redisClientOptions(connection),
       maxRetriesPerRequest: 1,
       enableOfflineQueue: false,
+      // A Redis that accepts but does not answer must not hold requests: count locally instead.
+      commandTimeout: RATE_LIMIT_REDIS_TIMEOUT_MS,
       lazyConnect: true,
     });
     this.redis.on('error', () => undefined);
     this.redis.connect().catch(() => this.warn(`cannot reach ${describeRedis(connection)}`));
+  }
+
+  /** Whether new windows are counted in Redis (shared) now, rather than in this process alone. */
+  get sharing(): boolean {
+    return this.redis.status === 'ready';
   }
 
   /** A fixed window of `ttl` ms: once over `limit`, blocked until the window ends. */
@@ -82,8 +96,8 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
         syncedAt: Date.now(),
       };
       // A concurrent first hit may have opened the window meanwhile: keep one, count both.
-      const other = this.windows.get(key);
-      if (other && Date.now() < other.endsAt) {
+      const other = this.current(key);
+      if (other) {
         other.shared = Math.max(other.shared, hits);
         return record(counted(other), other.endsAt - Date.now(), limit);
       }
@@ -91,13 +105,25 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
       return record(hits, pttl, limit);
     } catch (e) {
       this.warn((e as Error).message);
-      return {
-        totalHits: 0,
-        timeToExpire: Math.ceil(ttl / 1000),
-        isBlocked: false,
-        timeToBlockExpire: 0,
-      };
+      // Counted here alone until a sync reaches Redis (the same fixed window, from this hit on).
+      const window = this.current(key) ?? this.open(key, ttl);
+      window.pending++;
+      return record(counted(window), window.endsAt - Date.now(), limit);
     }
+  }
+
+  /** The key's window, if one is open now. */
+  private current(key: string): Window | undefined {
+    const w = this.windows.get(key);
+    return w && Date.now() < w.endsAt ? w : undefined;
+  }
+
+  /** A window known to this process only, starting now; its hits go to Redis with its first sync. */
+  private open(key: string, ttl: number): Window {
+    const now = Date.now();
+    const window: Window = { shared: 0, pending: 0, inFlight: 0, endsAt: now + ttl, syncedAt: now };
+    this.windows.set(key, window);
+    return window;
   }
 
   /**
@@ -130,7 +156,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
         if (window.pending) this.scheduleSync(key, window, ttl);
       },
       (e: Error) => {
-        // Fail open, as with the first hit: the local count still limits this process.
+        // Kept for the next sync; meanwhile the local count limits this process.
         window.inFlight = 0;
         window.pending += n;
         this.warn(e.message);
@@ -144,19 +170,27 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
   }
 
   private async add(key: string, ttl: number, hits: number): Promise<[number, number]> {
-    return (await this.redis.eval(
+    const added = (await this.redis.eval(
       INCREMENT,
       1,
       `${this.prefix}:rl:${key}`,
       String(ttl),
       String(hits),
     )) as [number, number];
+    if (this.degraded) {
+      this.degraded = false;
+      this.logger.log('Redis is back: rate limits are shared between processes again');
+    }
+    return added;
   }
 
   private warn(message: string): void {
+    this.degraded = true;
     if (Date.now() - this.lastWarning < 10_000) return;
     this.lastWarning = Date.now();
-    this.logger.warn(`rate limiting is off while Redis is unavailable: ${message}`);
+    this.logger.warn(
+      `rate limits are counted in this process only while Redis is unavailable: ${message}`,
+    );
   }
 
   onApplicationShutdown(): void {

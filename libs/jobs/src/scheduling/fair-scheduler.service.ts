@@ -102,6 +102,17 @@ export class FairScheduler {
     return this.slots.tenantLoad();
   }
 
+  /**
+   * One tenant's chunks being applied now across every worker (its slots held), and the most it may
+   * run at once (TENANT_MAX_CONCURRENT_CHUNKS).
+   */
+  async tenantChunks(tenantId: string): Promise<{ limit: number; running: number }> {
+    return {
+      limit: this.config.tenantMaxConcurrentChunks,
+      running: await this.slots.runningFor(tenantId),
+    };
+  }
+
   private adjust(tenantId: string, by: number): void {
     const n = (this.sinceRead.get(tenantId) ?? 0) + by;
     if (n === 0) this.sinceRead.delete(tenantId);

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { TenantQuotasRepository } from './tenant-quotas.repository';
-import { secondsToUtcMidnight, TenantQuotas } from './tenant-quotas.service';
+import { nextUtcMidnight, secondsToUtcMidnight, TenantQuotas } from './tenant-quotas.service';
 
 function setup(active: number, today: number, limits: { jobs: number; items: number | null }) {
   const counted = { today };
@@ -38,7 +38,9 @@ describe('TenantQuotas', () => {
     const ok = setup(3, 0, { jobs: 3, items: null });
     await ok.quotas.admit('t', 10);
     expect(ok.repo.lockAdmissions).toHaveBeenCalledWith('t');
-    expect(ok.repo.addItemsToday).not.toHaveBeenCalled(); // no daily limit set
+    // No daily limit set: the items are counted all the same, against no limit.
+    expect(ok.repo.addItemsToday).toHaveBeenCalledWith('t', 10, Number.MAX_SAFE_INTEGER);
+    expect(ok.counted.today).toBe(10);
     await expect(setup(4, 0, { jobs: 3, items: null }).quotas.admit('t', 1)).rejects.toMatchObject({
       code: 'too_many_active_jobs',
     });
@@ -59,7 +61,25 @@ describe('TenantQuotas', () => {
     expect(wait).toBeLessThanOrEqual(86_400);
   });
 
+  it('reports each limit with what the tenant uses of it', async () => {
+    const limited = setup(2, 40, { jobs: 3, items: 100 });
+    const usage = await limited.quotas.usage('t');
+    expect(limited.repo.activeCount).toHaveBeenCalledWith('t');
+    expect(limited.repo.itemsToday).toHaveBeenCalledWith('t');
+    expect(usage.activeJobs).toEqual({ limit: 3, used: 2 });
+    expect(usage.itemsToday).toMatchObject({ limit: 100, used: 40 });
+    expect(usage.itemsToday.resetsAt.toISOString()).toMatch(/T00:00:00\.000Z$/);
+    const unlimited = await setup(0, 7, { jobs: 3, items: null }).quotas.usage('t');
+    expect(unlimited.itemsToday).toMatchObject({ limit: null, used: 7 });
+  });
+
   it('measures the wait to the next UTC midnight', () => {
+    expect(nextUtcMidnight(new Date('2026-12-02T23:59:30Z')).toISOString()).toBe(
+      '2026-12-03T00:00:00.000Z',
+    );
+    expect(nextUtcMidnight(new Date('2026-12-31T00:00:00Z')).toISOString()).toBe(
+      '2027-01-01T00:00:00.000Z',
+    );
     expect(secondsToUtcMidnight(new Date('2026-12-02T23:59:30Z'))).toBe(30);
     expect(secondsToUtcMidnight(new Date('2026-12-02T00:00:00Z'))).toBe(86_400);
   });

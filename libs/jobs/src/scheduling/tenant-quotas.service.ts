@@ -13,10 +13,22 @@ export function secondsToUtcMidnight(now = new Date()): number {
   return Math.max(1, Math.ceil((next - now.getTime()) / 1000));
 }
 
+/** A tenant's admission quotas: each limit (null: none) and what is used of it now. */
+export interface QuotaUsage {
+  activeJobs: { limit: number; used: number };
+  itemsToday: { limit: number | null; used: number; resetsAt: Date };
+}
+
+/** The start of the next UTC day, when the daily item count starts again. */
+export function nextUtcMidnight(now = new Date()): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
+}
+
 /**
  * Per-tenant admission limits: TENANT_MAX_ACTIVE_JOBS unfinished jobs and TENANT_MAX_ITEMS_PER_DAY
  * items per UTC day. Checked once before the items are read (so a refused upload is not stored) and
- * once more, serialized per tenant, just before the job commits.
+ * once more, serialized per tenant, just before the job commits. Items are counted per day even
+ * without a daily limit, so that a tenant can see them and a limit set later starts from the truth.
  */
 @Injectable()
 export class TenantQuotas {
@@ -43,9 +55,24 @@ export class TenantQuotas {
       throw this.tooManyActive();
     }
     const perDay = this.config.tenantMaxItemsPerDay;
-    if (perDay !== null && !(await this.quotas.addItemsToday(tenantId, items, perDay))) {
-      throw this.dailyLimit(perDay);
+    const max = perDay ?? Number.MAX_SAFE_INTEGER;
+    if (!(await this.quotas.addItemsToday(tenantId, items, max))) {
+      throw this.dailyLimit(max);
     }
+  }
+
+  /** The tenant's limits and what it uses of them now (GET /limits). */
+  async usage(tenantId: string): Promise<QuotaUsage> {
+    const active = await this.quotas.activeCount(tenantId);
+    const today = await this.quotas.itemsToday(tenantId);
+    return {
+      activeJobs: { limit: this.config.tenantMaxActiveJobs, used: active },
+      itemsToday: {
+        limit: this.config.tenantMaxItemsPerDay,
+        used: today,
+        resetsAt: nextUtcMidnight(),
+      },
+    };
   }
 
   /** Drops the daily counts nothing reads any more. */

@@ -86,4 +86,14 @@ export class TenantSlotsRepository {
       [],
     );
   }
+
+  /** Chunks of one tenant being applied now (slots held, across every worker). */
+  async runningFor(tenantId: string): Promise<number> {
+    const [row] = await this.db.rows<{ running: number }>(
+      `WITH running AS (${RUNNING_SLOTS_SQL})
+       SELECT COALESCE((SELECT running FROM running WHERE classid = hashtext($1)::oid), 0) AS running`,
+      [tenantId],
+    );
+    return row.running;
+  }
 }

@@ -15,6 +15,15 @@ WHERE pg_try_advisory_xact_lock(hashtext(j.tenant_id), 1785659392 + s)
 LIMIT 1) AS slot
 FROM c JOIN bulk_jobs j ON j.id = $1;
 
+-- TenantSlotsRepository.runningFor
+WITH running AS (
+SELECT l.classid, count(*)::int AS running FROM pg_locks l
+WHERE l.locktype = 'advisory' AND l.objsubid = 2 AND l.granted
+AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+AND l.objid BETWEEN 1785659392::oid AND 1785660415::oid
+GROUP BY l.classid)
+SELECT COALESCE((SELECT running FROM running WHERE classid = hashtext($1)::oid), 0) AS running;
+
 -- TenantSlotsRepository.schedulable
 WITH running AS (
 SELECT l.classid, count(*)::int AS running FROM pg_locks l
