@@ -3,6 +3,7 @@ import { domainErrorClass, ProblemCode } from '@app/common';
 /** Every way a request about a bulk job can break a rule, with the HTTP status it maps to. */
 const JOB_ERRORS = {
   [ProblemCode.NotFound]: 404,
+  [ProblemCode.PayloadTooLarge]: 413,
   [ProblemCode.JobNotCancellable]: 409,
   [ProblemCode.JobNotFinished]: 409,
   [ProblemCode.JobNotDeletable]: 409,

@@ -5,6 +5,7 @@ import {
   bodyStream,
   createValidationPipe,
   TenantId,
+  uploadConfig,
 } from '@app/common';
 import { ApiPageResponse, PageArgs, Paginated, type Page, type PageRequest } from '@app/pagination';
 import {
@@ -13,6 +14,7 @@ import {
   Get,
   Headers,
   HttpCode,
+  Inject,
   Param,
   Post,
   Query,
@@ -30,6 +32,7 @@ import {
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
+import type { ConfigType } from '@nestjs/config';
 import type { Request, Response } from 'express';
 import { BulkJobDto } from '../records/dto/bulk-job.dto';
 import { BulkJobItemDto } from '../items/dto/bulk-job-item.dto';
@@ -71,6 +74,7 @@ export class JobsController {
     private readonly deleteJob: DeleteJob,
     private readonly jobs: ReadJobs,
     private readonly progress: JobProgressListener,
+    @Inject(uploadConfig.KEY) private readonly limits: ConfigType<typeof uploadConfig>,
   ) {}
 
   @Post()
@@ -144,7 +148,10 @@ export class JobsController {
         atomic: query.atomic,
         priority: query.priority,
         format: mediaType === 'text/csv' ? 'csv' : 'ndjson',
-        items: mediaType === 'text/csv' ? csvItems(bodyStream(req)) : ndjsonItems(bodyStream(req)),
+        items:
+          mediaType === 'text/csv'
+            ? csvItems(bodyStream(req), this.limits)
+            : ndjsonItems(bodyStream(req), this.limits),
       });
     } else {
       // Validate the envelope on a one-item sample: the full array is passed on untouched, never

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { MAX_JSON_DEPTH } from '@app/common';
 import { StringDecoder } from 'node:string_decoder';
 import { checkJson } from './json-check';
+import { lineTooLong, type UploadLimits } from './upload-limits';
 
 /** Printable ASCII: nothing `trim()` would remove. */
 const isPlain = (c: number) => c > 0x20 && c < 0x7f;
@@ -24,7 +25,7 @@ function parseError(text: string): string {
 }
 
 export const PARSE_ERROR_FIELD = '$parse_error';
-const MAX_LINE_CHARS = 1024 * 1024;
+const LF = 0x0a;
 
 /** A line that is not JSON still becomes an item, one that fails on its own in the worker. */
 export function parseErrorItem(message: string): Record<string, string> {
@@ -47,17 +48,39 @@ export class RawJsonItem {
 }
 
 /**
+ * Byte lengths of the lines that end in `bytes`, the first continuing `carried` bytes from earlier
+ * pieces: throws at the first line over `limit`, also one still open at the end. Returns the bytes
+ * of the line left open.
+ */
+function measureLines(bytes: Buffer, carried: number, firstLine: number, limit: number): number {
+  let start = -carried;
+  let line = firstLine;
+  for (let nl = bytes.indexOf(LF); nl >= 0; nl = bytes.indexOf(LF, start)) {
+    if (nl - start > limit) throw lineTooLong('NDJSON line', line, limit);
+    start = nl + 1;
+    line++;
+  }
+  if (bytes.length - start > limit) throw lineTooLong('NDJSON line', line, limit);
+  return bytes.length - start;
+}
+
+/**
  * Streams NDJSON items without holding the body: one parsed value per non-empty line, yielded as one
  * batch per incoming piece of the body (a million lines cost a few thousand awaits, not a million).
+ * A line longer than `maxLineBytes` refuses the upload as soon as the limit is passed: no more of it
+ * is read or held, so a line costs at most the limit plus one piece of the body.
  */
-export async function* ndjsonItems(stream: Readable): AsyncGenerator<unknown[]> {
+export async function* ndjsonItems(
+  stream: Readable,
+  { maxLineBytes }: Pick<UploadLimits, 'maxLineBytes'>,
+): AsyncGenerator<unknown[]> {
   const decoder = new StringDecoder('utf8');
   let rest = '';
+  /** Bytes of `rest` as sent (before decoding). */
+  let restBytes = 0;
   let line = 0;
   const parse = (text: string): unknown => {
     line++;
-    if (text.length > MAX_LINE_CHARS)
-      return parseErrorItem(`line ${line} is longer than ${MAX_LINE_CHARS} characters`);
     const check = checkJson(text, MAX_JSON_DEPTH);
     if (check === 'ok') return new RawJsonItem(text);
     if (check === 'too_deep')
@@ -65,7 +88,16 @@ export async function* ndjsonItems(stream: Readable): AsyncGenerator<unknown[]> 
     return parseErrorItem(`line ${line} is not valid JSON: ${parseError(text)}`);
   };
   for await (const chunk of stream) {
-    const text = rest + (typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer));
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    // No line ending in this piece can be longer than the piece and what came before it: lines are
+    // measured one by one only when that sum passes the limit.
+    if (restBytes + bytes.length > maxLineBytes) {
+      restBytes = measureLines(bytes, restBytes, line + 1, maxLineBytes);
+    } else {
+      const last = bytes.lastIndexOf(LF);
+      restBytes = last < 0 ? restBytes + bytes.length : bytes.length - last - 1;
+    }
+    const text = rest + decoder.write(bytes);
     const batch: unknown[] = [];
     let from = 0;
     for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
@@ -75,10 +107,6 @@ export async function* ndjsonItems(stream: Readable): AsyncGenerator<unknown[]> 
       else line++;
     }
     rest = text.slice(from);
-    if (rest.length > MAX_LINE_CHARS * 2) {
-      rest = '';
-      batch.push(parseErrorItem(`line ${line + 1} is longer than ${MAX_LINE_CHARS} characters`));
-    }
     if (batch.length) yield batch;
   }
   const last = (rest + decoder.end()).trim();

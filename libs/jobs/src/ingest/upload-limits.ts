@@ -1,0 +1,27 @@
+import { JobError } from '../domain/jobs.errors';
+
+/** What one line or row of an upload may cost (BULK_MAX_LINE_BYTES, BULK_MAX_CSV_FIELDS). */
+export interface UploadLimits {
+  /** Bytes of one NDJSON line or CSV row as sent, its final line feed not counted. */
+  maxLineBytes: number;
+  /** Fields of one CSV row, the header row included. */
+  maxCsvFields: number;
+}
+
+/**
+ * An upload with a line past a limit is refused whole (413): thrown from inside the job's
+ * transaction, it rolls back everything stored so far.
+ */
+export function lineTooLong(what: string, n: number, limit: number): JobError {
+  return new JobError(
+    'payload_too_large',
+    `${what} ${n} is longer than ${limit} bytes (BULK_MAX_LINE_BYTES); nothing was stored`,
+  );
+}
+
+export function tooManyFields(row: number, limit: number): JobError {
+  return new JobError(
+    'payload_too_large',
+    `CSV row ${row} has more than ${limit} fields (BULK_MAX_CSV_FIELDS); nothing was stored`,
+  );
+}
