@@ -57,19 +57,19 @@ describe('isPrivateAddress', () => {
   });
 
   it.each([
-    ['8.8.8.8'],
-    ['1.1.1.1'],
-    ['172.32.0.1'],
-    ['172.15.255.255'],
-    ['100.128.0.1'],
-    ['2606:4700:4700::1111'],
+    ['8.8.8.8', 'public IPv4'],
+    ['1.1.1.1', 'public IPv4'],
+    ['172.32.0.1', 'just past 172.16/12'],
+    ['172.15.255.255', 'just below 172.16/12'],
+    ['100.128.0.1', 'just past 100.64/10'],
+    ['2606:4700:4700::1111', 'public IPv6'],
     ['2001:4860:4860::8888', 'Google DNS: 2001:4860::/32 lies just past 2001::/23'],
     ['2001:200::1', 'the first address past 2001::/23'],
-    ['2a00:1450:4001::1'],
+    ['2a00:1450:4001::1', 'public IPv6'],
     ['3ffe:ffff::1', 'just below 3fff::/20'],
     ['3fff:1000::1', 'just past 3fff::/20'],
-    ['::ffff:8.8.8.8'],
-  ])('%s is public', (address) => {
+    ['::ffff:8.8.8.8', 'IPv4-mapped public address'],
+  ])('%s is public (%s)', (address) => {
     expect(isPrivateAddress(address)).toBe(false);
   });
 
