@@ -37,7 +37,9 @@ export function configureHttpApp(app: INestApplication, drain?: HttpDrain): void
     next();
   });
   express.set('query parser', 'simple');
-  express.set('trust proxy', false);
+  // Only the named proxies' X-Forwarded-For counts: otherwise a header could pick someone else's
+  // budget in the per-address limits on wrong keys.
+  express.set('trust proxy', config.trustProxy);
   // First of all: every request, even one a later middleware answers (401, 413, a bad body, the
   // queue dashboard), gets its context (X-Request-Id, later the tenant) and one log line.
   app.use(requestContextMiddleware());
