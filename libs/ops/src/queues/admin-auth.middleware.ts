@@ -11,7 +11,10 @@ const BASIC = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i;
  * comma-separated): with `Bearer …, Basic …` on one line it saw Bearer only, which it cannot
  * answer, and the page stayed 401 although the credentials were there.
  */
-export const ADMIN_CHALLENGES = ['Basic realm="operators", charset="UTF-8"', 'Bearer realm="operators"'];
+export const ADMIN_CHALLENGES = [
+  'Basic realm="operators", charset="UTF-8"',
+  'Bearer realm="operators"',
+];
 
 /** The key in `Authorization: Bearer <key>`, or the password of `Authorization: Basic …`. */
 export function presentedAdminKey(header: string | undefined): string | undefined {
