@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForJob } from './support/bulk';
 import { chunksInside, installChunkProbe, setChunkProbe } from './support/chunk-probe';
 import { auth, createTestApp, type TestApp } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 import { eventually } from './support/wait';
 
 describe('GET /metrics', () => {
@@ -126,5 +127,39 @@ describe('GET /metrics', () => {
   it('is not part of the public API spec', async () => {
     const spec = (await t.http.get('/openapi.json').expect(200)).body;
     expect(Object.keys(spec.paths)).not.toContain('/metrics');
+  });
+});
+
+/** The scrape names tenants and their load: without an operator key it is for local use only. */
+describe('GET /metrics without ADMIN_API_KEY', () => {
+  describe('in production', () => {
+    // Empty is unset: whatever an earlier app of this worker process left in process.env.
+    const t = useTestApp({
+      TEST_LABEL: 'metrics_prod',
+      NODE_ENV: 'production',
+      WEBHOOK_SECRET: `whsec_${Buffer.from('metrics-production-test-secret').toString('base64')}`,
+      ADMIN_API_KEY: '',
+    });
+
+    it('is not there (404 not_found, like an unknown route), whatever is sent', async () => {
+      for (const header of [undefined, 'Bearer key_acme', 'Bearer anything']) {
+        const req = t.http.get('/metrics');
+        const res = await (header ? req.set('Authorization', header) : req);
+        expect(res.status).toBe(404);
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(res.body).toMatchObject({ code: 'not_found', detail: 'Cannot GET /metrics' });
+        expect(res.text).not.toMatch(/bulk_tenant_chunks|acme/);
+      }
+    });
+  });
+
+  describe('outside production', () => {
+    const t = useTestApp({ TEST_LABEL: 'metrics_dev', ADMIN_API_KEY: '' });
+
+    it('is open, for local use', async () => {
+      const res = await t.http.get('/metrics').expect(200);
+      expect(res.headers['content-type']).toMatch(/^text\/plain/);
+      expect(res.text).toMatch(/process_resident_memory_bytes/);
+    });
   });
 });

@@ -11,6 +11,7 @@ export * from './problem/validation';
 export * from './http/content-type.guard';
 export * from './ids';
 export * from './http/request-context';
+export * from './http/loggable-url';
 export * from './http/tenant-context';
 export * from './http/request-rate-limit';
 export * from './openapi/problem.schema';

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { loggableUrl } from '../http/loggable-url';
 import { ProblemException } from './problem.exception';
 import { toProblemException } from './problem.mapper';
 import { PROBLEM_CONTENT_TYPE, ProblemCode } from './problem.types';
@@ -46,7 +47,7 @@ export function sendProblem(error: unknown, req: Request, res: Response, logger:
     return;
   }
   const rendered = renderError(error, req);
-  const where = `${req.method} ${req.originalUrl ?? req.url}`;
+  const where = `${req.method} ${loggableUrl(req.originalUrl ?? req.url)}`;
   if (rendered.unexpected) {
     logger.error(`Unhandled error on ${where}: ${(error as Error)?.stack ?? String(error)}`);
   } else if (rendered.status >= 500) {

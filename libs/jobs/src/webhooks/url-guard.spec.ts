@@ -30,19 +30,46 @@ describe('isPrivateAddress', () => {
     ['::ffff:10.0.0.1', 'IPv4-mapped 10/8'],
     ['0:0:0:0:0:ffff:127.0.0.1', 'IPv4-mapped loopback, fully written'],
     ['::FFFF:127.0.0.1', 'IPv4-mapped loopback, upper case'],
+    ['192.88.99.1', 'deprecated 6to4 relay anycast 192.88.99/24'],
+    ['64:ff9b:1::a00:1', 'local-use IPv4/IPv6 translation 64:ff9b:1::/48'],
+    ['64:ff9b:1:ffff:ffff:ffff:ffff:ffff', 'top of 64:ff9b:1::/48'],
+    ['64:ff9b::808:808', 'well-known NAT64 prefix 64:ff9b::/96, even of a public address'],
+    ['fec0::1', 'IPv6 site-local fec0::/10'],
+    ['feff:ffff::1', 'top of fec0::/10'],
+    ['2001::1', 'Teredo 2001::/32'],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'a Teredo address (RFC 4380 example)'],
+    ['2001:1::1', 'PCP anycast, in the IETF protocol assignments 2001::/23'],
+    ['2001:2::1', 'benchmarking 2001:2::/48'],
+    ['2001:10::1', 'ORCHID 2001:10::/28 (deprecated)'],
+    ['2001:20::1', 'ORCHIDv2 2001:20::/28'],
+    ['2001:1ff:ffff::1', 'top of 2001::/23'],
+    ['2001:db8::1', 'documentation 2001:db8::/32'],
+    ['3fff::1', 'documentation 3fff::/20 (RFC 9637)'],
+    ['3fff:fff:ffff::1', 'top of 3fff::/20'],
+    ['5f00::1', 'SRv6 SIDs 5f00::/16'],
+    ['100::1', 'discard-only 100::/64'],
+    ['100:0:0:1::1', 'dummy prefix 100:0:0:1::/64'],
+    ['2002:808:808::1', '6to4 2002::/16'],
+    ['4000::1', 'reserved space outside 2000::/3'],
+    ['e000::1', 'reserved space below fc00::/7'],
   ])('%s is private (%s)', (address) => {
     expect(isPrivateAddress(address)).toBe(true);
   });
 
   it.each([
-    ['8.8.8.8'],
-    ['1.1.1.1'],
-    ['172.32.0.1'],
-    ['172.15.255.255'],
-    ['100.128.0.1'],
-    ['2606:4700:4700::1111'],
-    ['::ffff:8.8.8.8'],
-  ])('%s is public', (address) => {
+    ['8.8.8.8', 'public IPv4'],
+    ['1.1.1.1', 'public IPv4'],
+    ['172.32.0.1', 'just past 172.16/12'],
+    ['172.15.255.255', 'just below 172.16/12'],
+    ['100.128.0.1', 'just past 100.64/10'],
+    ['2606:4700:4700::1111', 'public IPv6'],
+    ['2001:4860:4860::8888', 'Google DNS: 2001:4860::/32 lies just past 2001::/23'],
+    ['2001:200::1', 'the first address past 2001::/23'],
+    ['2a00:1450:4001::1', 'public IPv6'],
+    ['3ffe:ffff::1', 'just below 3fff::/20'],
+    ['3fff:1000::1', 'just past 3fff::/20'],
+    ['::ffff:8.8.8.8', 'IPv4-mapped public address'],
+  ])('%s is public (%s)', (address) => {
     expect(isPrivateAddress(address)).toBe(false);
   });
 
@@ -72,6 +99,11 @@ describe('resolveWebhookTarget', () => {
     ['http://0x7f.1/', /\(127\.0\.0\.1\)/],
     ['http://0/', /\(0\.0\.0\.0\)/],
     ['http://[0:0:0:0:0:ffff:7f00:1]/', /loopback or private/],
+    ['http://[64:ff9b:1::a00:1]/', /loopback or private address \(64:ff9b:1::a00:1\)/],
+    ['http://[fec0::1]:8080/', /loopback or private/],
+    ['http://[2001::53aa:64c:0:0]/', /loopback or private/],
+    ['http://[5f00::1]/', /loopback or private/],
+    ['http://[3fff::1]/', /loopback or private/],
   ])('refuses %s', async (url, message) => {
     const attempt = resolveWebhookTarget(url, false);
     await expect(attempt).rejects.toBeInstanceOf(UnsafeWebhookUrlError);

@@ -2,6 +2,7 @@ import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 
 // Separate lists: BlockList matches IPv4 against IPv6 rules through the mapped form (::ffff:a.b.c.d).
+// The ranges of the IANA special-purpose registries that are not globally reachable, plus multicast.
 const blocked = new BlockList();
 const blocked6 = new BlockList();
 for (const [net, prefix] of [
@@ -13,6 +14,8 @@ for (const [net, prefix] of [
   ['172.16.0.0', 12],
   ['192.0.0.0', 24],
   ['192.0.2.0', 24],
+  // The deprecated 6to4 relay anycast (RFC 7526): a relay, never a webhook receiver.
+  ['192.88.99.0', 24],
   ['192.168.0.0', 16],
   ['198.18.0.0', 15],
   ['198.51.100.0', 24],
@@ -27,23 +30,42 @@ for (const [net, prefix] of [
   ['::1', 128],
   ['fc00::', 7],
   ['fe80::', 10],
+  // Site-local (deprecated by RFC 3879, still routed inside some networks).
+  ['fec0::', 10],
   ['ff00::', 8],
+  // Documentation (RFC 3849, RFC 9637).
   ['2001:db8::', 32],
-  ['64:ff9b::', 96],
+  ['3fff::', 20],
+  // Discard-only (RFC 6666) and the dummy prefix (RFC 9780).
   ['100::', 64],
-  // Forms that embed an IPv4 address (compatible, mapped, translated, 6to4): refused unless the
-  // embedded address was recognised and checked above.
+  ['100:0:0:1::', 64],
+  // Segment Routing SIDs (RFC 9602).
+  ['5f00::', 16],
+  // IETF protocol assignments (RFC 2928): Teredo 2001::/32 (an IPv4 address inside), benchmarking
+  // 2001:2::/48, ORCHID 2001:10::/28 and 2001:20::/28, the anycast service addresses; no webhook
+  // receiver lives there.
+  ['2001::', 23],
+  // Forms that embed an IPv4 address (compatible, mapped, translated, local-use translated
+  // (RFC 8215), 6to4): refused unless the embedded address was recognised and checked above.
   ['::', 96],
   ['::ffff:0:0', 96],
   ['::ffff:0:0:0', 96],
+  ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
   ['2002::', 16],
 ] as const) {
   blocked6.addSubnet(net, prefix, 'ipv6');
 }
+/** Global unicast (RFC 4291): the rest of the IPv6 space is reserved, so never a public host. */
+const globalUnicast6 = new BlockList();
+globalUnicast6.addSubnet('2000::', 3, 'ipv6');
 
 export class UnsafeWebhookUrlError extends Error {}
 
-/** True for loopback, private, link-local, unique-local, multicast and other non-public addresses. */
+/**
+ * True for loopback, private, link-local, unique-local, multicast and other non-public addresses;
+ * for IPv6 also anything outside global unicast 2000::/3.
+ */
 export function isPrivateAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 4) return blocked.check(address, 'ipv4');
@@ -58,7 +80,7 @@ export function isPrivateAddress(address: string): boolean {
     const lo = parseInt(hexMapped[2], 16);
     return blocked.check(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`, 'ipv4');
   }
-  return blocked6.check(lower, 'ipv6');
+  return !globalUnicast6.check(lower, 'ipv6') || blocked6.check(lower, 'ipv6');
 }
 
 export interface ResolvedTarget {

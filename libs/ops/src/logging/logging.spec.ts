@@ -177,13 +177,40 @@ describe('request logging (pino-http)', () => {
     expect(done).toMatchObject({
       level: 'info',
       reqId: 'r-1',
-      req: { method: 'GET', url: '/orders?limit=5', remoteAddress: '127.0.0.1' },
+      req: { method: 'GET', url: '/orders?limit=…', remoteAddress: '127.0.0.1' },
       res: { statusCode: 200 },
       responseTime: expect.any(Number),
-      msg: expect.stringMatching(/^GET \/orders\?limit=5 200 \d+ms$/),
+      msg: expect.stringMatching(/^GET \/orders\?limit=… 200 \d+ms$/),
     });
     expect(Object.keys(done.req as object).sort()).toEqual(['method', 'remoteAddress', 'url']);
   });
+
+  it.each(['info', 'debug'] as const)(
+    'at %s: the path and the query parameter names, never their values',
+    (level) => {
+      const { logger, lines, json } = capture(level);
+      const secrets = ['hooks.example', 's3cr3t', 'eyJjIjoxfQ', 'cus_4711'];
+      const x = exchange(
+        '/bulk-jobs?operation=update_orders_status&webhook_url=https%3A%2F%2Fhooks.example%2Fh%3Ftoken%3Ds3cr3t&priority=high',
+      );
+      serve(logger, x);
+      finish(x.res, 202);
+      const list = exchange('/orders?cursor=eyJjIjoxfQ.sig&customer_id=cus_4711&amount[gte]=5');
+      serve(logger, list);
+      finish(list.res);
+      const [job, orders] = json();
+      expect(job.msg).toMatch(/^GET \/bulk-jobs\?operation=…&webhook_url=…&priority=… 202 \d+ms$/);
+      expect((job.req as { url: string }).url).toBe(
+        '/bulk-jobs?operation=…&webhook_url=…&priority=…',
+      );
+      expect((orders.req as { url: string }).url).toBe(
+        '/orders?cursor=…&customer_id=…&amount[gte]=…',
+      );
+      for (const secret of secrets) expect(lines.join('')).not.toContain(secret);
+      // The request itself is left alone: routing and handlers still see the values.
+      expect(x.req.url).toContain('s3cr3t');
+    },
+  );
 
   it('logs a 5xx like any answer, at error (503: warn), without a made-up error', () => {
     const { logger, json } = capture();

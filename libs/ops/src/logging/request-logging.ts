@@ -1,4 +1,4 @@
-import { currentRequestId, requestIdOf } from '@app/common';
+import { currentRequestId, loggableUrl, requestIdOf } from '@app/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Level, LevelWithSilent, Logger as Pino } from 'pino';
 import { startTime, type Options } from 'pino-http';
@@ -10,6 +10,8 @@ const PROBE_PATH = /^\/(health\/[^?]*|metrics)(\?|$)/;
 type Req = IncomingMessage & { originalUrl?: string };
 
 const urlOf = (req: Req): string => req.originalUrl ?? req.url ?? '';
+/** The path and the query's parameter names, never their values (`loggableUrl`). */
+const loggedUrlOf = (req: Req): string => loggableUrl(urlOf(req));
 
 /** The level of a request's completion line. */
 export function requestLogLevel(req: Req, res: ServerResponse): Level {
@@ -27,9 +29,9 @@ interface SerializedRequest {
   remoteAddress?: string;
 }
 
-/** Method, URL and peer: what the completion line carries at `info`. */
+/** Method, URL (query values replaced) and peer: what the completion line carries at `info`. */
 export function summarizeRequest(req: Req): SerializedRequest {
-  return { method: req.method, url: urlOf(req), remoteAddress: req.socket?.remoteAddress };
+  return { method: req.method, url: loggedUrlOf(req), remoteAddress: req.socket?.remoteAddress };
 }
 
 /** …and at debug the headers too, whose credentials pino's `redact` replaces (`REDACT_PATHS`). */
@@ -37,9 +39,9 @@ export function serializeRequest(req: Req): SerializedRequest {
   return { ...summarizeRequest(req), headers: req.headers };
 }
 
-/** `GET /orders?limit=5 200 3ms`, `(aborted)` when the client left before the answer was sent. */
+/** `GET /orders?limit=… 200 3ms`, `(aborted)` when the client left before the answer was sent. */
 function completionMessage(req: Req, res: ServerResponse, ms: number): string {
-  return `${req.method} ${urlOf(req)} ${res.statusCode} ${ms}ms${res.writableEnded ? '' : ' (aborted)'}`;
+  return `${req.method} ${loggedUrlOf(req)} ${res.statusCode} ${ms}ms${res.writableEnded ? '' : ' (aborted)'}`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { AdminAttemptsLimiter, type ApiKeyStore } from '@app/auth';
 import { describe, expect, it } from 'vitest';
 import { runMiddleware } from '../testing/fake-express';
-import { ADMIN_CHALLENGE, adminOnly, presentedAdminKey } from './admin-auth.middleware';
+import { ADMIN_CHALLENGES, adminOnly, presentedAdminKey } from './admin-auth.middleware';
 
 const basic = (user: string, password: string) =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
@@ -50,12 +50,17 @@ describe('adminOnly', () => {
     expect(r.nextCalls).toBe(0);
   });
 
-  it('answers 401 with both challenges without the operator key', () => {
+  it('answers 401 with both challenges, one per WWW-Authenticate line, without the operator key', () => {
     for (const auth of [undefined, 'Bearer wrong', basic('admin', 'wrong'), 'Bearer ad']) {
       const r = call(true, auth);
       expect(r.status).toBe(401);
+      expect(r.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(r.body?.code).toBe('unauthorized');
-      expect(r.headers['www-authenticate']).toBe(ADMIN_CHALLENGE);
+      expect(r.headers['www-authenticate']).toEqual([
+        'Basic realm="operators", charset="UTF-8"',
+        'Bearer realm="operators"',
+      ]);
+      expect(r.headers['www-authenticate']).toBe(ADMIN_CHALLENGES);
       expect(r.nextCalls).toBe(0);
     }
   });

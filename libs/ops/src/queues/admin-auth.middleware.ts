@@ -1,12 +1,20 @@
 import { bearerToken, type AdminAttemptsLimiter, type ApiKeyStore } from '@app/auth';
-import { ProblemCode, ProblemException, sendProblem } from '@app/common';
+import { ProblemCode, ProblemException, renderError, sendProblem, writeRaw } from '@app/common';
 import { Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 
 const BASIC = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i;
 
-/** Both schemes: API clients send Bearer, a browser shows its login dialog for Basic. */
-export const ADMIN_CHALLENGE = 'Bearer realm="operators", Basic realm="operators", charset="UTF-8"';
+/**
+ * Both schemes, one per `WWW-Authenticate` line: a browser shows its login dialog for Basic, API
+ * clients send Bearer. Chromium reads only the first challenge of a line (RFC 9110 allows several,
+ * comma-separated): with `Bearer …, Basic …` on one line it saw Bearer only, which it cannot
+ * answer, and the page stayed 401 although the credentials were there.
+ */
+export const ADMIN_CHALLENGES = [
+  'Basic realm="operators", charset="UTF-8"',
+  'Bearer realm="operators"',
+];
 
 /** The key in `Authorization: Bearer <key>`, or the password of `Authorization: Basic …`. */
 export function presentedAdminKey(header: string | undefined): string | undefined {
@@ -55,14 +63,20 @@ export function adminOnly(keys: ApiKeyStore, enabled: boolean, attempts: AdminAt
     const detail = header
       ? 'The operator key is not valid'
       : 'Send the operator key: "Authorization: Bearer <ADMIN_API_KEY>", or HTTP Basic with it as the password';
-    const problem = new ProblemException(401, ProblemCode.Unauthorized, detail, {
-      headers: { 'WWW-Authenticate': ADMIN_CHALLENGE },
-    });
-    sendProblem(problem, req, res, logger);
+    const rendered = renderError(new ProblemException(401, ProblemCode.Unauthorized, detail), req);
+    // A problem's headers are single lines; the challenges go on lines of their own instead.
+    delete rendered.headers['www-authenticate'];
+    res.setHeader('WWW-Authenticate', ADMIN_CHALLENGES);
+    writeRaw(res, rendered.status, rendered.headers, rendered.body);
   };
 }
 
-/** The peer address (`trust proxy` is off: a forwarded header cannot pick someone else's budget). */
+/**
+ * The client address the wrong-key budget is kept for: Express's `req.ip`, the peer address unless
+ * TRUST_PROXY names the peer as a proxy, then the address that proxy put in X-Forwarded-For.
+ * Behind a load balancer every operator would otherwise share the balancer's budget, and a client
+ * cannot pick another's budget with a header of its own, because only a trusted proxy's counts.
+ */
 export function clientAddress(req: Request): string {
   return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }

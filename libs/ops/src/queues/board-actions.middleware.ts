@@ -1,4 +1,4 @@
-import { ProblemCode, ProblemException, sendProblem } from '@app/common';
+import { loggableUrl, ProblemCode, ProblemException, sendProblem } from '@app/common';
 import { Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 
@@ -44,7 +44,7 @@ export function boardActions(mode: BoardMode, route: string) {
     }
     const path = (req.originalUrl.split('?')[0] ?? '').slice(route.length) || '/';
     if (mode === 'actions' && isAllowedBoardAction(req.method, path)) {
-      logger.warn(`queue dashboard action: ${req.method} ${req.originalUrl}`);
+      logger.warn(`queue dashboard action: ${req.method} ${loggableUrl(req.originalUrl)}`);
       next();
       return;
     }

@@ -4,8 +4,8 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 export interface MiddlewareOutcome {
   /** The status the middleware answered with (0: it did not answer). */
   status: number;
-  /** Headers it set, by lower-case name. */
-  headers: Record<string, string>;
+  /** Headers it set, by lower-case name (a list for a header sent on several lines). */
+  headers: Record<string, string | string[]>;
   /** The body it ended the response with ('' when none). */
   body: string;
   /** How often it passed the request on (`next()`). */
@@ -20,7 +20,7 @@ export function runMiddleware(
   const outcome: MiddlewareOutcome = { status: 0, headers: {}, body: '', nextCalls: 0 };
   const res = {
     headersSent: false,
-    setHeader: (n: string, v: string) => void (outcome.headers[n.toLowerCase()] = v),
+    setHeader: (n: string, v: string | string[]) => void (outcome.headers[n.toLowerCase()] = v),
     status(s: number) {
       outcome.status = s;
       return this;
