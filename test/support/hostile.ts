@@ -47,20 +47,33 @@ export async function startHostileApi(env: NodeJS.ProcessEnv): Promise<HostileAp
     ...env,
   });
   const base = `http://127.0.0.1:${port}`;
-  // LOG_LEVEL=warn hides the "listening" line: the API is up once it answers.
+  // LOG_LEVEL=warn hides the "listening" line: the API is up once it answers. One that never
+  // answers is killed, not left running.
   const launch = async () => {
     const p = start('node', [API_MAIN], { env: fullEnv });
-    await eventually(
-      'the API answering /health/live',
-      async () => {
-        if (!isAlive(p)) throw new Error(`the API exited:\n${p.output().slice(-3000)}`);
-        return answers(`${base}/health/live`, 1_000);
-      },
-      60_000,
-    );
-    return p;
+    try {
+      await eventually(
+        'the API answering /health/live',
+        async () => {
+          if (!isAlive(p)) throw new Error(`the API exited:\n${p.output().slice(-3000)}`);
+          return answers(`${base}/health/live`, 1_000);
+        },
+        60_000,
+      );
+      return p;
+    } catch (e) {
+      p.child.kill('SIGKILL');
+      throw e;
+    }
   };
-  let proc = await launch();
+  const cleanUp = async () => {
+    await db.drop().catch(() => undefined);
+    await deleteBullKeys(prefix);
+  };
+  let proc = await launch().catch(async (e: unknown) => {
+    await cleanUp();
+    throw e;
+  });
   const api: HostileApi = {
     base,
     pid: () => proc.child.pid!,
@@ -79,8 +92,7 @@ export async function startHostileApi(env: NodeJS.ProcessEnv): Promise<HostileAp
     },
     stop: async () => {
       await stopProcesses(proc);
-      await db.drop().catch(() => undefined);
-      await deleteBullKeys(prefix);
+      await cleanUp();
     },
   };
   return api;
