@@ -48,6 +48,7 @@ export default defineConfig({
           name: 'e2e',
           sequence: { groupOrder: 1 },
           include: ['test/**/*.e2e-spec.ts'],
+          exclude: ['test/hostile/**'],
           environment: 'node',
           globalSetup: ['test/support/global-setup.ts'],
           setupFiles: ['test/support/openapi-setup.ts'],
@@ -55,6 +56,22 @@ export default defineConfig({
           hookTimeout: 120_000,
           fileParallelism: true,
           maxWorkers: 2,
+        },
+      },
+      {
+        plugins,
+        resolve: { alias },
+        test: {
+          // Times another tenant's calls while one attacks: alone, after the e2e files, so that no
+          // other test's load is counted against the service.
+          name: 'hostile',
+          sequence: { groupOrder: 2 },
+          include: ['test/hostile/**/*.e2e-spec.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+          maxWorkers: 1,
         },
       },
     ],
