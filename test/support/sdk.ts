@@ -19,7 +19,7 @@ export async function baseUrlOf(t: TestApp): Promise<string> {
 /**
  * The typed client of @app/sdk on a test app, as `tenant` (`null`: no API key). Its requests reach the
  * app over loopback HTTP, so the app's OpenAPI response check (createTestApp) judges every answer.
- * The SDK's own retries and automatic Idempotency-Keys are off unless `options` turns them on: a
+ * The SDK's own retries, automatic Idempotency-Keys and rate-limit gate are off unless `options` turns them on: a
  * test sees each answer the server gave to exactly the request it wrote.
  */
 export async function sdkClient(
@@ -32,6 +32,7 @@ export async function sdkClient(
     ...(tenant ? { apiKey: TENANTS[tenant] } : {}),
     retry: false,
     idempotencyKeys: false,
+    respectRateLimit: false,
     ...options,
   });
 }

@@ -55,6 +55,37 @@ describe('parseRetryAfter', () => {
 });
 
 describe('createBulkRestClient', () => {
+  it('waits out a spent rate limit before the next request instead of taking a 429', async () => {
+    const spent = { RateLimit: '"default";r=0;t=7', 'RateLimit-Policy': '"default";q=10;w=60' };
+    const { c, requests, sleeps } = client([
+      json(200, ORDER, { RateLimit: '"default";r=1;t=8' }),
+      json(200, ORDER, spent),
+      json(200, ORDER, { RateLimit: '"default";r=9;t=60' }),
+    ]);
+    const get = () => c.GET('/orders/{id}', { params: { path: { id: 'ord_1' } } });
+    await get();
+    expect(sleeps).toEqual([]);
+    await get();
+    expect(sleeps).toEqual([]);
+    await get();
+    // The fake clock is real time: the wait is t = 7 s, less the few ms the test itself took.
+    expect(sleeps).toHaveLength(1);
+    expect(sleeps[0]).toBeGreaterThan(6_000);
+    expect(sleeps[0]).toBeLessThanOrEqual(7_000);
+    expect(requests).toHaveLength(3);
+  });
+
+  it('sends at once when told not to respect the rate limit', async () => {
+    const spent = { RateLimit: '"default";r=0;t=7' };
+    const { c, sleeps } = client([json(200, ORDER, spent), json(200, ORDER)], {
+      respectRateLimit: false,
+    });
+    const get = () => c.GET('/orders/{id}', { params: { path: { id: 'ord_1' } } });
+    await get();
+    await get();
+    expect(sleeps).toEqual([]);
+  });
+
   it('sends the API key and the base URL, and types the answer', async () => {
     const { c, requests } = client([json(200, ORDER)]);
     const order = unwrap(await c.GET('/orders/{id}', { params: { path: { id: 'ord_1' } } }));

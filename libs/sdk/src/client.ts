@@ -7,6 +7,7 @@ import {
   type RetryInfo,
   type RetryOptions,
 } from './retry';
+import { RateLimitGate } from './rate-limit';
 import type { paths } from './schema';
 import { SDK_VERSION } from './types';
 
@@ -25,6 +26,11 @@ export interface BulkRestClientOptions {
   headers?: Record<string, string>;
   /** The underlying fetch (default: the global one). */
   fetch?: (request: Request) => Promise<Response>;
+  /**
+   * Wait before a request while the last answer said the rate limit is spent (`RateLimit: …;r=0;t=N`),
+   * rather than be answered 429. Default true.
+   */
+  respectRateLimit?: boolean;
   /** Called before each retry (e.g. to log it). */
   onRetry?: (info: RetryInfo) => void;
   /** Test seam: how the client waits between attempts. */
@@ -60,6 +66,7 @@ export function createBulkRestClient(options: BulkRestClientOptions = {}): BulkR
     fetch: baseFetch,
     onRetry: options.onRetry,
     sleep: options.sleep,
+    gate: options.respectRateLimit === false ? undefined : new RateLimitGate(),
   };
   const defaultHeaders: Record<string, string> = {
     'User-Agent': `bulk-rest-sdk/${SDK_VERSION}`,

@@ -74,3 +74,27 @@ export function rateLimitsOf(answer: Response | Headers): RateLimitInfo[] {
   }
   return out;
 }
+
+/**
+ * Holds a client's next requests while the server says a quota is spent (`RateLimit` with `r=0`),
+ * until its `t` seconds have passed: the client backs off before it is answered 429, not after.
+ */
+export class RateLimitGate {
+  private openAt = 0;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** Learns from an answer's headers. */
+  observe(answer: Response): void {
+    for (const limit of rateLimitsOf(answer)) {
+      if (limit.remaining === 0 && limit.resetSeconds !== undefined) {
+        this.openAt = Math.max(this.openAt, this.now() + limit.resetSeconds * 1000);
+      }
+    }
+  }
+
+  /** How long the next request should wait, in ms (0: send it now). */
+  waitMs(): number {
+    return Math.max(0, this.openAt - this.now());
+  }
+}

@@ -18,6 +18,8 @@ export interface RetryInfo {
 
 export interface RetryContext extends Required<RetryOptions> {
   fetch: (request: Request) => Promise<Response>;
+  /** Waits out a spent rate limit before sending (see `RateLimitGate`). */
+  gate?: { observe(answer: Response): void; waitMs(): number };
   onRetry?: (info: RetryInfo) => void;
   /** Test seam. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -118,9 +120,12 @@ export async function sendWithRetry(
       ctx.onRetry?.({ attempt, delayMs, reason, method: request.method, url: request.url });
       await pause(delayMs, request.signal);
     };
+    const hold = ctx.gate?.waitMs() ?? 0;
+    if (hold > 0) await pause(Math.min(hold, ctx.maxDelayMs), request.signal);
     let response: Response;
     try {
       response = await ctx.fetch(request);
+      ctx.gate?.observe(response);
     } catch (e) {
       if (isAbort(e) || !replayable || attempt >= ctx.maxAttempts) throw e;
       await retry(backoffMs(attempt, ctx), `network error: ${describeNetworkError(e)}`);
