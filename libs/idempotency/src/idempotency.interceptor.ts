@@ -1,4 +1,4 @@
-import { getTenantId, ProblemCode, ProblemException, renderError, spooledBody } from '@app/common';
+import { bodyDigest, getTenantId, ProblemCode, ProblemException, renderError } from '@app/common';
 import { Database } from '@app/database';
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 // What @HttpCode() sets: a public constant of Nest's (the package exports its `./*` files).
@@ -70,7 +70,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const res = context.switchToHttp().getResponse<Response>();
     // A streamed body (NDJSON/CSV) is not parsed: it was received whole before this ran, and its
     // SHA-256 completes the fingerprint (see the service).
-    const spooled = spooledBody(req);
+    const digest = bodyDigest(req);
     const body: unknown =
       req.body === undefined
         ? { $stream: { type: req.headers['content-type'] ?? null, query: req.query } }
@@ -79,9 +79,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const keyed: KeyedRequest = {
       tenantId,
       key,
-      fingerprint: spooled
-        ? `${fingerprint}${STREAM_DIGEST_SEPARATOR}${spooled.digest}`
-        : fingerprint,
+      fingerprint: digest ? `${fingerprint}${STREAM_DIGEST_SEPARATOR}${digest}` : fingerprint,
       method: req.method,
       path: req.path,
     };

@@ -11,6 +11,7 @@ import { DeleteJob } from './use-cases/delete-job/delete-job.use-case';
 import { ReadLimits } from './use-cases/read-limits/read-limits.service';
 import { ReadJobs } from './use-cases/read-jobs/read-jobs.service';
 import { RetryJob } from './use-cases/retry-job/retry-job.use-case';
+import { StageUpload } from './use-cases/stage-upload/stage-upload.use-case';
 import { WebhookTargetCheck } from './webhooks/webhook-target-check';
 
 /** The HTTP side of bulk jobs (and the tenant's quotas): thin controllers over one use case per action. */
@@ -20,6 +21,7 @@ import { WebhookTargetCheck } from './webhooks/webhook-target-check';
   providers: [
     CreateJob,
     AcceptJob,
+    StageUpload,
     CancelJob,
     RetryJob,
     DeleteJob,

@@ -1,42 +1,15 @@
 import type { Request, Response } from 'express';
-import { createHash, randomBytes } from 'node:crypto';
-import { open, unlink, type FileHandle } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Readable, Transform } from 'node:stream';
+import { createHash, type Hash } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { ProblemException } from '../problem/problem.exception';
 import { ProblemCode } from '../problem/problem.types';
 
-/**
- * A streamed (NDJSON/CSV) body received whole before the handler runs, in an unlinked temporary
- * file: the handler then reads it at disk speed, so nothing it holds (a pooled connection, an open
- * transaction) waits for a slow client. Its SHA-256 is known up front (the idempotency fingerprint).
- */
-export class SpooledBody {
-  private closing?: Promise<void>;
-
-  constructor(
-    private readonly file: FileHandle,
-    readonly size: number,
-    readonly digest: string,
-  ) {}
-
-  /** The body from its first byte; may be opened more than once. */
-  open(): Readable {
-    return this.file.createReadStream({ start: 0, autoClose: false, highWaterMark: 256 * 1024 });
-  }
-
-  /** Releases the file (its name is gone already, so a crash leaves nothing behind). */
-  close(): Promise<void> {
-    this.closing ??= this.file.close().catch(() => undefined);
-    return this.closing;
-  }
-}
-
 export interface ReceiveLimits {
-  /** Bytes beyond which the body is refused (413). */
+  /** Decoded bytes beyond which the body is refused (413). */
   maxBytes: number;
+  /** Whether to hash the body (SHA-256 of 50 MB costs about 0.1 s of CPU: only when it is used). */
+  digest?: boolean;
   /** The setting that names `maxBytes` in the problem. */
   maxBytesSetting: string;
   /** Silence (no byte) after which the body is dropped (408). */
@@ -49,7 +22,6 @@ export function bodyIdleError(idleTimeoutMs: number): ProblemException {
     408,
     ProblemCode.RequestTimeout,
     `The request body stalled: nothing arrived for ${idleTimeoutMs} ms (UPLOAD_IDLE_TIMEOUT_MS)`,
-    { headers: { Connection: 'close' } },
   );
 }
 
@@ -89,121 +61,107 @@ function decoderFor(req: Request): Transform | undefined {
   }
 }
 
-/**
- * Reads the whole body of `req` (decoded, if it came gzip/deflate/br-encoded) into a new spool
- * file, hashing it on the way. Refuses it (413, 408) as soon as a limit is passed — the limit counts
- * decoded bytes, so a compression bomb stops there too; what was received is dropped and the
- * connection closed after the answer, so the rest of an oversized body is never read.
- */
-export async function spoolBody(req: Request, limits: ReceiveLimits): Promise<SpooledBody> {
-  const decoder = decoderFor(req);
-  const path = join(tmpdir(), `bulk-upload-${process.pid}-${randomBytes(8).toString('hex')}`);
-  const file = await open(path, 'wx+', 0o600);
-  // Unlinked at once: the open handle keeps the data, and no process exit can leave a file behind.
-  await unlink(path).catch(() => undefined);
-  const hash = createHash('sha256');
-  let size = 0;
-  const source: Readable = decoder ? req.pipe(decoder) : req;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      let failed = false;
-      let writing = Promise.resolve();
-      const stop = (error: Error) => {
-        if (failed) return;
-        failed = true;
-        cleanup();
-        if (decoder) {
-          req.unpipe(decoder);
-          decoder.destroy();
-        }
-        req.pause();
-        reject(error);
-      };
-      const stopWatching = watchIdle(req, limits.idleTimeoutMs, () =>
-        stop(bodyIdleError(limits.idleTimeoutMs)),
-      );
-      const onData = (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > limits.maxBytes) {
-          stop(
-            new ProblemException(
-              413,
-              ProblemCode.PayloadTooLarge,
-              `The request body exceeds ${limits.maxBytes} bytes (${limits.maxBytesSetting})`,
-              { headers: { Connection: 'close' } },
-            ),
-          );
-          return;
-        }
-        hash.update(chunk);
-        // One write at a time, in order; the client waits while the disk is behind.
-        source.pause();
-        writing = writing
-          .then(() => file.write(chunk).then(() => undefined))
-          .then(
-            () => {
-              if (!failed) source.resume();
-            },
-            (e: Error) => stop(e),
-          );
-      };
-      const onEnd = () => {
-        cleanup();
-        writing.then(() => (failed ? undefined : resolve()), reject);
-      };
-      const onAborted = () =>
-        stop(
-          new ProblemException(
-            400,
-            ProblemCode.ValidationFailed,
-            'The client closed the connection before the body ended',
-          ),
-        );
-      const onUndecodable = () =>
-        stop(
-          new ProblemException(
-            400,
-            ProblemCode.ValidationFailed,
-            'The request body does not decode as its Content-Encoding says',
-          ),
-        );
-      const cleanup = () => {
-        stopWatching();
-        source.off('data', onData);
-        source.off('end', onEnd);
-        decoder?.off('error', onUndecodable);
-        req.off('error', onAborted);
-        req.off('aborted', onAborted);
-      };
-      source.on('data', onData);
-      source.once('end', onEnd);
-      decoder?.once('error', onUndecodable);
-      req.once('error', onAborted);
-      req.once('aborted', onAborted);
-      source.resume();
-    });
-  } catch (e) {
-    await file.close().catch(() => undefined);
-    throw e;
+/** Counts (and, if asked, hashes) the decoded bytes of a body; fails past the limit. */
+export class IncomingBody extends Transform {
+  private readonly hash?: Hash;
+  private size = 0;
+  private hex?: string;
+
+  constructor(private readonly limits: ReceiveLimits) {
+    super({ highWaterMark: 1024 * 1024 });
+    if (limits.digest) this.hash = createHash('sha256');
   }
-  return new SpooledBody(file, size, hash.digest('hex'));
+
+  /** SHA-256 of the decoded body (when asked for), once it has been read to its end. */
+  get digest(): string | undefined {
+    return this.hex;
+  }
+
+  _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.size += chunk.length;
+    if (this.size > this.limits.maxBytes) {
+      done(
+        new ProblemException(
+          413,
+          ProblemCode.PayloadTooLarge,
+          `The request body exceeds ${this.limits.maxBytes} bytes (${this.limits.maxBytesSetting})`,
+        ),
+      );
+      return;
+    }
+    this.hash?.update(chunk);
+    done(null, chunk);
+  }
+
+  _flush(done: TransformCallback): void {
+    this.hex = this.hash?.digest('hex');
+    done();
+  }
 }
 
-const SPOOLED = Symbol('spooledBody');
-type WithSpool = Request & { [SPOOLED]?: SpooledBody };
-
-/** Keeps the spooled body with its request until the response is over. */
-export function attachSpooledBody(req: Request, res: Response, body: SpooledBody): void {
-  (req as WithSpool)[SPOOLED] = body;
-  res.once('close', () => void body.close());
+/**
+ * A streamed (NDJSON/CSV) body as it arrives: decoded if it came gzip/deflate/br-encoded (415 for
+ * another encoding), counted against `maxBytes` — decoded bytes, so a compression bomb stops there
+ * too — dropped after `idleTimeoutMs` of silence, hashed. Failures are problems the reader gets as
+ * the stream's error. A body given up before its end (a limit, or the reader stopped) is not read
+ * further: the connection closes after the answer.
+ */
+export function receiveBody(req: Request, res: Response, limits: ReceiveLimits): IncomingBody {
+  const decoder = decoderFor(req);
+  const body = new IncomingBody(limits);
+  // Its reader gets the error (an iterator rethrows it); none is left to crash the process.
+  body.on('error', () => undefined);
+  const source = decoder ? req.pipe(decoder) : req;
+  source.pipe(body);
+  const fail = (error: Error) => body.destroy(error);
+  const stopWatching = watchIdle(req, limits.idleTimeoutMs, () =>
+    fail(bodyIdleError(limits.idleTimeoutMs)),
+  );
+  const aborted = () =>
+    fail(
+      new ProblemException(
+        400,
+        ProblemCode.ValidationFailed,
+        'The client closed the connection before the body ended',
+      ),
+    );
+  const undecodable = () =>
+    fail(
+      new ProblemException(
+        400,
+        ProblemCode.ValidationFailed,
+        'The request body does not decode as its Content-Encoding says',
+      ),
+    );
+  req.once('aborted', aborted);
+  req.once('error', aborted);
+  decoder?.once('error', undecodable);
+  body.once('close', () => {
+    stopWatching();
+    req.off('aborted', aborted);
+    req.off('error', aborted);
+    if (req.complete) return;
+    // Given up mid-way: read no more of it, and close the connection once the answer is out.
+    if (!res.headersSent) res.setHeader('Connection', 'close');
+    source.unpipe(body);
+    if (decoder) {
+      req.unpipe(decoder);
+      decoder.destroy();
+    }
+    req.pause();
+  });
+  return body;
 }
 
-/** The request's spooled body, if it had a streamed one. */
-export function spooledBody(req: Request): SpooledBody | undefined {
-  return (req as WithSpool)[SPOOLED];
+const DIGEST = Symbol('bodyDigest');
+type WithDigest = Request & { [DIGEST]?: string };
+
+/** Records the SHA-256 of a streamed body read before the handler (the idempotency fingerprint). */
+export function setBodyDigest(req: Request, hex: string): void {
+  (req as WithDigest)[DIGEST] = hex;
 }
 
-/** What a handler of a streamed (unparsed) body reads: its spool, or the request itself. */
-export function bodyStream(req: Request): Readable {
-  return spooledBody(req)?.open() ?? req;
+/** The SHA-256 of the request's streamed body, if one was read whole before the handler. */
+export function bodyDigest(req: Request): string | undefined {
+  return (req as WithDigest)[DIGEST];
 }

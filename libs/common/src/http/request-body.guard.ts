@@ -7,7 +7,7 @@ export const TAKES_UPLOAD_KEY = 'takes_upload';
 
 /**
  * Marks a handler whose body is a bulk upload, read by a guard of the route's own (through
- * `RequestBodyReader.read(…, true)`) after what must be refused before any byte is received.
+ * `RequestBodyReader` and `receiveBody`) after what must be refused before any byte is received.
  */
 export const TakesUpload = () => SetMetadata(TAKES_UPLOAD_KEY, true);
 
@@ -30,7 +30,7 @@ export class RequestBodyGuard implements CanActivate {
     ]);
     if (upload) return true;
     const http = context.switchToHttp();
-    await this.reader.read(http.getRequest<Request>(), http.getResponse<Response>(), false);
+    await this.reader.readJson(http.getRequest<Request>(), http.getResponse<Response>(), false);
     return true;
   }
 }

@@ -2,14 +2,14 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { json, type Request, type RequestHandler, type Response } from 'express';
 import { appConfig, bulkConfig, uploadConfig } from '../config/config.namespaces';
-import { attachSpooledBody, bodyIdleError, spoolBody, watchIdle } from './body-stream';
+import { bodyIdleError, watchIdle, type ReceiveLimits } from './body-stream';
 import { hasBody, isJsonMediaType, JSON_MEDIA_TYPES, mediaTypeOf } from './content-type.guard';
 import { verifyJsonDepth } from './json-depth';
 
 /**
- * Reads a request's body, only ever after the guards that may refuse the request: JSON is parsed
- * (UTF-8 only, depth-checked); an upload's NDJSON/CSV is received whole into a spool file (see
- * `spoolBody`). A body that stalls for UPLOAD_IDLE_TIMEOUT_MS is dropped (408).
+ * Parses a request's JSON body, only ever after the guards that may refuse the request (UTF-8 only,
+ * depth-checked). A body that stalls for UPLOAD_IDLE_TIMEOUT_MS is dropped (408). Streamed bodies
+ * (NDJSON/CSV) are left to the route's own guard (see `receiveBody`).
  */
 @Injectable()
 export class RequestBodyReader implements OnModuleInit {
@@ -29,22 +29,19 @@ export class RequestBodyReader implements OnModuleInit {
     this.uploadJson = parser(this.bulk.maxJsonBytes);
   }
 
-  /**
-   * `upload`: a bulk upload (JSON up to BULK_MAX_JSON_BYTES; NDJSON/CSV spooled up to
-   * BULK_MAX_BODY_BYTES); otherwise JSON up to BODY_LIMIT_BYTES and nothing else is read.
-   */
-  async read(req: Request, res: Response, upload: boolean): Promise<void> {
-    if (!hasBody(req)) return;
-    if (isJsonMediaType(mediaTypeOf(req))) {
-      await this.parseJson(req, res, upload ? this.uploadJson : this.defaultJson);
-    } else if (upload) {
-      const body = await spoolBody(req, {
-        maxBytes: this.upload.maxBodyBytes,
-        maxBytesSetting: 'BULK_MAX_BODY_BYTES',
-        idleTimeoutMs: this.upload.idleTimeoutMs,
-      });
-      attachSpooledBody(req, res, body);
-    }
+  /** A JSON body into `req.body`: up to BULK_MAX_JSON_BYTES for an upload, else BODY_LIMIT_BYTES. */
+  async readJson(req: Request, res: Response, upload: boolean): Promise<void> {
+    if (!hasBody(req) || !isJsonMediaType(mediaTypeOf(req))) return;
+    await this.parseJson(req, res, upload ? this.uploadJson : this.defaultJson);
+  }
+
+  /** What bounds a streamed upload as it arrives (see `receiveBody`). */
+  get streamLimits(): ReceiveLimits {
+    return {
+      maxBytes: this.upload.maxBodyBytes,
+      maxBytesSetting: 'BULK_MAX_BODY_BYTES',
+      idleTimeoutMs: this.upload.idleTimeoutMs,
+    };
   }
 
   /** Express's JSON parser, given up on (408) when the client stops sending. */

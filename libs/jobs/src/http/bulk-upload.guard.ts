@@ -4,7 +4,9 @@ import {
   mediaTypeOf,
   ProblemCode,
   ProblemException,
+  receiveBody,
   RequestBodyReader,
+  setBodyDigest,
   TakesUpload,
   UploadSlots,
 } from '@app/common';
@@ -17,19 +19,31 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { TenantQuotas } from '../scheduling/tenant-quotas.service';
+import type { ChunkSpool } from '../ingest/chunk-spool';
 import { AcceptJob } from '../use-cases/accept-job/accept-job.use-case';
+import { StageUpload } from '../use-cases/stage-upload/stage-upload.use-case';
 
 /** How long a refused upload is told to wait: uploads end when their bodies do. */
 const UPLOAD_RETRY_AFTER_SECONDS = 5;
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
+const staged = new WeakMap<Request, ChunkSpool>();
+
+/** The chunks `BulkUploadGuard` built from a streamed (NDJSON/CSV) upload. */
+export function stagedUpload(req: Request): ChunkSpool {
+  const spool = staged.get(req);
+  if (!spool) throw new Error('no staged upload: the route lacks @BulkUpload()');
+  return spool;
+}
+
 /**
  * A bulk upload is refused before its first byte is received when it can be: a quota already used
  * up, an unknown operation or unsafe webhook target in the query, no free upload slot of the
- * tenant (429 `too_many_uploads`; a slot is held while a body arrives). Then the body is read (a
- * JSON envelope's webhook target checked after it), all before the handler and its transaction:
- * nothing waits on the client while a pooled connection is held.
+ * tenant (429 `too_many_uploads`; a slot is held while a body arrives). Then the body is read — a
+ * JSON envelope parsed (its webhook target checked after it), NDJSON/CSV parsed into chunks as it
+ * arrives (`StageUpload`) — all before the handler and its transaction: nothing waits on the
+ * client while a pooled connection is held.
  */
 @Injectable()
 export class BulkUploadGuard implements CanActivate {
@@ -38,6 +52,7 @@ export class BulkUploadGuard implements CanActivate {
     private readonly quotas: TenantQuotas,
     private readonly acceptJob: AcceptJob,
     private readonly reader: RequestBodyReader,
+    private readonly stage: StageUpload,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -47,16 +62,13 @@ export class BulkUploadGuard implements CanActivate {
     const tenantId = getTenantId()!;
     await this.quotas.precheck(tenantId);
     const json = isJsonMediaType(mediaTypeOf(req));
-    if (!json) {
-      await this.acceptJob.checkEnvelope(
-        text(req.query.operation) ?? '',
-        text(req.query.webhook_url),
-      );
-    }
+    const operation = text(req.query.operation) ?? '';
+    if (!json) await this.acceptJob.checkEnvelope(operation, text(req.query.webhook_url));
     // The slot covers the body's arrival, which the client paces; what follows is the server's.
     const release = this.takeSlot(tenantId);
     try {
-      await this.reader.read(req, res, true);
+      if (json) await this.reader.readJson(req, res, true);
+      else await this.stageStream(req, res, operation);
     } finally {
       release();
     }
@@ -69,6 +81,18 @@ export class BulkUploadGuard implements CanActivate {
       await this.acceptJob.precheckWebhook(envelope.webhook_url ?? req.query.webhook_url);
     }
     return true;
+  }
+
+  /** NDJSON/CSV parsed into chunks as it arrives. */
+  private async stageStream(req: Request, res: Response, operation: string): Promise<void> {
+    const format = mediaTypeOf(req) === 'text/csv' ? 'csv' : 'ndjson';
+    // The digest completes an Idempotency-Key's fingerprint; nothing else needs it.
+    const digest = req.headers['idempotency-key'] !== undefined;
+    const body = receiveBody(req, res, { ...this.reader.streamLimits, digest });
+    const spool = await this.stage.execute(body, format, operation);
+    res.once('close', () => void spool.close());
+    staged.set(req, spool);
+    if (body.digest) setBodyDigest(req, body.digest);
   }
 
   /** One of the tenant's TENANT_MAX_CONCURRENT_UPLOADS slots (its release), or 429. */
@@ -88,7 +112,7 @@ export class BulkUploadGuard implements CanActivate {
 }
 
 /**
- * `POST /bulk-jobs`: the body is a bulk upload (JSON up to BULK_MAX_JSON_BYTES, NDJSON/CSV spooled
- * up to BULK_MAX_BODY_BYTES), read by `BulkUploadGuard` once what can be refused without it was.
+ * `POST /bulk-jobs`: the body is a bulk upload (JSON up to BULK_MAX_JSON_BYTES, NDJSON/CSV up to
+ * BULK_MAX_BODY_BYTES), read by `BulkUploadGuard` once what can be refused without it was.
  */
 export const BulkUpload = () => applyDecorators(TakesUpload(), UseGuards(BulkUploadGuard));

@@ -2,10 +2,8 @@ import {
   AcceptsContentTypes,
   ApiProblems,
   ApiStandardProblems,
-  bodyStream,
   createValidationPipe,
   TenantId,
-  uploadConfig,
 } from '@app/common';
 import { ApiPageResponse, PageArgs, Paginated, type Page, type PageRequest } from '@app/pagination';
 import {
@@ -14,7 +12,6 @@ import {
   Get,
   Headers,
   HttpCode,
-  Inject,
   Param,
   Post,
   Query,
@@ -32,14 +29,11 @@ import {
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
-import type { ConfigType } from '@nestjs/config';
 import type { Request, Response } from 'express';
 import { BulkJobDto } from '../records/dto/bulk-job.dto';
 import { BulkJobItemDto } from '../items/dto/bulk-job-item.dto';
 import { CreateBulkJobDto, CreateBulkJobQueryDto } from './dto/create-bulk-job.dto';
 import { ListBulkJobItemsQueryDto, ListBulkJobsQueryDto } from './dto/list-queries.dto';
-import { csvItems } from '../ingest/csv';
-import { ndjsonItems } from '../ingest/ndjson';
 import { JobProgressListener } from './job-progress.listener';
 import { isTerminal } from '../domain/job-status';
 import { BULK_JOBS_PAGE_KEY } from '../records/job-records.service';
@@ -49,7 +43,7 @@ import { DeleteJob } from '../use-cases/delete-job/delete-job.use-case';
 import { ReadJobs } from '../use-cases/read-jobs/read-jobs.service';
 import { RetryJob } from '../use-cases/retry-job/retry-job.use-case';
 import { preferWaitSeconds } from './prefer';
-import { BulkUpload } from './bulk-upload.guard';
+import { BulkUpload, stagedUpload } from './bulk-upload.guard';
 
 const POLL_SECONDS = '2';
 const LOCATION = {
@@ -74,7 +68,6 @@ export class JobsController {
     private readonly deleteJob: DeleteJob,
     private readonly jobs: ReadJobs,
     private readonly progress: JobProgressListener,
-    @Inject(uploadConfig.KEY) private readonly limits: ConfigType<typeof uploadConfig>,
   ) {}
 
   @Post()
@@ -148,10 +141,7 @@ export class JobsController {
         atomic: query.atomic,
         priority: query.priority,
         format: mediaType === 'text/csv' ? 'csv' : 'ndjson',
-        items:
-          mediaType === 'text/csv'
-            ? csvItems(bodyStream(req), this.limits)
-            : ndjsonItems(bodyStream(req), this.limits),
+        items: stagedUpload(req),
       });
     } else {
       // Validate the envelope on a one-item sample: the full array is passed on untouched, never

@@ -4,6 +4,7 @@ import { Injectable } from '@nestjs/common';
 import type { JobPriority } from '../../domain/jobs.constants';
 import { OperationRegistry } from '../../domain/operations/operation.registry';
 import type { ItemSource } from '../../ingest/chunk-builder';
+import type { ChunkSpool } from '../../ingest/chunk-spool';
 import { toBulkJobDto, type BulkJobDto } from '../../records/dto/bulk-job.dto';
 import { WebhookTargetCheck } from '../../webhooks/webhook-target-check';
 import { CreateJob } from '../create-job/create-job.use-case';
@@ -16,7 +17,8 @@ export interface AcceptInput {
   atomic?: boolean;
   priority?: JobPriority;
   format: SourceFormat;
-  items: ItemSource;
+  /** A JSON array, or the chunks of an upload built as it arrived (`StageUpload`). */
+  items: ItemSource | ChunkSpool;
 }
 
 /**

@@ -6,7 +6,8 @@ import type { ConfigType } from '@nestjs/config';
 import type { BulkJob } from '../../domain/entities/bulk-job.entity';
 import type { JobPriority } from '../../domain/jobs.constants';
 import { OperationRegistry } from '../../domain/operations/operation.registry';
-import { ChunkBuilder, type ItemSource } from '../../ingest/chunk-builder';
+import { ChunkBuilder, type ChunkSink, type ItemSource } from '../../ingest/chunk-builder';
+import { ChunkSpool } from '../../ingest/chunk-spool';
 import { JobItemsService } from '../../items/job-items.service';
 import { JobDispatcher } from '../../queueing/job-dispatcher.service';
 import { JobRecords } from '../../records/job-records.service';
@@ -21,7 +22,8 @@ export interface NewJobInput {
   format: string;
   webhookUrl: string | null;
   retryOf: string | null;
-  items: ItemSource;
+  /** Items to chunk here, or the chunks of an upload built while it arrived. */
+  items: ItemSource | ChunkSpool;
 }
 
 /**
@@ -48,8 +50,15 @@ export class CreateJob {
     const op = this.registry.get(input.operation)!;
     // A JSON array's size is known before anything is written: its row goes in with the total and
     // needs no second write.
-    const known = Array.isArray(input.items) ? input.items.length : undefined;
-    if (known !== undefined && known > this.config.maxItems) throw this.tooMany();
+    const known =
+      input.items instanceof ChunkSpool
+        ? input.items.itemCount
+        : Array.isArray(input.items)
+          ? input.items.length
+          : undefined;
+    if (known !== undefined && known > this.config.maxItems)
+      throw tooManyItems(this.config.maxItems);
+    if (known === 0) throw noItems();
     await this.quotas.precheck(input.tenantId, known);
     // The submitting request's span: every chunk and webhook of the job becomes part of its trace.
     const trace = currentTraceCarrier();
@@ -78,33 +87,48 @@ export class CreateJob {
   /** Streams the items into chunk rows (duplicates found on the way); the count stored. */
   private async storeItems(
     jobId: string,
-    items: ItemSource,
+    items: ItemSource | ChunkSpool,
     dedupeField: string | undefined,
   ): Promise<number> {
     const writer = this.items.writer(jobId);
-    const builder = new ChunkBuilder(writer, this.config.chunkSize, dedupeField);
     try {
-      await builder.addAll(items, this.config.maxItems, () => this.tooMany());
-      await builder.close();
+      const count =
+        items instanceof ChunkSpool
+          ? await copySpooled(items, writer)
+          : await this.buildChunks(items, writer, dedupeField);
       await writer.close();
+      if (count === 0) throw noItems();
+      return count;
     } catch (e) {
       await writer.abort(e instanceof Error ? e : new Error(String(e)));
       throw e;
     }
-    if (builder.count === 0) {
-      throw new InvalidInputError([
-        { field: 'items', message: 'items must contain at least 1 item' },
-      ]);
-    }
-    return builder.count;
   }
 
-  private tooMany(): InvalidInputError {
-    return new InvalidInputError([
-      {
-        field: 'items',
-        message: `items must contain at most ${this.config.maxItems} items (BULK_MAX_ITEMS)`,
-      },
-    ]);
+  private async buildChunks(
+    items: ItemSource,
+    sink: ChunkSink,
+    dedupeField: string | undefined,
+  ): Promise<number> {
+    const max = this.config.maxItems;
+    const builder = new ChunkBuilder(sink, this.config.chunkSize, dedupeField);
+    await builder.addAll(items, max, () => tooManyItems(max));
+    await builder.close();
+    return builder.count;
   }
+}
+
+/** An upload's finished chunks, copied as they were built. */
+async function copySpooled(spool: ChunkSpool, sink: ChunkSink): Promise<number> {
+  for await (const chunk of spool.read()) await sink.write(chunk);
+  return spool.itemCount;
+}
+
+const noItems = () =>
+  new InvalidInputError([{ field: 'items', message: 'items must contain at least 1 item' }]);
+
+export function tooManyItems(max: number): InvalidInputError {
+  return new InvalidInputError([
+    { field: 'items', message: `items must contain at most ${max} items (BULK_MAX_ITEMS)` },
+  ]);
 }
