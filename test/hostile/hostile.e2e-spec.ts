@@ -15,6 +15,7 @@ import {
   bigJsonEnvelope,
   MiB,
   paddedLines,
+  pausedAfterFirst,
   pieces,
   stall,
   statusLines,
@@ -319,7 +320,7 @@ describe('a hostile tenant cannot hurt another', () => {
         answer = await rawRequest(api.base, {
           path: '/bulk-jobs',
           headers,
-          body: pieces(body, MiB),
+          body: pausedAfterFirst(pieces(body, MiB), 300),
           deadlineMs: 30_000,
           signal,
         });

@@ -51,6 +51,23 @@ export async function* trickle(
   }
 }
 
+/**
+ * `source`, with a pause after its first piece: time for a server that answers before reading the
+ * body (a 401) to be heard, as by a client on a real link. Without it, Node's client keeps writing
+ * into the closed connection and its EPIPE hides the answer it had not yet read.
+ */
+export async function* pausedAfterFirst(
+  source: Iterable<Buffer>,
+  pauseMs: number,
+): AsyncGenerator<Buffer> {
+  let first = true;
+  for (const piece of source) {
+    yield piece;
+    if (first) await new Promise<void>((ok) => setTimeout(ok, pauseMs));
+    first = false;
+  }
+}
+
 /** A client that sends `start` and then nothing until the attack is over. */
 export async function* stall(start: string, signal: AbortSignal): AsyncGenerator<string> {
   yield start;
