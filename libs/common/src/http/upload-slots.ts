@@ -10,6 +10,8 @@ import { uploadConfig } from '../config/config.namespaces';
 @Injectable()
 export class UploadSlots {
   private readonly inFlight = new Map<string, number>();
+  /** `tenant\nIdempotency-Key` of the uploads arriving now. */
+  private readonly keys = new Set<string>();
 
   constructor(@Inject(uploadConfig.KEY) private readonly config: ConfigType<typeof uploadConfig>) {}
 
@@ -35,5 +37,18 @@ export class UploadSlots {
       if (left > 0) this.inFlight.set(tenantId, left);
       else this.inFlight.delete(tenantId);
     };
+  }
+
+  /**
+   * Marks an upload's Idempotency-Key as arriving; undefined when another upload of the tenant under
+   * the same key is still arriving here. The key is claimed in Postgres only once the body is in
+   * (no transaction waits on a client), so this is what answers a duplicate 409 meanwhile; a
+   * duplicate reaching another API process is still executed at most once (Postgres decides).
+   */
+  holdKey(tenantId: string, key: string): (() => void) | undefined {
+    const id = `${tenantId}\n${key}`;
+    if (this.keys.has(id)) return undefined;
+    this.keys.add(id);
+    return () => void this.keys.delete(id);
   }
 }

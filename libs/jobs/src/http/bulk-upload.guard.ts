@@ -66,10 +66,13 @@ export class BulkUploadGuard implements CanActivate {
     if (!json) await this.acceptJob.checkEnvelope(operation, text(req.query.webhook_url));
     // The slot covers the body's arrival, which the client paces; what follows is the server's.
     const release = this.takeSlot(tenantId);
+    const key = req.headers['idempotency-key'];
+    const releaseKey = typeof key === 'string' ? this.holdKey(tenantId, key, release) : undefined;
     try {
       if (json) await this.reader.readJson(req, res, true);
       else await this.stageStream(req, res, operation);
     } finally {
+      releaseKey?.();
       release();
     }
     if (json) {
@@ -93,6 +96,19 @@ export class BulkUploadGuard implements CanActivate {
     res.once('close', () => void spool.close());
     staged.set(req, spool);
     if (body.digest) setBodyDigest(req, body.digest);
+  }
+
+  /** The upload's Idempotency-Key while its body arrives, or 409 as for a key in use. */
+  private holdKey(tenantId: string, key: string, releaseSlot: () => void): () => void {
+    const release = this.slots.holdKey(tenantId, key);
+    if (release) return release;
+    releaseSlot();
+    throw new ProblemException(
+      409,
+      ProblemCode.IdempotencyKeyInUse,
+      'An upload with this Idempotency-Key is still arriving; retry after it finishes',
+      { headers: { 'Retry-After': '1' } },
+    );
   }
 
   /** One of the tenant's TENANT_MAX_CONCURRENT_UPLOADS slots (its release), or 429. */
