@@ -250,7 +250,7 @@ export class EnvironmentVariables {
 
   /** Bodies of POST /bulk-jobs of one tenant arriving at once in one API process; beyond it 429. */
   @Int(1, 10_000)
-  TENANT_MAX_CONCURRENT_UPLOADS = 4;
+  TENANT_MAX_CONCURRENT_UPLOADS = 16;
 
   /** A request body that sends nothing for this long is dropped (408), nothing stored. */
   @Int(100)
