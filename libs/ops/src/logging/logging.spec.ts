@@ -12,7 +12,7 @@ import type { SonicBoom } from 'sonic-boom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logSettingsFromEnv } from './log-settings';
 import { REDACTED } from './redaction';
-import { requestLoggingOptions, requestLogLevel } from './request-logging';
+import { requestLoggingOptions, requestLogLevel, summarizeRequest } from './request-logging';
 import { createRootLogger, logDestination } from './root-logger';
 
 function capture(level: Level = 'info', format: 'json' | 'text' = 'json') {
@@ -32,6 +32,22 @@ function capture(level: Level = 'info', format: 'json' | 'text' = 'json') {
   });
   return { logger, lines, json: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
 }
+
+describe('summarizeRequest', () => {
+  it('names the client as Express trusts it (TRUST_PROXY), else the socket peer', () => {
+    const socket = { remoteAddress: '10.0.0.5' };
+    const behindProxy = { method: 'GET', url: '/orders', ip: '203.0.113.9', socket };
+    expect(summarizeRequest(behindProxy as unknown as IncomingMessage).remoteAddress).toBe(
+      '203.0.113.9',
+    );
+    const bare = { method: 'GET', url: '/orders?cursor=abc', socket };
+    expect(summarizeRequest(bare as unknown as IncomingMessage)).toEqual({
+      method: 'GET',
+      url: '/orders?cursor=…',
+      remoteAddress: '10.0.0.5',
+    });
+  });
+});
 
 describe('logSettingsFromEnv', () => {
   it('maps Nest levels to pino levels', () => {

@@ -7,7 +7,8 @@ import { REDACT_PATHS, REDACTED } from './redaction';
 /** Probes and scrapes come every few seconds from machines: logged at debug only. */
 const PROBE_PATH = /^\/(health\/[^?]*|metrics)(\?|$)/;
 
-type Req = IncomingMessage & { originalUrl?: string };
+/** Express's request: `ip` is the client as TRUST_PROXY lets X-Forwarded-For name it. */
+type Req = IncomingMessage & { originalUrl?: string; ip?: string };
 
 const urlOf = (req: Req): string => req.originalUrl ?? req.url ?? '';
 /** The path and the query's parameter names, never their values (`loggableUrl`). */
@@ -29,9 +30,13 @@ interface SerializedRequest {
   remoteAddress?: string;
 }
 
-/** Method, URL (query values replaced) and peer: what the completion line carries at `info`. */
+/** Method, URL (query values replaced) and client: what the completion line carries at `info`. */
 export function summarizeRequest(req: Req): SerializedRequest {
-  return { method: req.method, url: loggedUrlOf(req), remoteAddress: req.socket?.remoteAddress };
+  return {
+    method: req.method,
+    url: loggedUrlOf(req),
+    remoteAddress: req.ip ?? req.socket?.remoteAddress,
+  };
 }
 
 /** …and at debug the headers too, whose credentials pino's `redact` replaces (`REDACT_PATHS`). */
