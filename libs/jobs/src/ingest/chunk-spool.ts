@@ -22,6 +22,11 @@ export class ChunkSpool implements ChunkSink {
   private readonly chunks: SpooledChunk[] = [];
   private size = 0;
   private closed = false;
+  /**
+   * One buffer for every write and read (each is awaited before the next): a buffer per chunk would
+   * leave a job's worth of garbage outside the heap, which the collector sees late.
+   */
+  private scratch = Buffer.allocUnsafe(64 * 1024);
 
   private constructor(private readonly file: FileHandle) {}
 
@@ -38,30 +43,36 @@ export class ChunkSpool implements ChunkSink {
   }
 
   async write(chunk: NewChunk): Promise<void> {
-    const data = Buffer.from(chunk.items);
-    await this.file.write(data, 0, data.length, this.size);
+    const bytes = this.room(Buffer.byteLength(chunk.items)).write(chunk.items);
+    await this.file.write(this.scratch, 0, bytes, this.size);
     this.chunks.push({
       chunkNo: chunk.chunkNo,
       itemCount: chunk.itemCount,
       duplicates: chunk.duplicates,
       offset: this.size,
-      bytes: data.length,
+      bytes,
     });
-    this.size += data.length;
+    this.size += bytes;
   }
 
   /** The chunks in order, each read back when asked for. */
   async *read(): AsyncGenerator<NewChunk> {
     for (const c of this.chunks) {
-      const buffer = Buffer.allocUnsafe(c.bytes);
+      const buffer = this.room(c.bytes);
       await this.file.read(buffer, 0, c.bytes, c.offset);
       yield {
         chunkNo: c.chunkNo,
         itemCount: c.itemCount,
         duplicates: c.duplicates,
-        items: buffer.toString('utf8'),
+        items: buffer.toString('utf8', 0, c.bytes),
       };
     }
+  }
+
+  /** The scratch buffer, grown to hold `bytes`. */
+  private room(bytes: number): Buffer {
+    if (this.scratch.length < bytes) this.scratch = Buffer.allocUnsafe(bytes * 2);
+    return this.scratch;
   }
 
   /** Releases the file (idempotent). */

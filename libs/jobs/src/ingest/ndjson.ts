@@ -37,13 +37,14 @@ export function parseErrorItem(message: string): Record<string, string> {
  * to be valid; it is parsed only if something asks for the value (the duplicate check).
  */
 export class RawJsonItem {
-  private parsed?: { value: unknown };
-
   constructor(readonly json: string) {}
 
+  /**
+   * The value, parsed anew on each call: kept, a chunk's parsed values would outlive the young
+   * generation and fill the old one while a large upload streams (the one caller asks once).
+   */
   get value(): unknown {
-    this.parsed ??= { value: JSON.parse(this.json) as unknown };
-    return this.parsed.value;
+    return JSON.parse(this.json) as unknown;
   }
 }
 
