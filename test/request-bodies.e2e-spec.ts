@@ -153,6 +153,19 @@ describe('request bodies: read only for a known caller, bounded, never holding t
     expect(await jobCount()).toBe(before);
   });
 
+  it('drops a JSON body that stalls the same way, and closes its connection', async () => {
+    const r = rawRequest(
+      port,
+      `POST /orders HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TENANTS.acme}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"customer_id":`,
+    );
+    const res = await r.response;
+    r.socket.destroy();
+    expect(res.status).toBe(408);
+    expect(res.body).toContain('request_timeout');
+    expect(res.headers).toMatch(/^connection: close$/im);
+  });
+
   it('holds no pooled connection while uploads stream in, and caps them per tenant', async () => {
     // Three uploads of acme trickle in (TENANT_MAX_CONCURRENT_UPLOADS=3, DB_POOL_SIZE=2).
     const slow = [0, 1, 2].map(() => rawRequest(port, uploadHead(port, 'acme')));

@@ -8,21 +8,30 @@ import { ProblemCode } from '../problem/problem.types';
 export interface ReceiveLimits {
   /** Decoded bytes beyond which the body is refused (413). */
   maxBytes: number;
-  /** Whether to hash the body (SHA-256 of 50 MB costs about 0.1 s of CPU: only when it is used). */
-  digest?: boolean;
   /** The setting that names `maxBytes` in the problem. */
   maxBytesSetting: string;
   /** Silence (no byte) after which the body is dropped (408). */
   idleTimeoutMs: number;
+  /** Whether to hash the body (SHA-256 of 50 MB costs about 0.1 s of CPU: only when it is used). */
+  digest?: boolean;
 }
 
-/** 408 for a client that stopped sending; the connection is closed after the answer. */
+/** 408 for a client that stopped sending (see `stopReading`). */
 export function bodyIdleError(idleTimeoutMs: number): ProblemException {
   return new ProblemException(
     408,
     ProblemCode.RequestTimeout,
     `The request body stalled: nothing arrived for ${idleTimeoutMs} ms (UPLOAD_IDLE_TIMEOUT_MS)`,
   );
+}
+
+/**
+ * Gives up on the rest of a body: no more of it is read, and the connection closes once the answer
+ * is out (otherwise the server would go on reading, or keep the socket for a client mid-body).
+ */
+export function stopReading(req: Request, res: Response): void {
+  if (!res.headersSent) res.setHeader('Connection', 'close');
+  req.pause();
 }
 
 /** Calls `onIdle` when `req` has sent nothing for `ms`; the returned function stops watching. */
@@ -141,14 +150,12 @@ export function receiveBody(req: Request, res: Response, limits: ReceiveLimits):
     req.off('aborted', aborted);
     req.off('error', aborted);
     if (req.complete) return;
-    // Given up mid-way: read no more of it, and close the connection once the answer is out.
-    if (!res.headersSent) res.setHeader('Connection', 'close');
     source.unpipe(body);
     if (decoder) {
       req.unpipe(decoder);
       decoder.destroy();
     }
-    req.pause();
+    stopReading(req, res);
   });
   return body;
 }

@@ -2,14 +2,20 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { json, type Request, type RequestHandler, type Response } from 'express';
 import { appConfig, bulkConfig, uploadConfig } from '../config/config.namespaces';
-import { bodyIdleError, watchIdle, type ReceiveLimits } from './body-stream';
+import {
+  bodyIdleError,
+  receiveBody,
+  stopReading,
+  watchIdle,
+  type IncomingBody,
+} from './body-stream';
 import { hasBody, isJsonMediaType, JSON_MEDIA_TYPES, mediaTypeOf } from './content-type.guard';
 import { verifyJsonDepth } from './json-depth';
 
 /**
  * Parses a request's JSON body, only ever after the guards that may refuse the request (UTF-8 only,
- * depth-checked). A body that stalls for UPLOAD_IDLE_TIMEOUT_MS is dropped (408). Streamed bodies
- * (NDJSON/CSV) are left to the route's own guard (see `receiveBody`).
+ * depth-checked), and receives a streamed upload's (NDJSON/CSV) for the route's own guard. A body
+ * that stalls for UPLOAD_IDLE_TIMEOUT_MS is dropped (408).
  */
 @Injectable()
 export class RequestBodyReader implements OnModuleInit {
@@ -35,13 +41,17 @@ export class RequestBodyReader implements OnModuleInit {
     await this.parseJson(req, res, upload ? this.uploadJson : this.defaultJson);
   }
 
-  /** What bounds a streamed upload as it arrives (see `receiveBody`). */
-  get streamLimits(): ReceiveLimits {
-    return {
+  /**
+   * A streamed upload's body as it arrives (see `receiveBody`), within BULK_MAX_BODY_BYTES and
+   * UPLOAD_IDLE_TIMEOUT_MS; hashed when `digest`.
+   */
+  receiveStream(req: Request, res: Response, digest: boolean): IncomingBody {
+    return receiveBody(req, res, {
       maxBytes: this.upload.maxBodyBytes,
       maxBytesSetting: 'BULK_MAX_BODY_BYTES',
       idleTimeoutMs: this.upload.idleTimeoutMs,
-    };
+      digest,
+    });
   }
 
   /** Express's JSON parser, given up on (408) when the client stops sending. */
@@ -49,7 +59,7 @@ export class RequestBodyReader implements OnModuleInit {
     return new Promise<void>((resolve, reject) => {
       const stopWatching = watchIdle(req, this.upload.idleTimeoutMs, () => {
         stopWatching();
-        req.pause();
+        stopReading(req, res);
         reject(bodyIdleError(this.upload.idleTimeoutMs));
       });
       parser(req, res, (error?: unknown) => {

@@ -4,7 +4,6 @@ import {
   mediaTypeOf,
   ProblemCode,
   ProblemException,
-  receiveBody,
   RequestBodyReader,
   setBodyDigest,
   TakesUpload,
@@ -70,7 +69,7 @@ export class BulkUploadGuard implements CanActivate {
     const releaseKey = typeof key === 'string' ? this.holdKey(tenantId, key, release) : undefined;
     try {
       if (json) await this.reader.readJson(req, res, true);
-      else await this.stageStream(req, res, operation);
+      else await this.stageStream(req, res, operation, releaseKey !== undefined);
     } finally {
       releaseKey?.();
       release();
@@ -86,12 +85,18 @@ export class BulkUploadGuard implements CanActivate {
     return true;
   }
 
-  /** NDJSON/CSV parsed into chunks as it arrives. */
-  private async stageStream(req: Request, res: Response, operation: string): Promise<void> {
+  /**
+   * NDJSON/CSV parsed into chunks as it arrives; `keyed`: under an Idempotency-Key, whose
+   * fingerprint the body's digest completes (nothing else needs it).
+   */
+  private async stageStream(
+    req: Request,
+    res: Response,
+    operation: string,
+    keyed: boolean,
+  ): Promise<void> {
     const format = mediaTypeOf(req) === 'text/csv' ? 'csv' : 'ndjson';
-    // The digest completes an Idempotency-Key's fingerprint; nothing else needs it.
-    const digest = req.headers['idempotency-key'] !== undefined;
-    const body = receiveBody(req, res, { ...this.reader.streamLimits, digest });
+    const body = this.reader.receiveStream(req, res, keyed);
     const spool = await this.stage.execute(body, format, operation);
     res.once('close', () => void spool.close());
     staged.set(req, spool);
