@@ -7,21 +7,20 @@ import { TenantQuotasRepository } from './tenant-quotas.repository';
 /** A slot for one more job opens when one of the tenant's jobs ends: a few polling intervals. */
 const ACTIVE_JOBS_RETRY_AFTER_SECONDS = 10;
 
-/** Seconds until the next UTC midnight, when the daily item count starts again. */
+/** The start of the next UTC day, when the daily item count starts again. */
+export function nextUtcMidnight(now = new Date()): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
+}
+
+/** Seconds until the next UTC midnight (at least 1). */
 export function secondsToUtcMidnight(now = new Date()): number {
-  const next = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
-  return Math.max(1, Math.ceil((next - now.getTime()) / 1000));
+  return Math.max(1, Math.ceil((nextUtcMidnight(now).getTime() - now.getTime()) / 1000));
 }
 
 /** A tenant's admission quotas: each limit (null: none) and what is used of it now. */
 export interface QuotaUsage {
   activeJobs: { limit: number; used: number };
   itemsToday: { limit: number | null; used: number; resetsAt: Date };
-}
-
-/** The start of the next UTC day, when the daily item count starts again. */
-export function nextUtcMidnight(now = new Date()): Date {
-  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
 }
 
 /**
