@@ -1,5 +1,6 @@
 import { KeySet } from './key-set';
 import { RawJsonItem } from './ndjson';
+import { tooManyItems } from './upload-limits';
 
 /** One chunk of a job as ingested: its items as one JSON array, and which of them repeat a key. */
 export interface NewChunk {
@@ -105,4 +106,19 @@ export function dedupeKey(value: unknown, field: string): string | null {
   const key = (value as Record<string, unknown>)[field];
   const text = typeof key === 'string' ? key : typeof key === 'number' ? String(key) : null;
   return text !== null && text.length <= MAX_KEY_LENGTH ? text : null;
+}
+
+/**
+ * Every item of `items` in chunks of `chunkSize` for `sink`, duplicates of `dedupeField` marked, at
+ * most `maxItems` of them (BULK_MAX_ITEMS, else 400); answers how many there were.
+ */
+export async function chunkItems(
+  sink: ChunkSink,
+  items: ItemSource,
+  o: { chunkSize: number; maxItems: number; dedupeField?: string },
+): Promise<number> {
+  const builder = new ChunkBuilder(sink, o.chunkSize, o.dedupeField);
+  await builder.addAll(items, o.maxItems, () => tooManyItems(o.maxItems));
+  await builder.close();
+  return builder.count;
 }

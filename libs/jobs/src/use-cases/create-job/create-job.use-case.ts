@@ -6,8 +6,9 @@ import type { ConfigType } from '@nestjs/config';
 import type { BulkJob } from '../../domain/entities/bulk-job.entity';
 import type { JobPriority } from '../../domain/jobs.constants';
 import { OperationRegistry } from '../../domain/operations/operation.registry';
-import { ChunkBuilder, type ChunkSink, type ItemSource } from '../../ingest/chunk-builder';
+import { chunkItems, type ChunkSink, type ItemSource } from '../../ingest/chunk-builder';
 import { ChunkSpool } from '../../ingest/chunk-spool';
+import { tooManyItems } from '../../ingest/upload-limits';
 import { JobItemsService } from '../../items/job-items.service';
 import { JobDispatcher } from '../../queueing/job-dispatcher.service';
 import { JobRecords } from '../../records/job-records.service';
@@ -48,8 +49,8 @@ export class CreateJob {
   async execute(input: NewJobInput): Promise<BulkJob> {
     this.db.requireTransaction('creating a job');
     const op = this.registry.get(input.operation)!;
-    // A JSON array's size is known before anything is written: its row goes in with the total and
-    // needs no second write.
+    // A JSON array's size, or a staged upload's, is known before anything is written: its row goes
+    // in with the total and needs no second write.
     const known =
       input.items instanceof ChunkSpool
         ? input.items.itemCount
@@ -92,10 +93,11 @@ export class CreateJob {
   ): Promise<number> {
     const writer = this.items.writer(jobId);
     try {
+      const { chunkSize, maxItems } = this.config;
       const count =
         items instanceof ChunkSpool
           ? await copySpooled(items, writer)
-          : await this.buildChunks(items, writer, dedupeField);
+          : await chunkItems(writer, items, { chunkSize, maxItems, dedupeField });
       await writer.close();
       if (count === 0) throw noItems();
       return count;
@@ -103,18 +105,6 @@ export class CreateJob {
       await writer.abort(e instanceof Error ? e : new Error(String(e)));
       throw e;
     }
-  }
-
-  private async buildChunks(
-    items: ItemSource,
-    sink: ChunkSink,
-    dedupeField: string | undefined,
-  ): Promise<number> {
-    const max = this.config.maxItems;
-    const builder = new ChunkBuilder(sink, this.config.chunkSize, dedupeField);
-    await builder.addAll(items, max, () => tooManyItems(max));
-    await builder.close();
-    return builder.count;
   }
 }
 
@@ -126,9 +116,3 @@ async function copySpooled(spool: ChunkSpool, sink: ChunkSink): Promise<number> 
 
 const noItems = () =>
   new InvalidInputError([{ field: 'items', message: 'items must contain at least 1 item' }]);
-
-export function tooManyItems(max: number): InvalidInputError {
-  return new InvalidInputError([
-    { field: 'items', message: `items must contain at most ${max} items (BULK_MAX_ITEMS)` },
-  ]);
-}

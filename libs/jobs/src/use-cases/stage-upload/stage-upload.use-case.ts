@@ -3,11 +3,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { Readable } from 'node:stream';
 import { OperationRegistry } from '../../domain/operations/operation.registry';
-import { ChunkBuilder } from '../../ingest/chunk-builder';
+import { chunkItems } from '../../ingest/chunk-builder';
 import { ChunkSpool } from '../../ingest/chunk-spool';
 import { csvItems } from '../../ingest/csv';
 import { ndjsonItems } from '../../ingest/ndjson';
-import { tooManyItems } from '../create-job/create-job.use-case';
 
 /**
  * An NDJSON/CSV upload parsed into chunks while it arrives, before any transaction: line and row
@@ -27,11 +26,9 @@ export class StageUpload {
     const { dedupeField } = this.registry.get(operation)!;
     const spool = await ChunkSpool.create();
     try {
-      const max = this.bulk.maxItems;
-      const builder = new ChunkBuilder(spool, this.bulk.chunkSize, dedupeField);
       const items = format === 'csv' ? csvItems(body, this.limits) : ndjsonItems(body, this.limits);
-      await builder.addAll(items, max, () => tooManyItems(max));
-      await builder.close();
+      const { chunkSize, maxItems } = this.bulk;
+      await chunkItems(spool, items, { chunkSize, maxItems, dedupeField });
       return spool;
     } catch (e) {
       body.destroy();
