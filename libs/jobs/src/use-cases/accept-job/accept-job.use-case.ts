@@ -48,7 +48,7 @@ export class AcceptJob {
           retryOf: null,
           items: input.items,
         }),
-      // The items stream in from the client: an upload may take longer than a request's limits.
+      // A large upload's one COPY may run longer than a request statement's limit allows.
       { budget: 'long' },
     );
     return toBulkJobDto(job);
@@ -71,7 +71,7 @@ export class AcceptJob {
         },
       ]);
     }
-    if (webhookUrl) await this.webhookTargets.check(webhookUrl);
+    await this.precheckWebhook(webhookUrl);
   }
 
   /** The webhook target alone (a JSON envelope, before its validation), as `checkEnvelope`. */
