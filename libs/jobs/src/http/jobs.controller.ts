@@ -3,6 +3,7 @@ import {
   ApiProblems,
   ApiStandardProblems,
   createValidationPipe,
+  mediaTypeOf,
   TenantId,
 } from '@app/common';
 import { ApiPageResponse, PageArgs, Paginated, type Page, type PageRequest } from '@app/pagination';
@@ -129,10 +130,7 @@ export class JobsController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<BulkJobDto> {
-    const mediaType = (req.headers['content-type'] ?? 'application/json')
-      .split(';')[0]
-      .trim()
-      .toLowerCase();
+    const mediaType = mediaTypeOf(req);
     let job: BulkJobDto;
     if (mediaType === 'application/x-ndjson' || mediaType === 'text/csv') {
       job = await this.acceptJob.execute(tenantId, {
